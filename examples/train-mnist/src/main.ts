@@ -1,0 +1,2 @@
+import { version } from '@tensorloom/data'
+console.log('v', version)
