@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { version } from './index.js'
+import { main } from './main.js'
 
-console.log(version)
+process.exitCode = await main(process.argv.slice(2))

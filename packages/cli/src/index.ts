@@ -1,2 +1,5 @@
-/** Placeholder until the package lands. */
-export const version = '0.1.0'
+export { type CheckOptions, check } from './commands/check.js'
+export { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
+export { newGraph, templateNames } from './commands/newGraph.js'
+export { type CliIO, nodeIO } from './io.js'
+export { main, usage } from './main.js'

@@ -1,2 +1,54 @@
-/** Placeholder until the package lands. */
-export const version = '0.1.0'
+export { applyFix } from './applyFix.js'
+export { toPyTorch } from './codegen/toPyTorch.js'
+export { toTypeScript } from './codegen/toTypeScript.js'
+export type { ErrorCode, ErrorValues } from './errors.js'
+export { errorMessages, ShapeError } from './errors.js'
+export { formatShape } from './formatShape.js'
+export { GraphExportError } from './GraphExportError.js'
+export type { ValidationProblem } from './GraphValidationError.js'
+export { GraphValidationError } from './GraphValidationError.js'
+export { inferShapes } from './inferShapes.js'
+export type { Fix, LayerParams, LayerType, ShapeIssue, ShapeResult } from './layerTypes.js'
+export { layerTypes } from './layerTypes.js'
+export type { JsonObject, Migration } from './migrations.js'
+export { migrations } from './migrations.js'
+export { isDatasetType, isDataType, isLossType, modelChain } from './modelChain.js'
+export {
+  CURRENT_VERSION,
+  MAX_DEPTH,
+  MAX_DOCUMENT_BYTES,
+  MAX_EDGES,
+  MAX_NODES,
+  parseGraph,
+  safeParseGraph,
+  serializeGraph,
+} from './parseGraph.js'
+export {
+  assertLayerShape,
+  isLayerType,
+  layerOutputShape,
+  layerParamCount,
+  MAX_LAYER_PARAMS,
+  MAX_TENSOR_ELEMENTS,
+  shapeRules,
+} from './shapeRules.js'
+export { isNodeType, layerDefaults, nodeSpecs, nodeTypes, validateParam } from './specs.js'
+export { templates } from './templates.js'
+export { defaultTraining, trainingSpecs, validateTrainingSetting } from './training.js'
+export type {
+  DataLossParams,
+  DataType,
+  GraphDocument,
+  GraphEdge,
+  GraphNode,
+  LossType,
+  NodeIssue,
+  NodeParams,
+  NodeSpec,
+  NodeType,
+  ParamKind,
+  ParamSpec,
+  Reduction,
+  ShapeInference,
+  TrainingSettings,
+} from './types.js'

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util'
+import pkg from '../package.json' with { type: 'json' }
+import { check } from './commands/check.js'
+import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
+import { newGraph, templateNames } from './commands/newGraph.js'
+import { type CliIO, nodeIO } from './io.js'
+
+/** The help text of `tensorloom --help`. */
+export const usage = `Usage: tensorloom <command> [options]
+
+Commands:
+  check <graph.json> [--json]
+      Print the shape on every edge, the parameters, and every error and warning with its fix.
+      Exits with 1 when the graph has errors.
+  export <graph.json> --to pytorch|typescript [-o file]
+      Write a runnable training program for PyTorch or for Tensorloom in Node.
+  new [${templateNames.join('|')}] [-o graph.json]
+      Write a built-in network (default: lesson).
+
+Options:
+  -o, --output <file>  Write to a file instead of stdout
+  -h, --help           Show this help
+  -v, --version        Show the version
+
+Examples:
+  tensorloom new lesson -o graph.json
+  tensorloom check graph.json
+  tensorloom export graph.json --to pytorch -o train.py && python train.py
+`
+
+const usageError = (io: CliIO, message: string): number => {
+  io.stderr(`tensorloom: ${message}\n\n${usage}`)
+  return 2
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code: 0 on
+ * success, 1 when a graph is invalid or has errors, 2 on wrong usage.
+ */
+export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (error) {
+    return usageError(io, error instanceof Error ? error.message : String(error))
+  }
+  const { values, positionals } = parsed
+  if (values.version) {
+    io.stdout(`${pkg.version}\n`)
+    return 0
+  }
+  const [command, file, ...rest] = positionals
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout(usage)
+    return 0
+  }
+  if (rest.length > 0) return usageError(io, `unexpected argument "${rest[0]}"`)
+  switch (command) {
+    case 'check':
+      if (file === undefined) return usageError(io, 'check needs a graph file')
+      return check(io, file, { json: values.json ?? false })
+    case 'export': {
+      if (file === undefined) return usageError(io, 'export needs a graph file')
+      const to = values.to
+      if (to === undefined) return usageError(io, 'export needs --to pytorch or --to typescript')
+      if (!exportTargets.includes(to as ExportTarget)) {
+        return usageError(io, `unknown export target "${to}": use pytorch or typescript`)
+      }
+      return exportGraph(io, file, to as ExportTarget, values.output)
+    }
+    case 'new': {
+      const template = file ?? 'lesson'
+      if (!templateNames.includes(template as (typeof templateNames)[number])) {
+        return usageError(io, `unknown template "${template}": use ${templateNames.join(', ')}`)
+      }
+      return newGraph(io, template as (typeof templateNames)[number], values.output)
+    }
+    default:
+      return usageError(io, `unknown command "${command}"`)
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      to: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  })
+}

@@ -1,0 +1,144 @@
+import { GraphValidationError } from './GraphValidationError.js'
+import type { Fix } from './layerTypes.js'
+import { NODE_SPACING } from './parseGraph.js'
+import { isNodeType, nodeSpecs } from './specs.js'
+import type { GraphDocument, GraphEdge, GraphNode, NodeType } from './types.js'
+
+/** A fresh id with `prefix` and the next number after the largest one in use (`n10`, `e12`). */
+function nextId(prefix: string, used: Iterable<string>): string {
+  const taken = new Set(used)
+  const pattern = new RegExp(`^${prefix}(\\d+)$`)
+  let max = 0
+  for (const id of taken) {
+    const m = pattern.exec(id)
+    if (m) max = Math.max(max, Number(m[1]))
+  }
+  let n = max + 1
+  while (taken.has(`${prefix}${n}`)) n++
+  return `${prefix}${n}`
+}
+
+const paramsFor = (type: string, params: Record<string, unknown> | undefined) => {
+  const defaults = isNodeType(type) ? structuredClone(nodeSpecs[type].defaults) : {}
+  return { ...defaults, ...structuredClone(params ?? {}) }
+}
+
+/** Ids of `start` and every node reachable from it. */
+function downstream(doc: GraphDocument, start: string): Set<string> {
+  const outs = new Map<string, string[]>()
+  for (const e of doc.edges) {
+    const list = outs.get(e.source)
+    if (list) list.push(e.target)
+    else outs.set(e.source, [e.target])
+  }
+  const seen = new Set([start])
+  const stack = [start]
+  while (stack.length > 0) {
+    for (const next of outs.get(stack.pop()!) ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next)
+        stack.push(next)
+      }
+    }
+  }
+  return seen
+}
+
+/**
+ * Applies a fix from an issue and returns a new document; `doc` is not changed. The fix acts on
+ * `fix.nodeId` when it names one, else on `nodeId` (the node the issue is reported on):
+ * - `insertBefore`: a new node (PyTorch defaults overridden by `fix.params`) takes over the
+ *   target's incoming connections and feeds the target; the target and what follows it move one
+ *   slot to the right;
+ * - `setParam`: sets one parameter;
+ * - `removeNode`: removes the node and joins its inputs to its outputs;
+ * - `replaceNode`: changes the node's type and parameters, keeping its id, position and edges.
+ *
+ * Throws a `GraphValidationError` (code `FIX_TARGET_MISSING`) when the node no longer exists.
+ */
+export function applyFix(doc: GraphDocument, nodeId: string, fix: Fix): GraphDocument {
+  const targetId = fix.nodeId ?? nodeId
+  const target = doc.nodes.find((n) => n.id === targetId)
+  if (!target) throw GraphValidationError.of('FIX_TARGET_MISSING', 'nodes', { id: targetId })
+
+  switch (fix.kind) {
+    case 'setParam':
+      return {
+        ...doc,
+        nodes: doc.nodes.map((n) =>
+          n.id === targetId
+            ? { ...n, params: { ...n.params, [fix.param]: structuredClone(fix.value) } }
+            : n,
+        ),
+      }
+
+    case 'replaceNode':
+      return {
+        ...doc,
+        nodes: doc.nodes.map((n) =>
+          n.id === targetId
+            ? { ...n, type: fix.type as NodeType, params: paramsFor(fix.type, fix.params) }
+            : n,
+        ),
+      }
+
+    case 'removeNode': {
+      const incoming = doc.edges.filter((e) => e.target === targetId)
+      const outgoing = doc.edges.filter((e) => e.source === targetId)
+      const kept = doc.edges.filter((e) => e.source !== targetId && e.target !== targetId)
+      const ids = doc.edges.map((e) => e.id)
+      const joined: GraphEdge[] = []
+      for (const a of incoming) {
+        for (const b of outgoing) {
+          const exists = [...kept, ...joined].some(
+            (e) => e.source === a.source && e.target === b.target,
+          )
+          if (exists || a.source === b.target) continue
+          const id = nextId('e', ids)
+          ids.push(id)
+          joined.push({ id, source: a.source, target: b.target })
+        }
+      }
+      return {
+        ...doc,
+        nodes: doc.nodes.filter((n) => n.id !== targetId),
+        edges: [...kept, ...joined],
+      }
+    }
+
+    case 'insertBefore': {
+      const id = nextId(
+        'n',
+        doc.nodes.map((n) => n.id),
+      )
+      const shifted = downstream(doc, targetId)
+      const inserted: GraphNode = {
+        id,
+        type: fix.type as NodeType,
+        params: paramsFor(fix.type, fix.params),
+        position: { ...target.position },
+      }
+      const nodes: GraphNode[] = []
+      for (const n of doc.nodes) {
+        if (n.id === targetId) nodes.push(inserted)
+        nodes.push(
+          shifted.has(n.id)
+            ? { ...n, position: { x: n.position.x + NODE_SPACING, y: n.position.y } }
+            : n,
+        )
+      }
+      const edges = doc.edges.map((e) => (e.target === targetId ? { ...e, target: id } : e))
+      edges.push({
+        id: nextId(
+          'e',
+          doc.edges.map((e) => e.id),
+        ),
+        source: id,
+        target: targetId,
+      })
+      return { ...doc, nodes, edges }
+    }
+  }
+  // A fix of an unknown kind (from untyped callers) changes nothing.
+  return doc
+}

@@ -1,0 +1,236 @@
+import { formatPython, pythonNumber } from '../specs.js'
+import type { GraphDocument, GraphNode } from '../types.js'
+import { commentText, type ExportPlan, NUM_CLASSES, plan } from './common.js'
+
+const p = formatPython
+const n = pythonNumber
+
+/** Keyword arguments whose value differs from the default, e.g. `, stride=2`. */
+const kwargs = (pairs: [string, unknown, unknown][]): string =>
+  pairs
+    .filter(([, value, fallback]) => value !== fallback)
+    .map(([key, value]) => `, ${key}=${p(value)}`)
+    .join('')
+
+const stripComma = (s: string) => s.replace(/^, /, '')
+
+function pyLayer(node: GraphNode): string {
+  const q = node.params
+  switch (node.type) {
+    case 'Flatten':
+      return `nn.Flatten(${stripComma(
+        kwargs([
+          ['start_dim', q.startDim, 1],
+          ['end_dim', q.endDim, -1],
+        ]),
+      )})`
+    case 'Linear':
+      return `nn.Linear(${q.inFeatures}, ${q.outFeatures}${kwargs([['bias', q.bias, true]])})`
+    case 'Conv2d':
+      return `nn.Conv2d(${q.inChannels}, ${q.outChannels}, kernel_size=${q.kernelSize}${kwargs([
+        ['stride', q.stride, 1],
+        ['padding', q.padding, 0],
+        ['bias', q.bias, true],
+      ])})`
+    case 'MaxPool2d':
+      return `nn.MaxPool2d(${q.kernelSize}${kwargs([['stride', q.stride, null]])})`
+    case 'Dropout':
+      return `nn.Dropout(${n(q.p as number)})`
+    case 'BatchNorm1d':
+      return `nn.BatchNorm1d(${q.numFeatures}${kwargs([
+        ['eps', q.eps, 1e-5],
+        ['momentum', q.momentum, 0.1],
+      ])})`
+    case 'Softmax':
+    case 'LogSoftmax':
+      return `nn.${node.type}(dim=${q.dim})`
+    default:
+      return `nn.${node.type}()`
+  }
+}
+
+function pyLoss(node: GraphNode): string {
+  const q = node.params
+  const smoothing =
+    node.type === 'CrossEntropyLoss'
+      ? [['label_smoothing', q.labelSmoothing, 0] as [string, unknown, unknown]]
+      : []
+  return `nn.${node.type}(${stripComma(kwargs([...smoothing, ['reduction', q.reduction, 'mean']]))})`
+}
+
+function pyOptimizer(t: GraphDocument['training']): string {
+  switch (t.optimizer) {
+    case 'SGD':
+      return `optim.SGD(model.parameters(), lr=${n(t.lr)}${t.momentum ? `, momentum=${n(t.momentum)}` : ''})`
+    default:
+      return `optim.${t.optimizer}(model.parameters(), lr=${n(t.lr)})`
+  }
+}
+
+function pyTransform(node: GraphNode): string {
+  if (node.type === 'Normalize') {
+    return `transforms.Normalize(${p(node.params.mean)}, ${p(node.params.std)})`
+  }
+  return 'transforms.ToTensor()'
+}
+
+function model(plan: ExportPlan): string {
+  const lines = [
+    'class SimpleNN(nn.Module):',
+    '    def __init__(self):',
+    '        super(SimpleNN, self).__init__()',
+  ]
+  if (plan.flatten) lines.push('        self.flatten = nn.Flatten()')
+  if (plan.layers.length === 0) {
+    lines.push('        self.layers = nn.Sequential()')
+  } else {
+    lines.push('        self.layers = nn.Sequential(')
+    for (const layer of plan.layers) lines.push(`            ${pyLayer(layer)},`)
+    lines.push('        )')
+  }
+  lines.push('', '    def forward(self, x):')
+  if (plan.flatten) lines.push('        x = self.flatten(x)')
+  lines.push('        x = self.layers(x)', '        return x')
+  return lines.join('\n')
+}
+
+/** How the loss is computed from `outputs` and class-index `labels`. */
+function lossLine(plan: ExportPlan): string {
+  const target =
+    plan.loss.type === 'MSELoss'
+      ? `F.one_hot(labels, num_classes=${NUM_CLASSES}).float()`
+      : 'labels'
+  const mean = plan.loss.params.reduction === 'none' ? '.mean()' : ''
+  return `loss = criterion(outputs, ${target})${mean}`
+}
+
+/**
+ * Exports the graph as a complete, runnable PyTorch script in the lesson's style: torchvision
+ * `Compose([ToTensor(), Normalize(...)])`, `datasets.MNIST(root='./data', ...)`, `DataLoader`s, a
+ * `SimpleNN(nn.Module)` with `nn.Flatten` + `nn.Sequential` + `forward`, the loss, the optimizer,
+ * and a training loop that prints the loss and the test accuracy.
+ *
+ * `python train.py` trains in one process (on the GPU when there is one); under
+ * `torchrun --nproc_per_node=N train.py` it trains with DistributedDataParallel (gloo on CPU,
+ * nccl on GPU) and a DistributedSampler. Flags: `--data-root`, `--epochs`, `--max-steps`,
+ * `--log-interval`; the defaults come from the document.
+ *
+ * Throws `GraphExportError` when `inferShapes` reports errors; warnings become comments.
+ */
+export function toPyTorch(doc: GraphDocument): string {
+  const x = plan(doc)
+  const t = x.training
+  const usesF = x.loss.type === 'MSELoss'
+  const warnings = x.warnings.map(
+    (w) => `# Warning${w.nodeId ? ` (${w.nodeId})` : ''}: ${commentText(w.message)}`,
+  )
+  const shuffle = p(x.loader.shuffle)
+  return `# ${commentText(x.name) || 'Untitled'}, exported from Tensorloom.
+#
+# Train:                python train.py
+# Train on 2 processes: torchrun --nproc_per_node=2 train.py
+# Options:              --data-root DIR  --epochs N  --max-steps N  --log-interval N
+${warnings.length > 0 ? `#\n${warnings.join('\n')}\n` : ''}import argparse
+import os
+
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+${usesF ? 'import torch.nn.functional as F\n' : ''}import torch.optim as optim
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+from torchvision import datasets, transforms
+
+
+${model(x)}
+
+
+def evaluate(model, loader, device):
+    model.eval()
+    correct = 0
+    total = 0
+    with torch.no_grad():
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            outputs = model(images)
+            correct += (outputs.argmax(dim=1) == labels).sum().item()
+            total += labels.size(0)
+    return 100.0 * correct / total
+
+
+def main():
+    parser = argparse.ArgumentParser(description='Train SimpleNN on ${x.dataset}.')
+    parser.add_argument('--data-root', default='./data', help='where the dataset is stored')
+    parser.add_argument('--epochs', type=int, default=${t.epochs})
+    parser.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (0: no limit)')
+    parser.add_argument('--log-interval', type=int, default=100, help='print the loss every N steps')
+    args = parser.parse_args()
+
+    # torchrun sets WORLD_SIZE, RANK and LOCAL_RANK; plain \`python\` runs one process.
+    distributed = int(os.environ.get('WORLD_SIZE', '1')) > 1
+    rank = int(os.environ.get('RANK', '0'))
+    local_rank = int(os.environ.get('LOCAL_RANK', '0'))
+    if distributed:
+        dist.init_process_group(backend='nccl' if torch.cuda.is_available() else 'gloo')
+    if torch.cuda.is_available():
+        device = torch.device('cuda', local_rank)
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device('cpu')
+    torch.manual_seed(${t.seed})
+
+    transform = transforms.Compose([
+${x.transforms.map((node) => `        ${pyTransform(node)},`).join('\n')}
+    ])
+    # The first process downloads the data while the others wait, then they all read it.
+    if distributed and rank != 0:
+        dist.barrier()
+    train_dataset = datasets.${x.dataset}(root=args.data_root, train=${p(x.train)}, download=True, transform=transform)
+    test_dataset = datasets.${x.dataset}(root=args.data_root, train=False, download=True, transform=transform)
+    if distributed and rank == 0:
+        dist.barrier()
+
+    # Each process trains on its own share of the data; the sampler shuffles it every epoch.
+    sampler = DistributedSampler(train_dataset, shuffle=${shuffle}, seed=${t.seed}) if distributed else None
+    train_loader = DataLoader(train_dataset, batch_size=${x.loader.batchSize}, shuffle=${x.loader.shuffle ? '(sampler is None)' : 'False'}, sampler=sampler)
+    test_loader = DataLoader(test_dataset, batch_size=1000, shuffle=False)
+
+    model = SimpleNN().to(device)
+    if distributed:
+        model = DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
+    criterion = ${pyLoss(x.loss)}
+    optimizer = ${pyOptimizer(t)}
+
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        model.train()
+        for batch_idx, (images, labels) in enumerate(train_loader):
+            images, labels = images.to(device), labels.to(device)
+            optimizer.zero_grad()
+            outputs = model(images)
+            ${lossLine(x)}
+            loss.backward()
+            optimizer.step()
+            step += 1
+            if rank == 0 and (batch_idx + 1) % args.log_interval == 0:
+                print(f'Epoch [{epoch}/{args.epochs}], Step [{batch_idx + 1}/{len(train_loader)}], Loss: {loss.item():.4f}', flush=True)
+            if args.max_steps and step >= args.max_steps:
+                break
+        if rank == 0:
+            accuracy = evaluate(model.module if distributed else model, test_loader, device)
+            print(f'Epoch [{epoch}/{args.epochs}], Test accuracy: {accuracy:.2f}%', flush=True)
+        if args.max_steps and step >= args.max_steps:
+            break
+
+    if distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+if __name__ == '__main__':
+    main()
+`
+}

@@ -1,0 +1,212 @@
+import { formatSize } from './formatShape.js'
+import type { Fix, ShapeIssue } from './layerTypes.js'
+
+const fmtValue = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value) : String(value)
+
+/**
+ * Every message Tensorloom reports, keyed by its stable code. Where PyTorch raises an error for the
+ * same mistake, the message is PyTorch's own wording, so users can search for it.
+ */
+export const errorMessages = {
+  // Shape rules (what PyTorch raises at run time)
+  LINEAR_SHAPE_MISMATCH: (v: {
+    mat1: readonly number[]
+    mat2: readonly number[]
+    inputShape: readonly number[]
+    inFeatures: number
+    features: number
+  }) =>
+    `mat1 and mat2 shapes cannot be multiplied (${v.mat1[0]}x${v.mat1[1]} and ${v.mat2[0]}x${v.mat2[1]})`,
+  LINEAR_SCALAR_INPUT: (_v: { inputShape: readonly number[] }) =>
+    'both arguments to matmul need to be at least 1D, but they are 0D and 2D',
+  CONV2D_INPUT_RANK: (v: { inputShape: readonly number[] }) =>
+    `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatSize(v.inputShape)}`,
+  CONV2D_CHANNEL_MISMATCH: (v: {
+    weightShape: readonly number[]
+    inputShape: readonly number[]
+    expected: number
+    actual: number
+  }) =>
+    `Given groups=1, weight of size ${formatSize(v.weightShape)}, expected input${formatSize(v.inputShape)} to have ${v.expected} channels, but got ${v.actual} channels instead`,
+  CONV2D_KERNEL_TOO_LARGE: (v: { paddedHeight: number; paddedWidth: number; kernelSize: number }) =>
+    `Calculated padded input size per channel: (${v.paddedHeight} x ${v.paddedWidth}). Kernel size: (${v.kernelSize} x ${v.kernelSize}). Kernel size can't be greater than actual input size`,
+  MAXPOOL2D_INPUT_RANK: (_v: { inputShape: readonly number[] }) =>
+    'non-empty 3D or 4D (batch mode) tensor expected for input',
+  MAXPOOL2D_OUTPUT_TOO_SMALL: (v: { input: readonly number[]; output: readonly number[] }) =>
+    `Given input size: (${v.input.join('x')}). Calculated output size: (${v.output.join('x')}). Output size is too small`,
+  BATCHNORM_INPUT_RANK: (v: { rank: number }) => `expected 2D or 3D input (got ${v.rank}D input)`,
+  BATCHNORM_FEATURE_MISMATCH: (v: { numFeatures: number; inputFeatures: number }) =>
+    `running_mean should contain ${v.inputFeatures} elements not ${v.numFeatures}`,
+  DIM_OUT_OF_RANGE: (v: { min: number; max: number; dim: number }) =>
+    `Dimension out of range (expected to be in range of [${v.min}, ${v.max}], but got ${v.dim})`,
+  FLATTEN_INVALID_DIMS: (_v: { startDim: number; endDim: number }) =>
+    'flatten() has invalid args: start_dim cannot come after end_dim',
+  DROPOUT_PROBABILITY: (v: { p: number }) =>
+    `dropout probability has to be between 0 and 1, but got ${v.p}`,
+  INVALID_INPUT_SHAPE: (v: { inputShape: readonly unknown[] | unknown }) =>
+    `input shape ${Array.isArray(v.inputShape) ? formatSize(v.inputShape) : fmtValue(v.inputShape)} is not a tensor shape: every size must be a non-negative integer`,
+  INVALID_PARAM: (v: {
+    type: string
+    param: string
+    label: string
+    value: unknown
+    expected: string
+  }) => `${v.type}: ${v.label} must be ${v.expected}, but got ${fmtValue(v.value)}`,
+  TOO_MANY_PARAMETERS: (v: { type: string; count: number; max: number }) =>
+    `${v.type} would have ${v.count.toLocaleString('en-US')} parameters, more than the ${v.max.toLocaleString('en-US')} a browser can train: use smaller sizes`,
+  TENSOR_TOO_LARGE: (v: { type: string; shape: readonly number[]; max: number }) =>
+    `${v.type} would output a tensor of size ${formatSize(v.shape)}, more than ${v.max.toLocaleString('en-US')} elements: use smaller sizes or a smaller batch`,
+
+  // Graph structure
+  UNKNOWN_NODE_TYPE: (v: { type: unknown; known: readonly string[] }) =>
+    `Unknown node type ${fmtValue(v.type)}: expected one of ${v.known.join(', ')}`,
+  DUPLICATE_NODE_ID: (v: { id: string }) =>
+    `Two nodes have the id "${v.id}": every node needs its own id`,
+  EDGE_TO_MISSING_NODE: (v: { edgeId: string; missing: string }) =>
+    `Edge "${v.edgeId}" connects to node "${v.missing}", which does not exist`,
+  CYCLE: (v: { path: readonly string[] }) =>
+    `Cycle: ${v.path.join(' -> ')}. A network flows one way: remove one of these connections`,
+  MULTIPLE_INPUTS: (v: { type: string; sources: readonly string[] }) =>
+    `${v.type} takes one input, but ${v.sources.length} connections lead into it (from ${v.sources.join(', ')}): remove all but one`,
+  MULTIPLE_OUTPUTS: (v: { type: string; targets: readonly string[] }) =>
+    `${v.type} feeds ${v.targets.length} nodes (${v.targets.join(', ')}), but a network here is one chain from data to loss: remove all but one connection`,
+  DATASET_HAS_INPUT: (v: { type: string }) =>
+    `${v.type} is a data source and takes no input: remove the connection into it`,
+  LOSS_NOT_LAST: (v: { type: string }) =>
+    `${v.type} computes the loss and must be the last node: remove the connections out of it`,
+  DISCONNECTED_NODE: (v: { type: string; id: string }) =>
+    `${v.type} (${v.id}) is not connected to the network: connect it or remove it`,
+  NO_INPUT: (v: { type: string }) =>
+    `${v.type} has no input: connect the node before it, or remove it`,
+  NO_DATA_SOURCE: (_v: Record<string, never>) =>
+    'The network has no data source: add MNIST -> ToTensor -> Normalize -> DataLoader before the first layer',
+  MULTIPLE_DATA_SOURCES: (v: { ids: readonly string[] }) =>
+    `The network has ${v.ids.length} data sources (${v.ids.join(', ')}): keep one`,
+  NO_LOSS: (_v: Record<string, never>) =>
+    'The network has no loss: add CrossEntropyLoss after the last layer',
+  INVALID_TRAINING_SETTING: (v: { setting: string; value: unknown; expected: string }) =>
+    `Training setting ${v.setting} must be ${v.expected}, but got ${fmtValue(v.value)}`,
+  INTERNAL_ERROR: (v: { message: string }) =>
+    `Shape inference failed unexpectedly (${v.message}): please report this with the graph file`,
+
+  // Data pipeline (torchvision's wording)
+  MISSING_TO_TENSOR: (_v: Record<string, never>) =>
+    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found <class 'PIL.Image.Image'>",
+  TO_TENSOR_ON_TENSOR: (_v: Record<string, never>) =>
+    "pic should be PIL Image or ndarray. Got <class 'torch.Tensor'>",
+  NORMALIZE_ON_IMAGE: (_v: Record<string, never>) =>
+    "img should be Tensor Image. Got <class 'PIL.Image.Image'>",
+  NORMALIZE_CHANNEL_MISMATCH: (v: {
+    inputShape: readonly number[]
+    broadcastShape: readonly number[]
+  }) =>
+    `output with shape ${formatSize(v.inputShape)} doesn't match the broadcast shape ${formatSize(v.broadcastShape)}`,
+  NORMALIZE_ZERO_STD: (_v: Record<string, never>) =>
+    'std evaluated to zero after conversion to torch.float32, leading to division by zero.',
+  MISSING_DATALOADER: (v: { type: string }) =>
+    `${v.type} needs batches of tensors: put a DataLoader between the data and the first layer`,
+  DATA_AFTER_DATALOADER: (v: { type: string }) =>
+    `${v.type} is a per-image transform and must come before the DataLoader`,
+  DATA_AFTER_LAYER: (v: { type: string }) =>
+    `${v.type} belongs to the data pipeline and cannot follow a layer`,
+
+  // Losses
+  CROSS_ENTROPY_SPATIAL_TARGET: (v: { rank: number }) =>
+    `only batches of spatial targets supported (3D tensors) but got targets of dimension: ${v.rank}`,
+  LOSS_TARGET_SIZE: (v: { expected: readonly number[]; actual: readonly number[] }) =>
+    `Expected target size ${formatSize(v.expected)}, got ${formatSize(v.actual)}`,
+  LOSS_SIZE_MISMATCH: (v: { input: readonly number[]; target: readonly number[] }) =>
+    `size mismatch (got input: ${formatSize(v.input)}, target: ${formatSize(v.target)})`,
+  CLASS_COUNT_MISMATCH: (v: { target: number; outputs: number }) =>
+    `Target ${v.target} is out of bounds.`,
+  MSE_SIZE_MISMATCH: (v: { a: number; b: number; dim: number }) =>
+    `The size of tensor a (${v.a}) must match the size of tensor b (${v.b}) at non-singleton dimension ${v.dim}`,
+  BATCHNORM_BATCH_OF_ONE: (v: { inputShape: readonly number[] }) =>
+    `Expected more than 1 value per channel when training, got input size torch.Size(${formatSize(v.inputShape)})`,
+
+  // Warnings: valid PyTorch, but a real mistake
+  SOFTMAX_OVER_BATCH: (v: { type: string; dim: number }) =>
+    `${v.type}(dim=${v.dim}) normalizes across the batch: each image's scores then depend on the other images. Use dim=1 (the class dimension)`,
+  SOFTMAX_BEFORE_CROSS_ENTROPY: (v: { type: string }) =>
+    `CrossEntropyLoss applies log_softmax itself: the ${v.type} before it squashes the logits a second time and slows learning. Remove the ${v.type}`,
+  SOFTMAX_BEFORE_NLL: (_v: Record<string, never>) =>
+    'NLLLoss expects log-probabilities, but Softmax outputs probabilities: use LogSoftmax',
+  NLL_WITHOUT_LOG_SOFTMAX: (_v: Record<string, never>) =>
+    'NLLLoss expects log-probabilities: put LogSoftmax(dim=1) before it, or use CrossEntropyLoss',
+  SHUFFLE_DISABLED: (_v: Record<string, never>) =>
+    'The training DataLoader does not shuffle: the model sees the images in the same order every epoch, and when a dataset is sorted by class it learns the order instead of the digits. Use shuffle=True',
+  MISSING_NORMALIZE: (v: { mean: number; std: number }) =>
+    `The images are not normalized: add Normalize((${v.mean},), (${v.std},)) after ToTensor so inputs are centred around 0 and the model learns faster`,
+  TRAINING_ON_TEST_SET: (v: { type: string }) =>
+    `${v.type}(train=False) is the test split: train on train=True; the exported script evaluates on the test split itself`,
+
+  // Document validation
+  NOT_JSON: (v: { reason: string }) => `The document is not valid JSON: ${v.reason}`,
+  DOCUMENT_TOO_LARGE: (v: { bytes: number; max: number }) =>
+    `The document is ${v.bytes.toLocaleString('en-US')} bytes, more than the ${v.max.toLocaleString('en-US')}-byte limit`,
+  TOO_MANY_NODES: (v: { count: number; max: number }) =>
+    `The document has ${v.count.toLocaleString('en-US')} nodes, more than the ${v.max.toLocaleString('en-US')}-node limit`,
+  TOO_MANY_EDGES: (v: { count: number; max: number }) =>
+    `The document has ${v.count.toLocaleString('en-US')} edges, more than the ${v.max.toLocaleString('en-US')}-edge limit`,
+  TOO_DEEP: (v: { max: number }) => `The document nests deeper than ${v.max} levels`,
+  FORBIDDEN_KEY: (v: { key: string }) =>
+    `The key "${v.key}" is not allowed in a document (it could alter JavaScript prototypes)`,
+  UNSUPPORTED_VERSION: (v: { version: unknown; current: number }) =>
+    v.version === undefined
+      ? `The document has no version: expected "version": ${v.current}`
+      : `Unsupported document version ${fmtValue(v.version)}: this Tensorloom reads versions 0 to ${v.current}; a newer document needs a newer Tensorloom`,
+  UNREADABLE_DOCUMENT: (v: { reason: string }) => `The document could not be read: ${v.reason}`,
+  DUPLICATE_ID: (v: { kind: string; id: string }) =>
+    `Duplicate ${v.kind} id "${v.id}": every ${v.kind} needs its own id`,
+  MISSING_NODE: (v: { id: string }) => `No node has the id "${v.id}"`,
+  UNKNOWN_PARAM: (v: { type: string; param: string; known: readonly string[] }) =>
+    `${v.type} has no parameter "${v.param}"${v.known.length > 0 ? `: expected ${v.known.join(', ')}` : ': it takes none'}`,
+  INVALID_VALUE: (v: { expected: string; received: string }) =>
+    `expected ${v.expected}, got ${v.received}`,
+  FIX_TARGET_MISSING: (v: { id: string }) =>
+    `Cannot apply the fix: the document has no node "${v.id}" (it may have been removed)`,
+  EXPORT_BLOCKED: (v: { count: number; first: string }) =>
+    `The graph has ${v.count} error${v.count === 1 ? '' : 's'} and cannot be exported: ${v.first}`,
+} as const
+
+/** A stable code of a Tensorloom error or warning. */
+export type ErrorCode = keyof typeof errorMessages
+
+/** The values a code's message is built from. */
+export type ErrorValues<C extends ErrorCode> = Parameters<(typeof errorMessages)[C]>[0]
+
+/** Builds a `ShapeIssue` for a code from its values (and an optional fix). */
+export function makeIssue<C extends ErrorCode>(
+  code: C,
+  values: ErrorValues<C>,
+  fix?: Fix,
+): ShapeIssue {
+  const message = (errorMessages[code] as (v: ErrorValues<C>) => string)(values)
+  const issue: ShapeIssue = { code, message, values: values as Record<string, unknown> }
+  if (fix) issue.fix = fix
+  return issue
+}
+
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
+
+/**
+ * Thrown by runtimes (and by graph helpers that must throw) when a layer cannot take its input:
+ * carries the same code, message, values and fix as the `ShapeIssue` the editor shows.
+ */
+export class ShapeError extends Error {
+  /** Stable UPPER_SNAKE code, e.g. `LINEAR_SHAPE_MISMATCH`. */
+  readonly code: string
+  /** A structured fix, when there is one. */
+  readonly fix?: Fix
+  /** The values the message was built from. */
+  readonly values?: Record<string, unknown>
+
+  constructor(issue: ShapeIssue) {
+    super(issue.fix ? `${issue.message}: ${lowerFirst(issue.fix.label)}` : issue.message)
+    this.name = 'ShapeError'
+    this.code = issue.code
+    if (issue.fix) this.fix = issue.fix
+    if (issue.values) this.values = issue.values
+  }
+}
