@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  resolve: { conditions: ['@tensorloom/source'] },
+  ssr: { resolve: { conditions: ['@tensorloom/source'] } },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 120_000,
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+  },
+})
