@@ -6,7 +6,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 /usr/bin/python3 -c 'import torch, torchvision' >/dev/null 2>&1 || need+=(python3-torch python3-torchvision)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
-[ ${#need[@]} -eq 0 ] && { echo "system-deps: chromium and PyTorch present"; exit 0; }
+[ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+[ ${#need[@]} -eq 0 ] && { echo "system-deps: chromium, PyTorch and FashionMNIST present"; exit 0; }
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: no apt-get; missing ${need[*]} (browser and PyTorch suites will be skipped)"; exit 0
 fi
