@@ -3,6 +3,7 @@ import pkg from '../package.json' with { type: 'json' }
 import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
+import { trainGraph } from './commands/train.js'
 import { type CliIO, nodeIO } from './io.js'
 
 /** The help text of `tensorloom --help`. */
@@ -16,6 +17,10 @@ Commands:
       Write a runnable training program for PyTorch or for Tensorloom in Node.
   new [${templateNames.join('|')}] [-o graph.json]
       Write a built-in network (default: lesson).
+  train <graph.json> [--epochs N] [--backend wasm|cpu] [-o weights.safetensors] [--history file]
+        [--data dir | --root dir [--download]] [--limit N]
+      Train the network on its dataset with a progress bar; write the weights as safetensors
+      (PyTorch key names) and the history as JSON (default: next to the graph file).
 
 Options:
   -o, --output <file>  Write to a file instead of stdout
@@ -26,6 +31,7 @@ Examples:
   tensorloom new lesson -o graph.json
   tensorloom check graph.json
   tensorloom export graph.json --to pytorch -o train.py && python train.py
+  tensorloom train graph.json --epochs 5 --backend wasm
 `
 
 const usageError = (io: CliIO, message: string): number => {
@@ -75,6 +81,31 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
       }
       return newGraph(io, template as (typeof templateNames)[number], values.output)
     }
+    case 'train': {
+      if (file === undefined) return usageError(io, 'train needs a graph file')
+      const count = (name: 'epochs' | 'limit') => {
+        const value = values[name]
+        if (value === undefined) return undefined
+        const n = Number(value)
+        return Number.isInteger(n) && n > 0 ? n : Number.NaN
+      }
+      const epochs = count('epochs')
+      const limit = count('limit')
+      if (Number.isNaN(epochs))
+        return usageError(io, `--epochs must be a positive integer, got "${values.epochs}"`)
+      if (Number.isNaN(limit))
+        return usageError(io, `--limit must be a positive integer, got "${values.limit}"`)
+      return trainGraph(io, file, {
+        ...(epochs !== undefined ? { epochs } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(values.backend !== undefined ? { backend: values.backend } : {}),
+        ...(values.output !== undefined ? { output: values.output } : {}),
+        ...(values.history !== undefined ? { history: values.history } : {}),
+        ...(values.data !== undefined ? { data: values.data } : {}),
+        ...(values.root !== undefined ? { root: values.root } : {}),
+        ...(values.download ? { download: true } : {}),
+      })
+    }
     default:
       return usageError(io, `unknown command "${command}"`)
   }
@@ -89,6 +120,13 @@ function parse(argv: readonly string[]) {
       to: { type: 'string' },
       output: { type: 'string', short: 'o' },
       json: { type: 'boolean' },
+      epochs: { type: 'string' },
+      backend: { type: 'string' },
+      history: { type: 'string' },
+      data: { type: 'string' },
+      root: { type: 'string' },
+      download: { type: 'boolean' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

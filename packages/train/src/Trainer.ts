@@ -1,0 +1,813 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { getRngState, type Module, setRngState } from '@tensorloom/layers'
+import { CrossEntropyLoss } from './CrossEntropyLoss'
+import {
+  type Checkpoint,
+  deserializeTensor,
+  type EpochRecord,
+  type SerializedOptimizerState,
+  type SerializedTensor,
+  serializeTensor,
+} from './checkpoint'
+import { TrainError } from './errors'
+import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
+import type { Criterion } from './Loss'
+import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
+import { Store, type Subscribable } from './Store'
+
+/** What a {@link Trainer} is doing. */
+export type TrainerStatus =
+  | 'idle'
+  | 'training'
+  | 'paused'
+  | 'evaluating'
+  | 'completed'
+  | 'aborted'
+  | 'failed'
+
+/** A snapshot of a {@link Trainer}'s progress; a new object after every change. */
+export interface TrainerState {
+  status: TrainerStatus
+  /** 1-based epoch in progress (the last one when completed). */
+  epoch: number
+  /** Epochs to train in total. */
+  epochs: number
+  /** Batches trained in the current epoch. */
+  step: number
+  /** Batches per epoch. */
+  stepsPerEpoch: number
+  /** Batches trained since the start. */
+  globalStep: number
+  /** Mean training loss of the batches since the previous update (null before the first). */
+  loss: number | null
+  /** Exponential moving average of the per-batch training loss (β = 0.98, bias-corrected). */
+  smoothedLoss: number | null
+  /** Training accuracy of the current epoch so far (null when not classifying). */
+  accuracy: number | null
+  /** Training throughput over the last update window. */
+  samplesPerSecond: number | null
+  /** Estimated seconds until training completes (null until measurable). */
+  etaSeconds: number | null
+  /** `[globalStep, mean loss]` at every update, for a loss curve. */
+  lossCurve: ReadonlyArray<readonly [number, number]>
+  /** Finished epochs. */
+  history: readonly EpochRecord[]
+  /** The latest evaluation on the test loader. */
+  lastEvaluation: EvaluationResult | null
+  /** Why training failed (status `'failed'`). */
+  error: { code: string; message: string } | null
+}
+
+/** Options of {@link Trainer}. */
+export interface TrainerOptions {
+  /** The model to train (a `Module` from `@tensorloom/layers`). Not owned: dispose it yourself. */
+  model: Module
+  /** The optimizer over `model.parameters()`. Not owned: dispose it yourself. */
+  optimizer: Optimizer<object>
+  /** Training batches, e.g. `new DataLoader(train, { batchSize: 64, shuffle: true, seed })`. */
+  trainLoader: BatchSource
+  /** Evaluated after every epoch when given. */
+  testLoader?: BatchSource
+  /** The loss; default `new CrossEntropyLoss()`. */
+  criterion?: Criterion
+  /** Epochs to train (default 1); `fit({ epochs })` overrides it. */
+  epochs?: number
+  /**
+   * Read the loss back every this many steps (default 20). Between reads nothing waits for the
+   * device, which keeps WebGL/WASM busy; progress, NaN checks and pause/abort act at reads
+   * (pause and abort also at any step boundary).
+   */
+  syncEvery?: number
+  /**
+   * Stop with `NON_FINITE_LOSS` when a loss is NaN or ±Inf, restoring the last weights that gave a
+   * finite loss (default true). Costs a copy of the weights and optimizer state per read.
+   */
+  checkFinite?: boolean
+}
+
+/** Options of {@link Trainer.fit}. */
+export interface FitOptions {
+  /** Train until this many epochs are done in total (default: the constructor's `epochs`). */
+  epochs?: number
+  /** Aborting stops at the next step boundary; `fit` then resolves with status `'aborted'`. */
+  signal?: AbortSignal
+}
+
+/** What {@link Trainer.fit} resolves with. */
+export interface FitResult {
+  status: 'completed' | 'aborted'
+  history: EpochRecord[]
+  lastEvaluation: EvaluationResult | null
+}
+
+interface Snapshot {
+  model: Record<string, tf.Tensor>
+  optimizer: OptimizerStateDict<object>
+}
+
+interface StepRecord {
+  loss: tf.Tensor
+  correct: tf.Tensor | null
+  samples: number
+}
+
+const BETA = 0.98
+
+function isGenerator(
+  value: unknown,
+): value is { getState(): unknown; setState(state: unknown): unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { getState?: unknown }).getState === 'function' &&
+    typeof (value as { setState?: unknown }).setState === 'function'
+  )
+}
+
+/**
+ * Trains a model the way the lesson's loop does — for each epoch, for each batch: forward, loss,
+ * backward, optimizer step; then evaluate on the test set — with what a UI needs around it:
+ * progress as a subscribable state, pause/resume, abort, checkpoints that resume to exactly the
+ * same result, and NaN/Inf detection.
+ *
+ * @example
+ * const trainer = new Trainer({ model, optimizer, criterion, trainLoader, testLoader, epochs: 5 })
+ * const unsubscribe = trainer.subscribe((s) => console.log(s.epoch, s.step, s.smoothedLoss))
+ * const { history } = await trainer.fit()
+ */
+export class Trainer implements Subscribable<TrainerState> {
+  readonly model: Module
+  readonly optimizer: Optimizer<object>
+  readonly criterion: Criterion
+  readonly trainLoader: BatchSource
+  readonly testLoader: BatchSource | undefined
+  private readonly syncEvery: number
+  private readonly checkFinite: boolean
+  private readonly store: Store<TrainerState>
+
+  private epoch = 1
+  private step = 0
+  private globalStep = 0
+  private epochStartRng: unknown = null
+  private epochLossSum = 0
+  private epochCorrect = 0
+  private epochSamples = 0
+  private epochSeconds = 0
+  private smoothed = 0
+  private smoothingSteps = 0
+  private secondsPerStep: number | null = null
+  private classifying = true
+
+  private window: StepRecord[] = []
+  private windowStart = 0
+  private pending: Snapshot | null = null
+  private verified: Snapshot | null = null
+
+  private running = false
+  private pauseRequested = false
+  private wake: (() => void) | null = null
+  private checkpointRequests: Array<{
+    resolve: (c: Checkpoint) => void
+    reject: (e: unknown) => void
+  }> = []
+  private disposed = false
+
+  constructor(options: TrainerOptions) {
+    const { model, optimizer, trainLoader } = options
+    if (!model || typeof model.call !== 'function' || typeof model.stateDict !== 'function') {
+      throw new TrainError(
+        'INVALID_OPTION',
+        'Trainer: model must be a Module.',
+        'Pass a Module from @tensorloom/layers.',
+        { option: 'model' },
+      )
+    }
+    if (!optimizer || typeof optimizer.step !== 'function') {
+      throw new TrainError(
+        'INVALID_OPTION',
+        'Trainer: optimizer is missing.',
+        'Pass e.g. new Adam(model.parameters()).',
+        { option: 'optimizer' },
+      )
+    }
+    if (!trainLoader || typeof trainLoader[Symbol.asyncIterator] !== 'function') {
+      throw new TrainError(
+        'INVALID_OPTION',
+        'Trainer: trainLoader must be an async iterable of [input, target] batches.',
+        'Pass a DataLoader from @tensorloom/data.',
+        { option: 'trainLoader' },
+      )
+    }
+    const syncEvery = options.syncEvery ?? 20
+    if (!Number.isInteger(syncEvery) || syncEvery < 1) {
+      throw new TrainError(
+        'INVALID_OPTION',
+        `Trainer: syncEvery must be a positive integer, got ${syncEvery}.`,
+        'Use e.g. 20.',
+        { option: 'syncEvery', value: syncEvery },
+      )
+    }
+    const epochs = options.epochs ?? 1
+    this.checkEpochs(epochs)
+    this.model = model
+    this.optimizer = optimizer
+    this.criterion = options.criterion ?? new CrossEntropyLoss()
+    this.trainLoader = trainLoader
+    this.testLoader = options.testLoader
+    this.syncEvery = syncEvery
+    this.checkFinite = options.checkFinite ?? true
+    this.store = new Store<TrainerState>({
+      status: 'idle',
+      epoch: 1,
+      epochs,
+      step: 0,
+      stepsPerEpoch: trainLoader.length,
+      globalStep: 0,
+      loss: null,
+      smoothedLoss: null,
+      accuracy: null,
+      samplesPerSecond: null,
+      etaSeconds: null,
+      lossCurve: [],
+      history: [],
+      lastEvaluation: null,
+      error: null,
+    })
+  }
+
+  /** The current progress snapshot. */
+  getState = (): TrainerState => this.store.getState()
+
+  /** Calls `listener` after every progress change; returns the unsubscribe function. */
+  subscribe = (listener: (state: TrainerState) => void): (() => void) =>
+    this.store.subscribe(listener)
+
+  /**
+   * Trains until `epochs` epochs are done in total, evaluating on the test loader after each.
+   * Continues from where the trainer stopped (after an abort or {@link loadCheckpoint}).
+   * Resolves with status `'aborted'` when the signal aborts; rejects with a `TrainError`
+   * `NON_FINITE_LOSS` when the loss becomes NaN/Inf (the last good weights are restored).
+   */
+  async fit(options: FitOptions = {}): Promise<FitResult> {
+    this.assertLive()
+    if (this.running) {
+      throw new TrainError(
+        'TRAINER_BUSY',
+        'Trainer.fit: training is already running.',
+        'Await the running fit() (or abort it) before starting another.',
+      )
+    }
+    const epochs = options.epochs ?? this.store.getState().epochs
+    this.checkEpochs(epochs)
+    const signal = options.signal
+    this.running = true
+    this.pauseRequested = false
+    const onAbort = () => this.wake?.()
+    signal?.addEventListener('abort', onAbort)
+    this.store.set({ status: 'training', epochs, error: null })
+    try {
+      this.pending = this.pending ?? this.snapshot()
+      while (this.epoch <= epochs) {
+        if ((await this.trainEpoch(signal)) === 'aborted') return this.finish('aborted')
+        if (this.testLoader) {
+          if (signal?.aborted) return this.finish('aborted')
+          this.store.set({ status: 'evaluating' })
+          const result = await this.runEvaluation(this.testLoader, signal)
+          if (result === 'aborted') return this.finish('aborted')
+          this.endEpoch(result)
+        } else {
+          this.endEpoch(null)
+        }
+        if (this.epoch <= epochs) this.store.set({ status: 'training' })
+      }
+      return this.finish('completed')
+    } catch (error) {
+      this.discardWindow()
+      const code = error instanceof TrainError ? error.code : 'ERROR'
+      this.store.set({
+        status: 'failed',
+        error: { code, message: error instanceof Error ? error.message : String(error) },
+      })
+      throw error
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      this.running = false
+      this.wake = null
+      this.answerCheckpoints()
+    }
+  }
+
+  /** Pauses at the next step boundary (status `'paused'`); {@link resume} continues. */
+  pause(): void {
+    this.pauseRequested = true
+  }
+
+  /** Continues after {@link pause}. */
+  resume(): void {
+    this.pauseRequested = false
+    this.wake?.()
+  }
+
+  /**
+   * Evaluates the model on `loader` (default: the test loader): loss, accuracy, per-class accuracy
+   * and confusion matrix. Also stored as `lastEvaluation` in the state.
+   */
+  async evaluate(
+    loader: BatchSource | undefined = this.testLoader,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<EvaluationResult> {
+    this.assertLive()
+    if (!loader) {
+      throw new TrainError(
+        'INVALID_OPTION',
+        'Trainer.evaluate: no loader given and no testLoader configured.',
+        'Pass a DataLoader, or a testLoader to the Trainer.',
+        { option: 'loader' },
+      )
+    }
+    if (this.running) {
+      throw new TrainError(
+        'TRAINER_BUSY',
+        'Trainer.evaluate: training is running.',
+        'Wait for fit() to finish (it evaluates after every epoch), or pause and abort it first.',
+      )
+    }
+    this.running = true
+    const previous = this.store.getState().status
+    this.store.set({ status: 'evaluating' })
+    try {
+      const result = await evaluate(this.model, loader, this.criterion, options)
+      this.store.set({ lastEvaluation: result })
+      return result
+    } finally {
+      this.running = false
+      this.store.set({ status: previous })
+    }
+  }
+
+  /**
+   * A checkpoint of the current position. While training it is taken at the next step boundary;
+   * otherwise at once. Resume it with {@link loadCheckpoint} on a Trainer over the same kind of
+   * model, optimizer and loaders.
+   */
+  checkpoint(): Promise<Checkpoint> {
+    this.assertLive()
+    if (!this.running || this.store.getState().status === 'paused') return this.makeCheckpoint()
+    return new Promise((resolve, reject) => this.checkpointRequests.push({ resolve, reject }))
+  }
+
+  /**
+   * Restores a {@link Checkpoint}: weights, optimizer state, position, random states, partial-epoch
+   * metrics and history. The next {@link fit} continues exactly as the run that saved it would
+   * have. Not while training.
+   */
+  loadCheckpoint(checkpoint: Checkpoint): void {
+    this.assertLive()
+    if (this.running) {
+      throw new TrainError(
+        'TRAINER_BUSY',
+        'Trainer.loadCheckpoint: training is running.',
+        'Abort or await fit() first.',
+      )
+    }
+    if (checkpoint?.format !== 'tensorloom-checkpoint' || checkpoint.version !== 1) {
+      throw new TrainError(
+        'CHECKPOINT_MISMATCH',
+        'Trainer.loadCheckpoint: not a Tensorloom checkpoint (version 1).',
+        'Pass an object from trainer.checkpoint() or decodeCheckpoint().',
+        { format: checkpoint?.format, version: checkpoint?.version },
+      )
+    }
+    if (checkpoint.stepsPerEpoch !== this.trainLoader.length) {
+      throw new TrainError(
+        'CHECKPOINT_MISMATCH',
+        `Trainer.loadCheckpoint: the checkpoint was saved with ${checkpoint.stepsPerEpoch} batches per epoch, this training loader has ${this.trainLoader.length}.`,
+        'Resume with the same dataset and batch size.',
+        { saved: checkpoint.stepsPerEpoch, current: this.trainLoader.length },
+      )
+    }
+    if (checkpoint.optimizer.name !== this.optimizer.optimizerName) {
+      throw new TrainError(
+        'CHECKPOINT_MISMATCH',
+        `Trainer.loadCheckpoint: the checkpoint holds ${checkpoint.optimizer.name} state, the trainer uses ${this.optimizer.optimizerName}.`,
+        `Create the trainer with a ${checkpoint.optimizer.name} optimizer.`,
+        { saved: checkpoint.optimizer.name, current: this.optimizer.optimizerName },
+      )
+    }
+    const weights = Object.fromEntries(
+      Object.entries(checkpoint.model).map(([k, v]) => [k, deserializeTensor(v)]),
+    )
+    const optimizerState: OptimizerStateDict<object> = {
+      state: Object.fromEntries(
+        Object.entries(checkpoint.optimizer.state).map(([index, entry]) => [
+          index,
+          Object.fromEntries(
+            Object.entries(entry).map(([k, v]) => [
+              k,
+              typeof v === 'number' ? v : deserializeTensor(v),
+            ]),
+          ),
+        ]),
+      ),
+      paramGroups: checkpoint.optimizer.paramGroups,
+    }
+    try {
+      this.model.loadStateDict(weights)
+      this.optimizer.loadStateDict(optimizerState)
+    } finally {
+      tf.dispose(Object.values(weights))
+      disposeStateDict(optimizerState)
+    }
+    if (checkpoint.rng.layers != null)
+      setRngState(checkpoint.rng.layers as Parameters<typeof setRngState>[0])
+    for (const [name, module] of this.model.namedModules()) {
+      const state = checkpoint.rng.modules[name]
+      const generator = (module as unknown as { generator?: unknown }).generator
+      if (state !== undefined && isGenerator(generator)) generator.setState(state)
+    }
+    this.epoch = checkpoint.epoch
+    this.step = checkpoint.step
+    this.globalStep = checkpoint.globalStep
+    this.epochStartRng = checkpoint.rng.loader
+    this.epochLossSum = checkpoint.progress.lossSum
+    this.epochCorrect = checkpoint.progress.correct
+    this.epochSamples = checkpoint.progress.samples
+    this.epochSeconds = checkpoint.progress.seconds
+    this.smoothed = checkpoint.progress.smoothedLoss ?? 0
+    this.smoothingSteps = checkpoint.progress.smoothingSteps
+    this.dropSnapshots()
+    const history = checkpoint.history.map((h) => ({ ...h }))
+    this.store.set({
+      status: 'idle',
+      epoch: this.epoch,
+      step: this.step,
+      globalStep: this.globalStep,
+      smoothedLoss: this.smoothedValue(),
+      accuracy:
+        this.epochSamples > 0 && this.classifying ? this.epochCorrect / this.epochSamples : null,
+      history,
+      error: null,
+    })
+  }
+
+  /**
+   * Frees the trainer's own tensors (pending losses, last-good-weights copies) and drops listeners.
+   * The model, optimizer and loaders are not touched: dispose them yourself.
+   */
+  dispose(): void {
+    if (this.disposed) return
+    this.discardWindow()
+    this.dropSnapshots()
+    this.disposed = true
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private checkEpochs(epochs: number): void {
+    if (!Number.isInteger(epochs) || epochs < 1) {
+      throw new TrainError(
+        'INVALID_OPTION',
+        `Trainer: epochs must be a positive integer, got ${epochs}.`,
+        'Use e.g. epochs: 5.',
+        { option: 'epochs', value: epochs },
+      )
+    }
+  }
+
+  private assertLive(): void {
+    if (this.disposed)
+      throw new TrainError(
+        'TRAINER_DISPOSED',
+        'This Trainer has been disposed.',
+        'Create a new Trainer.',
+      )
+  }
+
+  private finish(status: 'completed' | 'aborted'): FitResult {
+    const state = this.store.getState()
+    this.store.set({ status, etaSeconds: status === 'completed' ? 0 : state.etaSeconds })
+    const final = this.store.getState()
+    return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
+  }
+
+  private get loaderGenerator() {
+    const generator = (this.trainLoader as { generator?: unknown }).generator
+    return isGenerator(generator) ? generator : null
+  }
+
+  private async trainEpoch(signal: AbortSignal | undefined): Promise<'done' | 'aborted'> {
+    const generator = this.loaderGenerator
+    if (this.epochStartRng === null) this.epochStartRng = generator?.getState() ?? null
+    else generator?.setState(this.epochStartRng)
+    this.model.train(true)
+    const iterator = this.trainLoader[Symbol.asyncIterator]()
+    let index = 0
+    this.windowStart = performance.now()
+    try {
+      while (true) {
+        if (index >= this.step && !(await this.boundary(signal))) return 'aborted'
+        const next = await iterator.next()
+        if (next.done) break
+        const [x, y] = next.value
+        if (index < this.step) {
+          // Resuming mid-epoch: the loader replays the epoch's order; skip what was trained.
+          tf.dispose([x, y])
+          index++
+          continue
+        }
+        this.trainStep(x, y)
+        index++
+        this.step++
+        this.globalStep++
+        if (this.window.length >= this.syncEvery) await this.flush()
+      }
+      await this.flush()
+      return 'done'
+    } finally {
+      await iterator.return?.()
+    }
+  }
+
+  private trainStep(x: tf.Tensor, y: tf.Tensor): void {
+    let correct: tf.Tensor | null = null
+    try {
+      const loss = this.optimizer.step(() => {
+        const out = this.model.call(x)
+        const value = this.criterion.call(out, y)
+        this.classifying &&= out.rank === 2 && y.dtype === 'int32' && y.rank === 1
+        if (this.classifying) {
+          correct = tf.keep(
+            tf.sum(tf.cast(tf.equal(tf.cast(tf.argMax(out, 1), 'int32'), y), 'float32')),
+          )
+        }
+        return value as tf.Scalar
+      })
+      this.window.push({ loss, correct, samples: x.shape[0] ?? 1 })
+    } catch (error) {
+      if (correct) (correct as tf.Tensor).dispose()
+      throw error
+    } finally {
+      tf.dispose([x, y])
+    }
+  }
+
+  /** Between steps: answers checkpoint requests, pauses, and reports whether to continue. */
+  private async boundary(signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) {
+      await this.flush()
+      return false
+    }
+    if (this.checkpointRequests.length > 0) {
+      await this.flush()
+      this.answerCheckpoints()
+    }
+    if (this.pauseRequested) {
+      await this.flush()
+      this.store.set({ status: 'paused' })
+      while (this.pauseRequested && !signal?.aborted) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve
+        })
+        this.wake = null
+        this.answerCheckpoints()
+      }
+      if (signal?.aborted) return false
+      this.store.set({ status: 'training' })
+      this.windowStart = performance.now()
+    }
+    return true
+  }
+
+  private answerCheckpoints(): void {
+    const requests = this.checkpointRequests
+    this.checkpointRequests = []
+    for (const request of requests) this.makeCheckpoint().then(request.resolve, request.reject)
+  }
+
+  private discardWindow(): void {
+    for (const record of this.window)
+      tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
+    this.window = []
+  }
+
+  /** Reads back the window's losses in one transfer, checks them, updates metrics and notifies. */
+  private async flush(): Promise<void> {
+    const window = this.window
+    if (window.length === 0) return
+    this.window = []
+    const n = window.length
+    const packed = tf.tidy(() => {
+      const parts = [tf.stack(window.map((r) => r.loss))]
+      const corrects = window.map((r) => r.correct).filter((t): t is tf.Tensor => t !== null)
+      if (corrects.length === n) parts.push(tf.stack(corrects))
+      return tf.concat(parts)
+    })
+    let values: Float32Array
+    try {
+      values = (await packed.data()) as Float32Array
+    } finally {
+      packed.dispose()
+      for (const record of window)
+        tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
+    }
+    const seconds = (performance.now() - this.windowStart) / 1000
+    this.windowStart = performance.now()
+    const firstStep = this.step - n + 1
+    if (this.checkFinite) {
+      const bad = Array.from(values.subarray(0, n)).findIndex((v) => !Number.isFinite(v))
+      if (bad >= 0) this.failNonFinite(firstStep + bad, values[bad]!, bad === 0)
+    }
+    let lossSum = 0
+    let samples = 0
+    let correct = 0
+    for (let i = 0; i < n; i++) {
+      const loss = values[i]!
+      lossSum += loss * window[i]!.samples
+      samples += window[i]!.samples
+      if (values.length === 2 * n) correct += values[n + i]!
+      this.smoothed = BETA * this.smoothed + (1 - BETA) * loss
+      this.smoothingSteps++
+    }
+    this.epochLossSum += lossSum
+    this.epochSamples += samples
+    this.epochCorrect += correct
+    this.epochSeconds += seconds
+    if (this.checkFinite) this.rotateSnapshots()
+    const stepSeconds = seconds / n
+    this.secondsPerStep =
+      this.secondsPerStep === null ? stepSeconds : 0.7 * this.secondsPerStep + 0.3 * stepSeconds
+    const state = this.store.getState()
+    const remaining =
+      (state.epochs - this.epoch) * this.trainLoader.length + (this.trainLoader.length - this.step)
+    const evalSeconds = state.lastEvaluation?.seconds ?? 0
+    this.store.set({
+      epoch: this.epoch,
+      step: this.step,
+      globalStep: this.globalStep,
+      loss: lossSum / samples,
+      smoothedLoss: this.smoothedValue(),
+      accuracy: this.classifying ? this.epochCorrect / this.epochSamples : null,
+      samplesPerSecond: seconds > 0 ? samples / seconds : null,
+      etaSeconds: Math.max(
+        0,
+        remaining * this.secondsPerStep +
+          evalSeconds * (state.epochs - this.epoch + (this.testLoader ? 1 : 0)),
+      ),
+      lossCurve: [...state.lossCurve, [this.globalStep, lossSum / samples] as const],
+    })
+  }
+
+  private smoothedValue(): number | null {
+    return this.smoothingSteps === 0 ? null : this.smoothed / (1 - BETA ** this.smoothingSteps)
+  }
+
+  private failNonFinite(step: number, value: number, firstOfWindow: boolean): never {
+    const restore = firstOfWindow ? (this.verified ?? this.pending) : this.pending
+    if (restore) {
+      this.model.loadStateDict(restore.model)
+      this.optimizer.loadStateDict(restore.optimizer)
+    }
+    const lr = (this.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr
+    const what = Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
+    throw new TrainError(
+      'NON_FINITE_LOSS',
+      `The loss became ${what} at epoch ${this.epoch}, step ${step} (global step ${this.globalStep - (this.step - step)}); training stopped and the model keeps its last weights that gave a finite loss.`,
+      `The learning rate may be too high${lr !== undefined ? ` (lr = ${lr})` : ''}: try a smaller one${lr !== undefined ? `, e.g. ${lr / 10}` : ''}, and check the data for NaN values.`,
+      { epoch: this.epoch, step, loss: value, lr },
+    )
+  }
+
+  private snapshot(): Snapshot | null {
+    if (!this.checkFinite) return null
+    return {
+      model: tf.tidy(() =>
+        Object.fromEntries(
+          Object.entries(this.model.stateDict()).map(([k, v]) => [k, tf.keep(tf.clone(v))]),
+        ),
+      ),
+      optimizer: this.optimizer.stateDict(),
+    }
+  }
+
+  private disposeSnapshot(snapshot: Snapshot | null): void {
+    if (!snapshot) return
+    tf.dispose(Object.values(snapshot.model))
+    disposeStateDict(snapshot.optimizer)
+  }
+
+  /** The weights before this window gave a finite loss: they become the verified copy. */
+  private rotateSnapshots(): void {
+    this.disposeSnapshot(this.verified)
+    this.verified = this.pending
+    this.pending = this.snapshot()
+  }
+
+  private dropSnapshots(): void {
+    this.disposeSnapshot(this.verified)
+    this.disposeSnapshot(this.pending)
+    this.verified = null
+    this.pending = null
+  }
+
+  private async runEvaluation(
+    loader: BatchSource,
+    signal: AbortSignal | undefined,
+  ): Promise<EvaluationResult | 'aborted'> {
+    try {
+      const result = await evaluate(this.model, loader, this.criterion, signal ? { signal } : {})
+      this.store.set({ lastEvaluation: result })
+      return result
+    } catch (error) {
+      if (signal?.aborted) return 'aborted'
+      throw error
+    }
+  }
+
+  private endEpoch(evaluation: EvaluationResult | null): void {
+    const state = this.store.getState()
+    const record: EpochRecord = {
+      epoch: this.epoch,
+      trainLoss: this.epochSamples > 0 ? this.epochLossSum / this.epochSamples : Number.NaN,
+      trainAccuracy:
+        this.classifying && this.epochSamples > 0 ? this.epochCorrect / this.epochSamples : null,
+      testLoss: evaluation?.loss ?? null,
+      testAccuracy: evaluation?.accuracy ?? null,
+      seconds: this.epochSeconds,
+      samplesPerSecond: this.epochSeconds > 0 ? this.epochSamples / this.epochSeconds : 0,
+    }
+    const last = this.epoch >= state.epochs
+    this.epoch++
+    this.step = 0
+    this.epochStartRng = null
+    this.epochLossSum = 0
+    this.epochCorrect = 0
+    this.epochSamples = 0
+    this.epochSeconds = 0
+    this.store.set({
+      history: [...state.history, record],
+      epoch: last ? this.epoch - 1 : this.epoch,
+      step: last ? state.step : 0,
+    })
+  }
+
+  /**
+   * Captures everything synchronously (copies of the tensors, counters, random states), so the
+   * checkpoint is consistent even if training continues while the copies are read back.
+   */
+  private makeCheckpoint(): Promise<Checkpoint> {
+    const weights = tf.tidy(() =>
+      Object.entries(this.model.stateDict()).map(([k, v]) => [k, tf.keep(tf.clone(v))] as const),
+    )
+    const sd = this.optimizer.stateDict()
+    const modules: Record<string, unknown> = {}
+    for (const [name, module] of this.model.namedModules()) {
+      const generator = (module as unknown as { generator?: unknown }).generator
+      if (isGenerator(generator)) modules[name] = generator.getState()
+    }
+    const base = {
+      format: 'tensorloom-checkpoint' as const,
+      version: 1 as const,
+      epoch: this.epoch,
+      step: this.step,
+      globalStep: this.globalStep,
+      stepsPerEpoch: this.trainLoader.length,
+      rng: {
+        loader: this.epochStartRng ?? this.loaderGenerator?.getState() ?? null,
+        layers: getRngState(),
+        modules,
+      },
+      progress: {
+        lossSum: this.epochLossSum,
+        correct: this.epochCorrect,
+        samples: this.epochSamples,
+        seconds: this.epochSeconds,
+        smoothedLoss: this.smoothingSteps === 0 ? null : this.smoothed,
+        smoothingSteps: this.smoothingSteps,
+      },
+      history: this.store.getState().history.map((h) => ({ ...h })),
+    }
+    const paramGroups = JSON.parse(
+      JSON.stringify(sd.paramGroups),
+    ) as SerializedOptimizerState['paramGroups']
+    const read = async (): Promise<Checkpoint> => {
+      const model: Record<string, SerializedTensor> = {}
+      for (const [key, tensor] of weights) model[key] = await serializeTensor(tensor)
+      const state: SerializedOptimizerState['state'] = {}
+      for (const [index, entry] of Object.entries(sd.state)) {
+        const out: Record<string, SerializedTensor | number> = {}
+        for (const [k, v] of Object.entries(entry))
+          out[k] = typeof v === 'number' ? v : await serializeTensor(v)
+        state[Number(index)] = out
+      }
+      return {
+        ...base,
+        model,
+        optimizer: { name: this.optimizer.optimizerName, state, paramGroups },
+      }
+    }
+    return read().finally(() => {
+      tf.dispose(weights.map(([, t]) => t))
+      disposeStateDict(sd)
+    })
+  }
+}
