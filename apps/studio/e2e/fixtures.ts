@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Locator, Page } from '@playwright/test'
+import { test as base, expect } from '@playwright/test'
+
+const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results', 'screenshots')
+
+/**
+ * Every test fails on a console error or an uncaught exception, in the page or its workers, and
+ * gets a `shot(name)` helper that saves a screenshot under test-results/screenshots.
+ */
+export const test = base.extend<{ consoleErrors: string[]; shot: (name: string) => Promise<void> }>(
+  {
+    consoleErrors: [
+      async ({ page }, use) => {
+        const errors: string[] = []
+        page.on('console', (msg) => {
+          if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+        })
+        page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
+        page.on('worker', (worker) => {
+          worker.on('console', (msg) => {
+            if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
+          })
+        })
+        await use(errors)
+        expect(errors, 'no console errors').toEqual([])
+      },
+      { auto: true },
+    ],
+    shot: async ({ page }, use) => {
+      mkdirSync(SCREENSHOTS, { recursive: true })
+      await use(async (name) => {
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+      })
+    },
+  },
+)
+
+export { expect }
+
+/** The shape pill on the edge from a block of type `from` to one of type `to`. */
+export function edgeShape(page: Page, from: string, to: string): Locator {
+  return page.locator(`[data-testid="edge-shape"][data-edge-from="${from}"][data-edge-to="${to}"]`)
+}
+
+/** The block of `type` on the canvas (the nth, when there are several). */
+export function block(page: Page, type: string, nth = 0): Locator {
+  return page.getByTestId(`block-${type}`).nth(nth)
+}
+
+/** Opens the studio on a clean slate (no autosave) and waits for the lesson to render. */
+export async function openFresh(page: Page, query = '') {
+  await page.goto(`/${query}`)
+  await page.evaluate(() => localStorage.clear())
+  await page.goto(`/${query}`)
+  await expect(block(page, 'Flatten')).toBeVisible()
+}
+
+/** Drags with the mouse from the centre of one element to the centre of another. */
+export async function dragBetween(page: Page, from: Locator, to: Locator) {
+  const a = (await from.boundingBox())!
+  const b = (await to.boundingBox())!
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 })
+  await page.mouse.up()
+}

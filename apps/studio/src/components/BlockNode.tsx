@@ -1,0 +1,81 @@
+import type { GraphNode, NodeIssue } from '@tensorloom/graph'
+import { nodeSpecs } from '@tensorloom/graph'
+import type { Node, NodeProps } from '@xyflow/react'
+import { Handle, Position, useStore } from '@xyflow/react'
+import { memo } from 'react'
+import { blockSummary, formatCount } from '../lib/blockSummary'
+import { hasInput, hasOutput } from '../lib/graphEdit'
+import { useStudio } from '../store/useStudio'
+
+export interface BlockData extends Record<string, unknown> {
+  node: GraphNode
+  paramCount: number
+  issues: NodeIssue[]
+}
+
+export type BlockFlowNode = Node<BlockData, 'block'>
+
+/** The issue callout beside a block (see .block-issue in styles.css). */
+export const CALLOUT = { gap: 14, width: 280, height: 110 }
+const BLOCK_WIDTH = 240
+
+/** The first issue of a block, with its one-click fix. */
+function BlockIssue(props: { nodeId: string; issue: NodeIssue; x: number }) {
+  const { nodeId, issue, x } = props
+  const applyFix = useStudio((s) => s.applyFix)
+  // Beside the block on the right, unless that runs off the canvas: then on the left.
+  const side = useStore((s) => {
+    const [tx, , zoom] = s.transform
+    const right = (x + BLOCK_WIDTH + CALLOUT.gap + CALLOUT.width) * zoom + tx
+    return right > s.width && (x - CALLOUT.gap - CALLOUT.width) * zoom + tx >= 0 ? 'left' : 'right'
+  })
+  return (
+    <div className={`block-issue ${issue.severity} ${side}`} data-testid="block-issue" role="note">
+      <div>{issue.message}</div>
+      {issue.fix && (
+        <button
+          type="button"
+          className="fix-btn nodrag"
+          data-testid="fix-button"
+          onClick={(e) => {
+            e.stopPropagation()
+            applyFix(nodeId, issue.fix!)
+          }}
+        >
+          ⚡ {issue.fix.label}
+        </button>
+      )}
+    </div>
+  )
+}
+
+/** A block on the canvas: its type, key parameters, parameter count and first issue. */
+export const BlockNode = memo(function BlockNode(props: NodeProps<BlockFlowNode>) {
+  const { data, selected, positionAbsoluteX } = props
+  const { node, paramCount, issues } = data
+  const spec = nodeSpecs[node.type]
+  const error = issues.find((i) => i.severity === 'error')
+  const shown = error ?? issues[0]
+  const state = error ? 'has-error' : shown ? 'has-warning' : ''
+  return (
+    <div
+      className={`block cat-${spec.category} ${state} ${selected ? 'selected' : ''}`}
+      data-testid={`block-${node.type}`}
+      data-node-id={node.id}
+      title={spec.description}
+    >
+      {hasInput(node.type) && <Handle type="target" position={Position.Top} />}
+      <div className="block-head">
+        <span className="block-type">{node.type}</span>
+        {paramCount > 0 && (
+          <span className="block-params-count" data-testid="block-param-count">
+            {formatCount(paramCount)} params
+          </span>
+        )}
+      </div>
+      <div className="block-summary">{blockSummary(node)}</div>
+      {shown && <BlockIssue nodeId={node.id} issue={shown} x={positionAbsoluteX} />}
+      {hasOutput(node.type) && <Handle type="source" position={Position.Bottom} />}
+    </div>
+  )
+})

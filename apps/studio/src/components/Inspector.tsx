@@ -1,0 +1,180 @@
+import type { GraphNode, NodeIssue } from '@tensorloom/graph'
+import { formatShape, nodeSpecs } from '@tensorloom/graph'
+import { useShallow } from 'zustand/react/shallow'
+import { formatCount } from '../lib/blockSummary'
+import { useStudio } from '../store/useStudio'
+import { DataPreview } from './DataPreview'
+import { ParamField } from './ParamField'
+
+/** An issue with its message and its one-click fix. */
+export function IssueCard({ issue }: { issue: NodeIssue }) {
+  const applyFix = useStudio((s) => s.applyFix)
+  return (
+    <div className={`issue-card ${issue.severity}`} role="note" data-testid="issue-card">
+      <strong>{issue.severity === 'error' ? 'Error' : 'Warning'}</strong> <code>{issue.code}</code>
+      <div>{issue.message}</div>
+      {issue.fix && (
+        <button
+          type="button"
+          className="fix-btn"
+          onClick={() => applyFix(issue.nodeId, issue.fix!)}
+        >
+          ⚡ {issue.fix.label}
+        </button>
+      )}
+    </div>
+  )
+}
+
+function ShapeFacts({ node }: { node: GraphNode }) {
+  const info = useStudio((s) => s.inference.nodes[node.id])
+  const show = (shape: number[] | null | undefined) => (shape ? formatShape(shape) : '—')
+  return (
+    <dl className="kv">
+      <dt>Input</dt>
+      <dd data-testid="inspector-input-shape">{show(info?.inputShape)}</dd>
+      <dt>Output</dt>
+      <dd data-testid="inspector-output-shape">{show(info?.outputShape)}</dd>
+      <dt>Parameters</dt>
+      <dd>{formatCount(info?.paramCount ?? 0)}</dd>
+    </dl>
+  )
+}
+
+function NodeInspector({ node }: { node: GraphNode }) {
+  const spec = nodeSpecs[node.type]
+  const issues = useStudio(
+    useShallow((s) => s.inference.issues.filter((i) => i.nodeId === node.id)),
+  )
+  const { setParam, deleteSelection, duplicateSelection } = useStudio(
+    useShallow((s) => ({
+      setParam: s.setParam,
+      deleteSelection: s.deleteSelection,
+      duplicateSelection: s.duplicateSelection,
+    })),
+  )
+  return (
+    <div data-testid="inspector">
+      <section className="section">
+        <h2>{node.type}</h2>
+        <p className="lead">{spec.description}</p>
+        {issues.map((issue) => (
+          <IssueCard key={`${issue.code}-${issue.message}`} issue={issue} />
+        ))}
+        <ShapeFacts node={node} />
+      </section>
+      {spec.params.length > 0 && (
+        <section className="section">
+          <h3>Parameters</h3>
+          {spec.params.map((param) => (
+            <ParamField
+              key={`${node.id}.${param.name}`}
+              nodeType={node.type}
+              spec={param}
+              value={node.params[param.name]}
+              defaultValue={spec.defaults[param.name]}
+              onCommit={(value) => setParam(node.id, param.name, value)}
+            />
+          ))}
+        </section>
+      )}
+      {spec.category === 'data' && <DataPreview node={node} />}
+      <div className="inspector-actions">
+        <button type="button" className="btn small" onClick={duplicateSelection}>
+          Duplicate
+        </button>
+        <button type="button" className="btn small danger" onClick={deleteSelection}>
+          Delete block
+        </button>
+      </div>
+    </div>
+  )
+}
+
+function GraphOverview() {
+  const issues = useStudio((s) => s.inference.issues)
+  const count = useStudio((s) => s.doc.nodes.length)
+  const errors = issues.filter((i) => i.severity === 'error')
+  return (
+    <div>
+      <section className="section">
+        <h2>The network</h2>
+        <p className="lead">
+          {count === 0
+            ? 'The canvas is empty. Drag blocks from the left, or pick a template.'
+            : 'Select a block to see its shapes and edit its parameters. Every edge shows the tensor shape flowing along it.'}
+        </p>
+      </section>
+      {issues.length > 0 && (
+        <section className="section">
+          <h3>
+            {errors.length} {errors.length === 1 ? 'error' : 'errors'},{' '}
+            {issues.length - errors.length} warnings
+          </h3>
+          {issues.map((issue) => (
+            <IssueCard key={`${issue.nodeId}-${issue.code}-${issue.message}`} issue={issue} />
+          ))}
+        </section>
+      )}
+      <section className="section">
+        <h3>Shortcuts</h3>
+        <dl className="kv">
+          <dt>Undo / redo</dt>
+          <dd>Ctrl+Z / Ctrl+Shift+Z</dd>
+          <dt>Copy / paste</dt>
+          <dd>Ctrl+C / Ctrl+V</dd>
+          <dt>Duplicate</dt>
+          <dd>Ctrl+D</dd>
+          <dt>Delete</dt>
+          <dd>Delete or Backspace</dd>
+          <dt>Multi-select</dt>
+          <dd>Shift+click or Shift+drag</dd>
+        </dl>
+      </section>
+    </div>
+  )
+}
+
+/** The Block panel: the selected block's facts and parameters, or the graph's issues. */
+export function Inspector() {
+  const selected = useStudio(useShallow((s) => s.selection.nodes))
+  const node = useStudio((s) =>
+    s.selection.nodes.length === 1
+      ? s.doc.nodes.find((n) => n.id === s.selection.nodes[0])
+      : undefined,
+  )
+  if (node) return <NodeInspector key={node.id} node={node} />
+  if (selected.length > 1) {
+    return (
+      <div className="section">
+        <h2>{selected.length} blocks selected</h2>
+        <p className="lead">Copy, duplicate or delete them together.</p>
+        <SelectionActions />
+      </div>
+    )
+  }
+  return <GraphOverview />
+}
+
+function SelectionActions() {
+  const { deleteSelection, duplicateSelection, copySelection } = useStudio(
+    useShallow((s) => ({
+      deleteSelection: s.deleteSelection,
+      duplicateSelection: s.duplicateSelection,
+      copySelection: s.copySelection,
+    })),
+  )
+  return (
+    <div className="inspector-actions">
+      <button type="button" className="btn small" onClick={copySelection}>
+        Copy
+      </button>
+      <button type="button" className="btn small" onClick={duplicateSelection}>
+        Duplicate
+      </button>
+      <button type="button" className="btn small danger" onClick={deleteSelection}>
+        Delete
+      </button>
+    </div>
+  )
+}

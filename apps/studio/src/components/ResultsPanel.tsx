@@ -1,0 +1,198 @@
+import { useMemo, useState } from 'react'
+import { useStudio } from '../store/useStudio'
+import type { Prediction, TrainResults } from '../worker/protocol'
+import { DigitImage, diverging } from './DigitImage'
+
+function cellColor(count: number, rowTotal: number, diagonal: boolean): string {
+  const share = rowTotal === 0 ? 0 : count / rowTotal
+  if (diagonal) return `rgba(11, 122, 75, ${0.1 + share * 0.3})`
+  if (count === 0) return '#f6f7f9'
+  return `rgba(200, 50, 31, ${Math.min(0.85, 0.12 + share * 6)})`
+}
+
+/** The 10x10 table of true label (rows) against prediction (columns); cells open the images. */
+function ConfusionMatrix(props: {
+  confusion: number[][]
+  active: [number, number] | null
+  onPick: (cell: [number, number]) => void
+}) {
+  const { confusion, active } = props
+  return (
+    <section className="section">
+      <h3>Confusion matrix</h3>
+      <table className="confusion" data-testid="confusion-matrix">
+        <thead>
+          <tr>
+            <th />
+            {confusion.map((_, p) => (
+              <th key={p}>{p}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {confusion.map((row, label) => {
+            const total = row.reduce((a, b) => a + b, 0)
+            return (
+              <tr key={label}>
+                <th>{label}</th>
+                {row.map((count, predicted) => {
+                  const diagonal = label === predicted
+                  const isActive = active?.[0] === label && active[1] === predicted
+                  const title = `${count} images of ${label} predicted as ${predicted}`
+                  const style = { background: cellColor(count, total, diagonal) }
+                  return (
+                    <td key={predicted}>
+                      {diagonal || count === 0 ? (
+                        <span className="cell" style={style} title={title}>
+                          {count}
+                        </span>
+                      ) : (
+                        <button
+                          type="button"
+                          className={`cell ${isActive ? 'active' : ''}`}
+                          style={style}
+                          title={`${title}: click to see them`}
+                          onClick={() => props.onPick([label, predicted])}
+                        >
+                          {count}
+                        </button>
+                      )}
+                    </td>
+                  )
+                })}
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+      <div className="axis-note">
+        Rows: true digit · columns: predicted. Click a red cell to see its images.
+      </div>
+    </section>
+  )
+}
+
+function PredictionGrid(props: {
+  items: Prediction[]
+  images: Uint8Array
+  indexOf: (p: Prediction) => number
+}) {
+  return (
+    <div className="image-grid">
+      {props.items.map((p) => {
+        const i = props.indexOf(p)
+        const wrong = p.label !== p.predicted
+        return (
+          <div
+            key={p.index}
+            className={`image-cell ${wrong ? 'wrong' : ''}`}
+            title={`Test image #${p.index}: label ${p.label}, predicted ${p.predicted} (${(p.confidence * 100).toFixed(1)}%)`}
+          >
+            <DigitImage values={props.images.subarray(i * 784, (i + 1) * 784)} scale={255} />
+            <span>
+              {p.predicted} · {Math.round(p.confidence * 100)}%
+            </span>
+          </div>
+        )
+      })}
+    </div>
+  )
+}
+
+function Misclassified({ results, cell }: { results: TrainResults; cell: [number, number] }) {
+  const indexOf = useMemo(() => {
+    const positions = new Map(results.errors.map((p, i) => [p, i]))
+    return (p: Prediction) => positions.get(p) ?? 0
+  }, [results])
+  const items = results.errors.filter((e) => e.label === cell[0] && e.predicted === cell[1])
+  return (
+    <section className="section" data-testid="misclassified">
+      <h3>
+        {cell[0]} predicted as {cell[1]} ({items.length})
+      </h3>
+      {items.length === 0 ? (
+        <p className="lead">These images were not kept (only the first errors are sent back).</p>
+      ) : (
+        <PredictionGrid items={items} images={results.errorImages} indexOf={indexOf} />
+      )}
+    </section>
+  )
+}
+
+function Gallery({ results }: { results: TrainResults }) {
+  const indexOf = useMemo(() => {
+    const positions = new Map(results.gallery.map((p, i) => [p, i]))
+    return (p: Prediction) => positions.get(p) ?? 0
+  }, [results])
+  return (
+    <section className="section">
+      <h3>Sample predictions</h3>
+      <PredictionGrid items={results.gallery} images={results.galleryImages} indexOf={indexOf} />
+    </section>
+  )
+}
+
+/** The first Linear layer's rows drawn as 28x28 images: what each hidden unit looks for. */
+function FirstLayerWeights({ layer }: { layer: NonNullable<TrainResults['firstLayer']> }) {
+  const shown = Math.min(layer.outFeatures, 32)
+  const rows = useMemo(
+    () =>
+      Array.from({ length: shown }, (_, i) =>
+        layer.weights.subarray(i * layer.inFeatures, (i + 1) * layer.inFeatures),
+      ),
+    [layer, shown],
+  )
+  const limit = useMemo(() => {
+    let max = 0
+    for (const row of rows) for (const v of row) max = Math.max(max, Math.abs(v))
+    return max
+  }, [rows])
+  const colorMap = useMemo(() => diverging(limit), [limit])
+  return (
+    <section className="section" data-testid="weights">
+      <h3>First layer weights</h3>
+      <p className="lead">
+        Each square is one hidden unit's 784 weights as a 28×28 image: red pixels push it up, blue
+        pull it down. Showing {shown} of {layer.outFeatures}.
+      </p>
+      <div className="weights-grid">
+        {rows.map((row, i) => (
+          <DigitImage key={i} values={row} colorMap={colorMap} label={`Unit ${i}`} />
+        ))}
+      </div>
+    </section>
+  )
+}
+
+/** The Results panel: test accuracy, confusion matrix, predictions and learned weights. */
+export function ResultsPanel() {
+  const results = useStudio((s) => s.run.results)
+  const reason = useStudio((s) => s.run.finishReason)
+  const steps = useStudio((s) => s.run.progress?.globalStep ?? 0)
+  const [cell, setCell] = useState<[number, number] | null>(null)
+  if (!results) {
+    return (
+      <div className="empty-state">
+        Train the network to see how well it recognises the test digits.
+      </div>
+    )
+  }
+  return (
+    <div data-testid="results-panel">
+      <section className="section">
+        <h3>Test accuracy</h3>
+        <div className="big-number" data-testid="final-accuracy">
+          {(results.testAccuracy * 100).toFixed(2)}%
+        </div>
+        <p className="lead">
+          On the 10,000 test images after {steps.toLocaleString('en-US')} batches
+          {reason === 'stopped' ? ' (stopped early)' : ''}. Test loss {results.testLoss.toFixed(4)}.
+        </p>
+      </section>
+      <ConfusionMatrix confusion={results.confusion} active={cell} onPick={setCell} />
+      {cell && <Misclassified results={results} cell={cell} />}
+      <Gallery results={results} />
+      {results.firstLayer && <FirstLayerWeights layer={results.firstLayer} />}
+    </div>
+  )
+}

@@ -1,0 +1,50 @@
+import type { Panel } from '../store/uiSlice'
+import { useStudio } from '../store/useStudio'
+import { DrawPanel } from './DrawPanel'
+import { Inspector } from './Inspector'
+import { ResultsPanel } from './ResultsPanel'
+import { TrainingPanel } from './TrainingPanel'
+
+const TABS: { id: Panel; label: string }[] = [
+  { id: 'block', label: 'Block' },
+  { id: 'train', label: 'Train' },
+  { id: 'results', label: 'Results' },
+  { id: 'draw', label: 'Draw' },
+]
+
+/** The right-hand side: inspector, training, results and draw-a-digit, as tabs. */
+export function SideBar() {
+  const panel = useStudio((s) => s.panel)
+  const setPanel = useStudio((s) => s.setPanel)
+  const training = useStudio((s) => s.run.status === 'training' || s.run.status === 'starting')
+  const hasResults = useStudio((s) => s.run.results !== null)
+  return (
+    <aside className="side" aria-label="Details">
+      <div className="tabs" role="tablist">
+        {TABS.map((tab) => (
+          <button
+            key={tab.id}
+            type="button"
+            role="tab"
+            className="tab"
+            aria-selected={panel === tab.id}
+            data-testid={`tab-${tab.id}`}
+            onClick={() => setPanel(tab.id)}
+          >
+            {tab.label}
+            {tab.id === 'train' && training && <span className="dot" aria-hidden="true" />}
+            {tab.id === 'results' && hasResults && panel !== 'results' && (
+              <span className="dot" aria-hidden="true" />
+            )}
+          </button>
+        ))}
+      </div>
+      <div className="side-body" role="tabpanel">
+        {panel === 'block' && <Inspector />}
+        {panel === 'train' && <TrainingPanel />}
+        {panel === 'results' && <ResultsPanel />}
+        {panel === 'draw' && <DrawPanel />}
+      </div>
+    </aside>
+  )
+}

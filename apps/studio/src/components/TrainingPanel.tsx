@@ -1,0 +1,353 @@
+import type { TrainingSettings } from '@tensorloom/graph'
+import { useMemo, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useStudio } from '../store/useStudio'
+import type { ChartSeries } from './LineChart'
+import { LineChart } from './LineChart'
+
+type NumericSetting = 'lr' | 'momentum' | 'epochs' | 'seed'
+
+const LIMITS: Record<NumericSetting, { min: number; max: number; int: boolean; label: string }> = {
+  lr: { min: 0, max: 10, int: false, label: 'Learning rate' },
+  momentum: { min: 0, max: 1, int: false, label: 'Momentum' },
+  epochs: { min: 1, max: 100, int: true, label: 'Epochs' },
+  seed: { min: 0, max: 2 ** 31 - 1, int: true, label: 'Seed' },
+}
+
+/** Why a training setting is refused, or null. */
+export function settingProblem(name: NumericSetting, value: number): string | null {
+  const { min, max, int, label } = LIMITS[name]
+  if (!Number.isFinite(value)) return `${label} must be a number.`
+  if (int && !Number.isInteger(value)) return `${label} must be a whole number.`
+  if (name === 'lr' ? value <= min : value < min) {
+    return `${label} must be ${name === 'lr' ? 'greater than' : 'at least'} ${min}.`
+  }
+  if (value > max) return `${label} must be at most ${max}.`
+  return null
+}
+
+function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boolean }) {
+  const value = useStudio((s) => s.doc.training[name])
+  const setTraining = useStudio((s) => s.setTraining)
+  const [text, setText] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <div className="field">
+      <div className="field-label">
+        <label htmlFor={`setting-${name}`}>{LIMITS[name].label}</label>
+      </div>
+      <input
+        id={`setting-${name}`}
+        type="number"
+        step="any"
+        disabled={disabled}
+        value={text ?? String(value)}
+        aria-invalid={error ? true : undefined}
+        onChange={(e) => {
+          setText(e.target.value)
+          const next = e.target.value.trim() === '' ? Number.NaN : Number(e.target.value)
+          const problem = settingProblem(name, next)
+          setError(problem)
+          if (!problem) setTraining({ [name]: next } as Partial<TrainingSettings>)
+        }}
+        onBlur={() => {
+          if (!error) setText(null)
+        }}
+      />
+      {error && <div className="field-error">{error}</div>}
+    </div>
+  )
+}
+
+function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
+  const optimizer = useStudio((s) => s.doc.training.optimizer)
+  const setTraining = useStudio((s) => s.setTraining)
+  const maxSteps = useStudio((s) => s.maxSteps)
+  const setMaxSteps = useStudio((s) => s.setMaxSteps)
+  const loader = useStudio((s) => s.doc.nodes.find((n) => n.type === 'DataLoader'))
+  return (
+    <section className="section">
+      <h3>Settings</h3>
+      <div className="form-grid">
+        <div className="field">
+          <div className="field-label">
+            <label htmlFor="setting-optimizer">Optimizer</label>
+          </div>
+          <select
+            id="setting-optimizer"
+            value={optimizer}
+            disabled={disabled}
+            onChange={(e) =>
+              setTraining({ optimizer: e.target.value as TrainingSettings['optimizer'] })
+            }
+          >
+            <option value="Adam">Adam</option>
+            <option value="AdamW">AdamW</option>
+            <option value="SGD">SGD</option>
+          </select>
+        </div>
+        <NumberSetting name="lr" disabled={disabled} />
+        {optimizer === 'SGD' && <NumberSetting name="momentum" disabled={disabled} />}
+        <NumberSetting name="epochs" disabled={disabled} />
+        <NumberSetting name="seed" disabled={disabled} />
+        <div className="field">
+          <div className="field-label">
+            <label htmlFor="setting-max-steps">Stop after batches</label>
+          </div>
+          <input
+            id="setting-max-steps"
+            type="number"
+            min={1}
+            placeholder="all"
+            disabled={disabled}
+            value={maxSteps ?? ''}
+            onChange={(e) => {
+              const n = Number(e.target.value)
+              setMaxSteps(e.target.value === '' || !(n >= 1) ? null : Math.floor(n))
+            }}
+          />
+        </div>
+      </div>
+      <div className="readout">
+        {loader ? (
+          <>
+            Batch size <strong>{String(loader.params.batchSize)}</strong>, shuffle{' '}
+            <strong>{loader.params.shuffle ? 'on' : 'off'}</strong> — set on the DataLoader block.
+          </>
+        ) : (
+          'Add a DataLoader block to set the batch size.'
+        )}
+      </div>
+    </section>
+  )
+}
+
+function TrainingControls() {
+  const status = useStudio((s) => s.run.status)
+  const { start, pause, resume, stop } = useStudio(
+    useShallow((s) => ({
+      start: s.startTraining,
+      pause: s.pauseTraining,
+      resume: s.resumeTraining,
+      stop: s.stopTraining,
+    })),
+  )
+  const running = status === 'training' || status === 'starting' || status === 'paused'
+  return (
+    <div className="controls">
+      <button
+        type="button"
+        className="btn primary"
+        onClick={start}
+        disabled={running || status === 'stopping'}
+        data-testid="train-start"
+      >
+        {status === 'done' || status === 'failed' ? 'Train again' : 'Start training'}
+      </button>
+      {status === 'paused' ? (
+        <button type="button" className="btn" onClick={resume}>
+          Resume
+        </button>
+      ) : (
+        <button type="button" className="btn" onClick={pause} disabled={status !== 'training'}>
+          Pause
+        </button>
+      )}
+      <button type="button" className="btn danger" onClick={stop} disabled={!running}>
+        Stop
+      </button>
+    </div>
+  )
+}
+
+function BackendStatus() {
+  const backend = useStudio((s) => s.run.backend)
+  if (!backend) return null
+  const fellBack = backend.fallbacks.length > 0
+  return (
+    <div className="backend">
+      Running on
+      <span className={`backend-badge ${fellBack ? 'fallback' : ''}`} data-testid="backend">
+        {backend.name}
+      </span>
+      {backend.fallbacks.map((f) => (
+        <span key={f.backend} className="fallback-reason">
+          {f.backend} unavailable: {f.reason}
+        </span>
+      ))}
+    </div>
+  )
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`
+  const m = Math.floor(seconds / 60)
+  return `${m} min ${Math.round(seconds - m * 60)} s`
+}
+
+function TrainingProgress() {
+  const { status, loading, progress, plan, finishReason } = useStudio(
+    useShallow((s) => ({
+      status: s.run.status,
+      loading: s.run.loading,
+      progress: s.run.progress,
+      plan: s.run.plan,
+      finishReason: s.run.finishReason,
+    })),
+  )
+  if (status === 'idle') return null
+  if (loading && !progress) {
+    const pct = loading.total ? (loading.loaded / loading.total) * 100 : null
+    return (
+      <div className="progress" data-testid="loading">
+        <div className="progress-track">
+          <div className="progress-fill" style={{ width: `${pct ?? 5}%` }} />
+        </div>
+        <div className="progress-meta">
+          <span>{loading.label}</span>
+          {loading.total ? (
+            <strong>
+              {(loading.loaded / 1e6).toFixed(1)} / {(loading.total / 1e6).toFixed(1)} MB
+            </strong>
+          ) : null}
+        </div>
+      </div>
+    )
+  }
+  if (!progress || !plan) {
+    return <div className="readout">Starting the worker and compiling shaders…</div>
+  }
+  const pct = (progress.globalStep / progress.totalSteps) * 100
+  return (
+    <div className="progress" data-testid="progress">
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-valuenow={Math.round(pct)}
+        aria-valuemin={0}
+        aria-valuemax={100}
+      >
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <div className="progress-meta">
+        <span>
+          Epoch <strong>{progress.epoch}</strong>/{plan.epochs}
+        </span>
+        <span>
+          Batch <strong data-testid="global-step">{progress.globalStep}</strong>/
+          {progress.totalSteps}
+        </span>
+        <span>
+          <strong>{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</strong> img/s
+        </span>
+        <span>
+          {status === 'done'
+            ? finishReason === 'stopped'
+              ? 'Stopped'
+              : 'Done'
+            : status === 'paused'
+              ? 'Paused'
+              : progress.etaSeconds !== null
+                ? `ETA ${formatDuration(progress.etaSeconds)}`
+                : ''}
+        </span>
+      </div>
+    </div>
+  )
+}
+
+function LossChart() {
+  const loss = useStudio((s) => s.run.loss)
+  const series: ChartSeries[] = useMemo(
+    () => [
+      { label: 'batch loss', color: 'rgba(79, 70, 229, 0.28)', values: loss.raw, width: 1 },
+      { label: 'smoothed', color: '#4f46e5', values: loss.smooth, width: 2 },
+    ],
+    [loss],
+  )
+  const last = loss.smooth.at(-1)
+  return (
+    <div className="chart">
+      <div className="chart-title">
+        Training loss{' '}
+        <span data-testid="loss-value" data-first-loss={loss.smooth[0]} data-last-loss={last}>
+          {last !== undefined ? last.toFixed(4) : ''}
+        </span>
+      </div>
+      {loss.steps.length === 0 ? (
+        <div className="chart-empty">The loss appears here, batch by batch.</div>
+      ) : (
+        <LineChart x={loss.steps} series={series} xLabel="batch" testId="loss-chart" />
+      )}
+    </div>
+  )
+}
+
+function AccuracyChart() {
+  const evals = useStudio((s) => s.run.evals)
+  const epochs = useStudio((s) => s.run.plan?.epochs ?? 1)
+  const x = useMemo(() => evals.map((e) => e.epoch), [evals])
+  const series: ChartSeries[] = useMemo(
+    () => [
+      { label: 'test', color: '#0b7a4b', values: evals.map((e) => e.testAccuracy * 100), width: 2 },
+      {
+        label: 'train',
+        color: '#d5620f',
+        values: evals.map((e) => (e.trainAccuracy === null ? null : e.trainAccuracy * 100)),
+        dash: [4, 3],
+      },
+    ],
+    [evals],
+  )
+  const last = evals.at(-1)
+  return (
+    <div className="chart">
+      <div className="chart-title">
+        Accuracy{' '}
+        <span data-testid="test-accuracy">
+          {last ? `${(last.testAccuracy * 100).toFixed(2)}% test` : ''}
+        </span>
+      </div>
+      {evals.length === 0 ? (
+        <div className="chart-empty">Test accuracy appears after each epoch.</div>
+      ) : (
+        <LineChart
+          x={x}
+          series={series}
+          xLabel="epoch"
+          xRange={[0, Math.max(epochs, ...x)]}
+          yRange={[0, 100]}
+          testId="accuracy-chart"
+        />
+      )}
+    </div>
+  )
+}
+
+/** The Train panel: settings, controls, backend, progress and live charts. */
+export function TrainingPanel() {
+  const status = useStudio((s) => s.run.status)
+  const error = useStudio((s) => s.run.error)
+  const busy = status === 'training' || status === 'starting' || status === 'paused'
+  return (
+    <div data-testid="training-panel">
+      <section className="section">
+        <h2>Train in your browser</h2>
+        <p className="lead">
+          Trains the network on MNIST in a background worker, on your GPU through WebGL when it can.
+        </p>
+      </section>
+      <TrainingSettingsForm disabled={busy} />
+      <TrainingControls />
+      {error && (
+        <div className="issue-card error" role="alert">
+          {error}
+        </div>
+      )}
+      <BackendStatus />
+      <TrainingProgress />
+      <LossChart />
+      <AccuracyChart />
+    </div>
+  )
+}

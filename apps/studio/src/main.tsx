@@ -1,0 +1,52 @@
+import '@xyflow/react/dist/style.css'
+import 'uplot/dist/uPlot.min.css'
+import './styles.css'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './App'
+import { readLaunchOptions } from './lib/launchOptions'
+import { decodeGraph, sharedGraphFromHash } from './lib/share'
+import { createStudioStore } from './store/createStudioStore'
+import { autosave, loadInitialGraph } from './store/persistence'
+import { StudioContext } from './store/useStudio'
+import { createTrainerClient } from './worker/trainerClient'
+
+const trainer = createTrainerClient(
+  () => new Worker(new URL('./worker/trainer.worker.ts', import.meta.url), { type: 'module' }),
+)
+const launch = readLaunchOptions(window.location.search)
+const initial = loadInitialGraph(window.localStorage, window.location.hash)
+const store = createStudioStore({
+  initialDoc: initial.doc,
+  trainer,
+  maxSteps: launch.maxSteps,
+  preferredBackend: launch.backend,
+})
+if (initial.source === 'link') {
+  // The link has done its job; from here on the autosave keeps the edits.
+  history.replaceState(null, '', window.location.pathname + window.location.search)
+  store.getState().notify('info', `Opened the shared graph “${initial.doc.name}”.`)
+}
+if (initial.problem) store.getState().notify('error', initial.problem)
+autosave(store, window.localStorage)
+// A share link pasted into an open studio replaces the graph as one undoable step.
+window.addEventListener('hashchange', () => {
+  const shared = sharedGraphFromHash(window.location.hash)
+  if (!shared) return
+  history.replaceState(null, '', window.location.pathname + window.location.search)
+  const decoded = decodeGraph(shared)
+  if (!decoded.ok) {
+    store.getState().notify('error', `The shared link could not be opened: ${decoded.message}`)
+    return
+  }
+  store.getState().importGraph(JSON.stringify(decoded.doc))
+  store.getState().notify('info', `Opened the shared graph “${decoded.doc.name}”.`)
+})
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StudioContext.Provider value={store}>
+      <App />
+    </StudioContext.Provider>
+  </StrictMode>,
+)

@@ -1,0 +1,275 @@
+import type {
+  Fix,
+  GraphDocument,
+  NodeType,
+  ShapeInference,
+  TrainingSettings,
+} from '@tensorloom/graph'
+import { applyFix, inferShapes, safeParseGraph, templates, validateParam } from '@tensorloom/graph'
+import { autoLayout, NODE_SIZE, withAutoLayout } from '../lib/autoLayout'
+import type { ConnectionRequest } from '../lib/graphEdit'
+import * as edit from '../lib/graphEdit'
+import type { SliceCreator, StudioDeps } from './types'
+
+/** The templates in the header's menu. */
+export type TemplateName = keyof typeof templates
+
+/** Undo keeps this many steps. */
+export const HISTORY_LIMIT = 100
+/** Edits with the same merge key within this window form one undo step (typing a number). */
+export const MERGE_WINDOW_MS = 1000
+
+export interface GraphSlice {
+  doc: GraphDocument
+  /** Shapes, parameter counts and issues, derived from `doc` on every change. */
+  inference: ShapeInference
+  past: GraphDocument[]
+  future: GraphDocument[]
+  /** Replaces the document as one undoable step (merged with the previous one on equal mergeKey). */
+  commit(doc: GraphDocument, options?: { mergeKey?: string }): void
+  loadTemplate(name: TemplateName): void
+  addNode(type: NodeType, position: { x: number; y: number }): string
+  /** Sets a parameter if `validateParam` accepts it; otherwise returns its message. */
+  setParam(nodeId: string, name: string, value: unknown): string | null
+  moveNodes(positions: Record<string, { x: number; y: number }>): void
+  connect(request: ConnectionRequest): boolean
+  reconnect(edgeId: string, request: ConnectionRequest): boolean
+  deleteElements(nodeIds: readonly string[], edgeIds?: readonly string[]): void
+  deleteSelection(): void
+  applyFix(nodeId: string, fix: Fix): void
+  undo(): void
+  redo(): void
+  copySelection(): void
+  pasteClipboard(): void
+  duplicateSelection(): void
+  autoLayout(sizes?: Record<string, { width: number; height: number }>): void
+  rename(name: string): void
+  setTraining(patch: Partial<TrainingSettings>): void
+  /** Replaces the graph with a file's contents, or returns the graph package's message. */
+  importGraph(text: string): { ok: true } | { ok: false; message: string }
+}
+
+const PASTE_OFFSET = { x: 40, y: 40 }
+/** How far blocks move down to make room for one inserted above them. */
+const INSERT_ROW = NODE_SIZE.height + 64
+
+function overlaps(doc: GraphDocument, at: { x: number; y: number }, except: Set<string>) {
+  return doc.nodes.some(
+    (n) =>
+      !except.has(n.id) &&
+      Math.abs(n.position.x - at.x) < NODE_SIZE.width &&
+      Math.abs(n.position.y - at.y) < NODE_SIZE.height,
+  )
+}
+
+/**
+ * The graph package makes room for an inserted block by moving what follows to the right; the
+ * studio's columns read top to bottom. Put the new block above its target when there is room
+ * there (after deleting it, say), else move the blocks that followed down one row.
+ */
+function placeInserted(before: GraphDocument, fixed: GraphDocument): GraphDocument {
+  const old = new Map(before.nodes.map((n) => [n.id, n.position]))
+  const added = fixed.nodes.filter((n) => !old.has(n.id))
+  const moved = new Set(
+    fixed.nodes
+      .filter((n) => {
+        const p = old.get(n.id)
+        return p && (p.x !== n.position.x || p.y !== n.position.y)
+      })
+      .map((n) => n.id),
+  )
+  if (added.length !== 1 || moved.size === 0) return fixed
+  const target = fixed.edges.find((e) => e.source === added[0]!.id)?.target
+  const anchor = target ? old.get(target) : undefined
+  if (!anchor) return fixed
+  const above = { x: anchor.x, y: anchor.y - INSERT_ROW }
+  const roomAbove = !overlaps(before, above, new Set())
+  return {
+    ...fixed,
+    nodes: fixed.nodes.map((n) => {
+      if (n.id === added[0]!.id) return { ...n, position: roomAbove ? above : { ...anchor } }
+      const p = old.get(n.id)
+      if (!p || !moved.has(n.id)) return n
+      return { ...n, position: roomAbove ? p : { x: p.x, y: p.y + INSERT_ROW } }
+    }),
+  }
+}
+
+export function createGraphSlice(
+  initialDoc: GraphDocument,
+  deps: StudioDeps,
+): SliceCreator<GraphSlice> {
+  const now = deps.now ?? (() => Date.now())
+  let lastMerge: { key: string; at: number } | null = null
+
+  return (set, get) => {
+    const commit: GraphSlice['commit'] = (doc, options = {}) => {
+      const { doc: current, past } = get()
+      if (doc === current) return
+      const at = now()
+      const merge =
+        options.mergeKey !== undefined &&
+        lastMerge?.key === options.mergeKey &&
+        at - lastMerge.at < MERGE_WINDOW_MS
+      lastMerge = options.mergeKey === undefined ? null : { key: options.mergeKey, at }
+      const ids = new Set(doc.nodes.map((n) => n.id))
+      const edgeIds = new Set(doc.edges.map((e) => e.id))
+      const { selection } = get()
+      set({
+        doc,
+        inference: inferShapes(doc),
+        past: merge ? past : [...past, current].slice(-HISTORY_LIMIT),
+        future: [],
+        selection: {
+          nodes: selection.nodes.filter((id) => ids.has(id)),
+          edges: selection.edges.filter((id) => edgeIds.has(id)),
+        },
+      })
+    }
+
+    const restore = (doc: GraphDocument, past: GraphDocument[], future: GraphDocument[]) => {
+      lastMerge = null
+      const ids = new Set(doc.nodes.map((n) => n.id))
+      const { selection } = get()
+      set({
+        doc,
+        inference: inferShapes(doc),
+        past,
+        future,
+        selection: { nodes: selection.nodes.filter((id) => ids.has(id)), edges: [] },
+      })
+    }
+
+    return {
+      doc: initialDoc,
+      inference: inferShapes(initialDoc),
+      past: [],
+      future: [],
+      commit,
+
+      loadTemplate(name) {
+        commit(withAutoLayout(structuredClone(templates[name])))
+        set({ selection: { nodes: [], edges: [] } })
+        get().requestFit()
+      },
+
+      addNode(type, position) {
+        const { doc, id } = edit.addNode(get().doc, type, position)
+        commit(doc)
+        set({ selection: { nodes: [id], edges: [] } })
+        return id
+      },
+
+      setParam(nodeId, name, value) {
+        const node = get().doc.nodes.find((n) => n.id === nodeId)
+        if (!node) return `There is no block ${nodeId}.`
+        const problem = validateParam(node.type, name, value)
+        if (problem) return problem
+        commit(edit.setParam(get().doc, nodeId, name, value), { mergeKey: `${nodeId}.${name}` })
+        return null
+      },
+
+      moveNodes(positions) {
+        commit(edit.moveNodes(get().doc, positions))
+      },
+
+      connect(request) {
+        const doc = edit.connect(get().doc, request)
+        if (doc) commit(doc)
+        return doc !== null
+      },
+
+      reconnect(edgeId, request) {
+        const doc = edit.reconnect(get().doc, edgeId, request)
+        if (doc) commit(doc)
+        return doc !== null
+      },
+
+      deleteElements(nodeIds, edgeIds = []) {
+        if (nodeIds.length === 0 && edgeIds.length === 0) return
+        commit(edit.deleteElements(get().doc, nodeIds, edgeIds))
+      },
+
+      deleteSelection() {
+        const { selection } = get()
+        get().deleteElements(selection.nodes, selection.edges)
+      },
+
+      applyFix(nodeId, fix) {
+        const before = get().doc
+        commit(placeInserted(before, applyFix(before, nodeId, fix)))
+        if (fix.kind === 'insertBefore') get().requestFit()
+      },
+
+      undo() {
+        const { past, future, doc } = get()
+        const previous = past.at(-1)
+        if (!previous) return
+        restore(previous, past.slice(0, -1), [doc, ...future])
+      },
+
+      redo() {
+        const { past, future, doc } = get()
+        const next = future[0]
+        if (!next) return
+        restore(next, [...past, doc], future.slice(1))
+      },
+
+      copySelection() {
+        const { doc, selection } = get()
+        if (selection.nodes.length === 0) return
+        set({ clipboard: edit.copySelection(doc, selection.nodes) })
+      },
+
+      pasteClipboard() {
+        const { clipboard, doc } = get()
+        if (!clipboard || clipboard.nodes.length === 0) return
+        const pasted = edit.paste(doc, clipboard, PASTE_OFFSET)
+        commit(pasted.doc)
+        // Pasting again lands one step further along.
+        set({
+          selection: { nodes: pasted.ids, edges: [] },
+          clipboard: {
+            nodes: clipboard.nodes.map((n) => ({
+              ...n,
+              position: { x: n.position.x + PASTE_OFFSET.x, y: n.position.y + PASTE_OFFSET.y },
+            })),
+            edges: clipboard.edges,
+          },
+        })
+      },
+
+      duplicateSelection() {
+        const { doc, selection } = get()
+        if (selection.nodes.length === 0) return
+        const pasted = edit.paste(doc, edit.copySelection(doc, selection.nodes), PASTE_OFFSET)
+        commit(pasted.doc)
+        set({ selection: { nodes: pasted.ids, edges: [] } })
+      },
+
+      autoLayout(sizes) {
+        commit(edit.moveNodes(get().doc, autoLayout(get().doc, sizes)))
+        get().requestFit()
+      },
+
+      rename(name) {
+        commit({ ...get().doc, name }, { mergeKey: 'name' })
+      },
+
+      setTraining(patch) {
+        const { doc } = get()
+        const key = Object.keys(patch).sort().join(',')
+        commit({ ...doc, training: { ...doc.training, ...patch } }, { mergeKey: `training.${key}` })
+      },
+
+      importGraph(text) {
+        const parsed = safeParseGraph(text)
+        if (!parsed.ok) return { ok: false, message: parsed.error.message }
+        commit(parsed.doc)
+        set({ selection: { nodes: [], edges: [] } })
+        get().requestFit()
+        return { ok: true }
+      },
+    }
+  }
+}

@@ -1,0 +1,395 @@
+import type { GraphDocument } from '@tensorloom/graph'
+import { templates } from '@tensorloom/graph'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { withAutoLayout } from '../lib/autoLayout'
+import { decodeGraph, encodeGraph, SHARE_KEY } from '../lib/share'
+import type { FromWorker, ToWorker } from '../worker/protocol'
+import type { TrainerPort } from '../worker/trainerClient'
+import { createStudioStore } from './createStudioStore'
+import { AUTOSAVE_KEY, autosave, loadInitialGraph } from './persistence'
+import { LOSS_SMOOTHING } from './trainingSlice'
+
+function lesson(): GraphDocument {
+  return withAutoLayout(structuredClone(templates.lesson))
+}
+
+function makeStore(options: { now?: () => number; trainer?: TrainerPort } = {}) {
+  return createStudioStore({ initialDoc: lesson(), ...options })
+}
+
+const idOf = (doc: GraphDocument, type: string) => doc.nodes.find((n) => n.type === type)!.id
+const edgeInto = (doc: GraphDocument, target: string) => doc.edges.find((e) => e.target === target)
+
+/** A trainer that records what the store sends and lets the test play the worker. */
+function recordingTrainer() {
+  const sent: ToWorker['type'][] = []
+  let listener: ((m: FromWorker) => void) | null = null
+  const port: TrainerPort = {
+    train: () => void sent.push('train'),
+    pause: () => void sent.push('pause'),
+    resume: () => void sent.push('resume'),
+    stop: () => void sent.push('stop'),
+    predict: () => Promise.reject(new Error('not in this test')),
+    samples: () => Promise.reject(new Error('not in this test')),
+    exportWeights: () => Promise.reject(new Error('not in this test')),
+    subscribe(l) {
+      listener = l
+      return () => {
+        listener = null
+      }
+    },
+    dispose() {},
+  }
+  return { port, sent, emit: (m: FromWorker) => listener?.(m) }
+}
+
+describe('the graph slice', () => {
+  it('opens on the lesson with its shapes and 101,770 parameters', () => {
+    const { doc, inference } = makeStore().getState()
+    expect(inference.totalParams).toBe(101_770)
+    const flattenToLinear = doc.edges.find((e) => e.source === idOf(doc, 'Flatten'))!
+    expect(inference.edges[flattenToLinear.id]?.label).toBe('(64, 784)')
+    expect(inference.issues.filter((i) => i.severity === 'error')).toEqual([])
+  })
+
+  it('adds a block with PyTorch defaults, selects it, and undo/redo remove and restore it', () => {
+    const store = makeStore()
+    const before = store.getState().doc
+    const id = store.getState().addNode('Dropout', { x: 10, y: 20 })
+    const added = store.getState().doc.nodes.find((n) => n.id === id)!
+    expect(added).toMatchObject({ type: 'Dropout', params: { p: 0.5 }, position: { x: 10, y: 20 } })
+    expect(store.getState().selection.nodes).toEqual([id])
+    expect(before.nodes.some((n) => n.id === id)).toBe(false)
+
+    store.getState().undo()
+    expect(store.getState().doc).toBe(before)
+    expect(store.getState().selection.nodes).toEqual([])
+    store.getState().redo()
+    expect(store.getState().doc.nodes.find((n) => n.id === id)?.type).toBe('Dropout')
+  })
+
+  it('connects blocks, replacing the old input, and refuses cycles and self-loops', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const relu = idOf(doc, 'ReLU')
+    const flatten = idOf(doc, 'Flatten')
+    const dropout = store.getState().addNode('Dropout', { x: 0, y: 0 })
+
+    expect(store.getState().connect({ source: relu, target: dropout })).toBe(true)
+    expect(edgeInto(store.getState().doc, dropout)?.source).toBe(relu)
+    // Dropout feeds Flatten: Flatten's old input (the DataLoader) is replaced, not doubled.
+    expect(store.getState().connect({ source: dropout, target: flatten })).toBe(false) // cycle
+    expect(store.getState().connect({ source: flatten, target: flatten })).toBe(false)
+    const loader = idOf(doc, 'DataLoader')
+    expect(store.getState().connect({ source: loader, target: dropout })).toBe(true)
+    const inputs = store.getState().doc.edges.filter((e) => e.target === dropout)
+    expect(inputs.map((e) => e.source)).toEqual([loader])
+  })
+
+  it('refuses to feed a loss into a layer or a layer into a data transform', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const loss = idOf(doc, 'CrossEntropyLoss')
+    const linear = doc.nodes.filter((n) => n.type === 'Linear')[0]!.id
+    const normalize = idOf(doc, 'Normalize')
+    expect(store.getState().connect({ source: loss, target: linear })).toBe(false)
+    expect(store.getState().connect({ source: linear, target: normalize })).toBe(false)
+    expect(store.getState().doc).toBe(doc)
+  })
+
+  it('deleting Flatten bridges the chain, shows the shape error, and the fix restores it', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const flatten = idOf(doc, 'Flatten')
+    const linear = doc.edges.find((e) => e.source === flatten)!.target
+    store.getState().setSelection([flatten], [])
+    store.getState().deleteSelection()
+
+    const after = store.getState()
+    expect(after.doc.nodes.some((n) => n.id === flatten)).toBe(false)
+    expect(edgeInto(after.doc, linear)?.source).toBe(idOf(doc, 'DataLoader'))
+    const issue = after.inference.issues.find((i) => i.nodeId === linear)!
+    expect(issue).toMatchObject({
+      severity: 'error',
+      code: 'LINEAR_SHAPE_MISMATCH',
+      message: 'mat1 and mat2 shapes cannot be multiplied (1792x28 and 784x128)',
+      fix: { kind: 'insertBefore', type: 'Flatten' },
+    })
+
+    store.getState().applyFix(linear, issue.fix!)
+    const fixed = store.getState()
+    const flattenAgain = idOf(fixed.doc, 'Flatten')
+    // The new Flatten takes the free slot above Linear, where the old one was; nothing moves.
+    expect(fixed.doc.nodes.find((n) => n.id === flattenAgain)?.position).toEqual(
+      doc.nodes.find((n) => n.id === flatten)?.position,
+    )
+    expect(fixed.doc.nodes.find((n) => n.id === linear)?.position).toEqual(
+      doc.nodes.find((n) => n.id === linear)?.position,
+    )
+    const edge = fixed.doc.edges.find((e) => e.source === flattenAgain)!
+    expect(edge.target).toBe(linear)
+    expect(fixed.inference.edges[edge.id]?.label).toBe('(64, 784)')
+    expect(fixed.inference.totalParams).toBe(101_770)
+    expect(fixed.inference.issues.filter((i) => i.severity === 'error')).toEqual([])
+
+    store.getState().undo()
+    store.getState().undo()
+    expect(store.getState().doc).toBe(doc)
+  })
+
+  it('an inserted block moves what follows down a row when there is no room above', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const linears = doc.nodes.filter((n) => n.type === 'Linear')
+    const loss = idOf(doc, 'CrossEntropyLoss')
+    store.getState().applyFix(linears[1]!.id, {
+      kind: 'insertBefore',
+      type: 'Dropout',
+      label: 'Insert Dropout',
+    })
+    const after = store.getState().doc
+    const dropout = after.nodes.find((n) => n.type === 'Dropout')!
+    expect(dropout.position).toEqual(linears[1]!.position)
+    const at = (id: string) => after.nodes.find((n) => n.id === id)!.position
+    const was = (id: string) => doc.nodes.find((n) => n.id === id)!.position
+    expect(at(linears[1]!.id).x).toBe(was(linears[1]!.id).x)
+    expect(at(linears[1]!.id).y).toBeGreaterThan(was(linears[1]!.id).y)
+    expect(at(loss).y - was(loss).y).toBe(at(linears[1]!.id).y - was(linears[1]!.id).y)
+    expect(at(linears[0]!.id)).toEqual(was(linears[0]!.id))
+  })
+
+  it('refuses invalid parameters with the graph package message and keeps the doc', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const linear = doc.nodes.filter((n) => n.type === 'Linear')[0]!.id
+    const message = store.getState().setParam(linear, 'outFeatures', -3)
+    expect(message).toEqual(expect.any(String))
+    expect(message).toMatch(/out_features/)
+    expect(store.getState().doc).toBe(doc)
+
+    expect(store.getState().setParam(linear, 'outFeatures', 64)).toBeNull()
+    expect(store.getState().inference.totalParams).toBe(784 * 64 + 64 + 128 * 10 + 10)
+  })
+
+  it('merges quick edits of one field into a single undo step', () => {
+    let now = 0
+    const store = makeStore({ now: () => now })
+    const { doc } = store.getState()
+    const linear = doc.nodes.filter((n) => n.type === 'Linear')[0]!.id
+    for (const value of [2, 25, 256]) {
+      now += 100
+      store.getState().setParam(linear, 'outFeatures', value)
+    }
+    expect(store.getState().past).toHaveLength(1)
+    store.getState().undo()
+    expect(store.getState().doc).toBe(doc)
+
+    now += 5000
+    store.getState().setParam(linear, 'outFeatures', 200)
+    now += 5000
+    store.getState().setParam(linear, 'outFeatures', 300)
+    expect(store.getState().past).toHaveLength(2)
+  })
+
+  it('copies, pastes and duplicates with fresh ids and the inner edges', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const linear = doc.nodes.filter((n) => n.type === 'Linear')[0]!
+    const relu = idOf(doc, 'ReLU')
+    store.getState().setSelection([linear.id, relu], [])
+    store.getState().copySelection()
+    store.getState().pasteClipboard()
+    const pasted = store.getState().selection.nodes
+    expect(pasted).toHaveLength(2)
+    expect(pasted.some((id) => doc.nodes.some((n) => n.id === id))).toBe(false)
+    const next = store.getState().doc
+    const copy = next.nodes.find((n) => pasted.includes(n.id) && n.type === 'Linear')!
+    expect(copy.params).toEqual(linear.params)
+    expect(copy.position).toEqual({ x: linear.position.x + 40, y: linear.position.y + 40 })
+    expect(
+      next.edges.filter((e) => pasted.includes(e.source) && pasted.includes(e.target)),
+    ).toHaveLength(1)
+
+    store.getState().duplicateSelection()
+    expect(store.getState().doc.nodes).toHaveLength(doc.nodes.length + 4)
+  })
+
+  it('imports a good file as one undoable step and rejects a bad one, keeping the graph', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const bad = store.getState().importGraph('{"version": 1, "nodes": "nope"}')
+    expect(bad.ok).toBe(false)
+    expect(bad.ok ? '' : bad.message).toMatch(/\w/)
+    expect(store.getState().doc).toBe(doc)
+    expect(store.getState().importGraph('not json at all').ok).toBe(false)
+
+    expect(store.getState().importGraph(JSON.stringify(templates.smallCnn)).ok).toBe(true)
+    expect(store.getState().doc.name).toBe(templates.smallCnn.name)
+    store.getState().undo()
+    expect(store.getState().doc).toBe(doc)
+  })
+
+  it('auto-layout puts the data pipeline left of the model, each top to bottom', () => {
+    const store = makeStore()
+    store.getState().autoLayout()
+    const { doc } = store.getState()
+    const at = (type: string) => doc.nodes.find((n) => n.type === type)!.position
+    expect(at('MNIST').x).toBe(at('DataLoader').x)
+    expect(at('MNIST').y).toBeLessThan(at('DataLoader').y)
+    expect(at('Flatten').x).toBeGreaterThan(at('DataLoader').x)
+    expect(at('Flatten').y).toBeLessThan(at('CrossEntropyLoss').y)
+  })
+})
+
+describe('auto-layout', () => {
+  it('wraps a long chain of layers into columns without overlaps', () => {
+    const doc = withAutoLayout(structuredClone(templates.deepMlp))
+    const model = doc.nodes.filter(
+      (n) => !['MNIST', 'ToTensor', 'Normalize', 'DataLoader'].includes(n.type),
+    )
+    expect(model.length).toBeGreaterThan(6)
+    expect(new Set(model.map((n) => n.position.x)).size).toBe(2)
+    for (const a of doc.nodes) {
+      for (const b of doc.nodes) {
+        if (a === b) continue
+        const apart =
+          Math.abs(a.position.x - b.position.x) >= 240 ||
+          Math.abs(a.position.y - b.position.y) >= 64
+        expect(apart, `${a.type} and ${b.type} overlap`).toBe(true)
+      }
+    }
+  })
+})
+
+describe('the training slice', () => {
+  it('starts a run, follows the worker messages and smooths the loss', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    expect(store.getState().startTraining()).toBe(true)
+    expect(trainer.sent).toEqual(['train'])
+    expect(store.getState().run.status).toBe('starting')
+    expect(store.getState().startTraining()).toBe(false)
+
+    trainer.emit({ type: 'backend', backend: 'webgl', fallbacks: [] })
+    trainer.emit({
+      type: 'started',
+      epochs: 1,
+      stepsPerEpoch: 938,
+      totalSteps: 200,
+      batchSize: 64,
+      trainSize: 60000,
+      testSize: 10000,
+    })
+    trainer.emit({
+      type: 'progress',
+      epoch: 1,
+      step: 2,
+      globalStep: 2,
+      totalSteps: 200,
+      curve: [
+        [1, 2.3],
+        [2, 2.1],
+      ],
+      loss: 2.1,
+      samplesPerSec: 900,
+      etaSeconds: 10,
+    })
+    const { run } = store.getState()
+    expect(run.status).toBe('training')
+    expect(run.backend?.name).toBe('webgl')
+    expect(run.loss.steps).toEqual([1, 2])
+    expect(run.loss.raw).toEqual([2.3, 2.1])
+    // Debiased EMA: the first point equals the first loss; the second weighs both.
+    const w = LOSS_SMOOTHING
+    expect(run.loss.smooth[0]).toBeCloseTo(2.3)
+    expect(run.loss.smooth[1]).toBeCloseTo((w * (1 - w) * 2.3 + (1 - w) * 2.1) / (1 - w * w))
+
+    store.getState().pauseTraining()
+    trainer.emit({ type: 'paused' })
+    expect(store.getState().run.status).toBe('paused')
+    store.getState().resumeTraining()
+    trainer.emit({ type: 'resumed' })
+    store.getState().stopTraining()
+    expect(trainer.sent).toEqual(['train', 'pause', 'resume', 'stop'])
+    expect(store.getState().run.status).toBe('stopping')
+    trainer.emit({
+      type: 'evaluated',
+      epoch: 1,
+      testAccuracy: 0.91,
+      testLoss: 0.3,
+      trainAccuracy: null,
+    })
+    trainer.emit({
+      type: 'finished',
+      reason: 'stopped',
+      results: {
+        testAccuracy: 0.91,
+        testLoss: 0.3,
+        confusion: [],
+        errors: [],
+        errorImages: new Uint8Array(0),
+        gallery: [],
+        galleryImages: new Uint8Array(0),
+        firstLayer: null,
+      },
+    })
+    expect(store.getState().run).toMatchObject({
+      status: 'done',
+      finishReason: 'stopped',
+      evals: [{ testAccuracy: 0.91 }],
+    })
+    expect(store.getState().panel).toBe('results')
+  })
+
+  it('refuses to train a graph with shape errors and says why', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().deleteElements([idOf(store.getState().doc, 'Flatten')])
+    expect(store.getState().startTraining()).toBe(false)
+    expect(trainer.sent).toEqual([])
+    expect(store.getState().notice?.text).toMatch(/mat1 and mat2 shapes cannot be multiplied/)
+  })
+
+  it('shows a worker failure', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    trainer.emit({ type: 'failed', message: 'WebGL context lost' })
+    expect(store.getState().run).toMatchObject({ status: 'failed', error: 'WebGL context lost' })
+    expect(store.getState().notice).toMatchObject({ kind: 'error', text: 'WebGL context lost' })
+  })
+})
+
+describe('saving and sharing', () => {
+  beforeEach(() => localStorage.clear())
+
+  it('autosaves every change and restores it on the next load', () => {
+    const store = makeStore()
+    const stop = autosave(store, localStorage)
+    store.getState().rename('My first net')
+    stop()
+    expect(JSON.parse(localStorage.getItem(AUTOSAVE_KEY)!).name).toBe('My first net')
+    const restored = loadInitialGraph(localStorage, '')
+    expect(restored).toMatchObject({ source: 'autosave', problem: null })
+    expect(restored.doc).toEqual(store.getState().doc)
+  })
+
+  it('falls back to the lesson when the autosave is damaged, saying so', () => {
+    localStorage.setItem(AUTOSAVE_KEY, '{"version": 99}')
+    const initial = loadInitialGraph(localStorage, '')
+    expect(initial.source).toBe('template')
+    expect(initial.doc.name).toBe(templates.lesson.name)
+    expect(initial.problem).toMatch(/autosaved graph could not be restored/)
+  })
+
+  it('round-trips a graph through a share link, which wins over the autosave', () => {
+    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify(templates.deepMlp))
+    const doc = { ...lesson(), name: 'Shared net' }
+    const encoded = encodeGraph(doc)
+    expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(decodeGraph(encoded)).toEqual({ ok: true, doc })
+    const initial = loadInitialGraph(localStorage, `#${SHARE_KEY}=${encoded}`)
+    expect(initial).toMatchObject({ source: 'link', doc: { name: 'Shared net' } })
+    expect(decodeGraph('AAAA').ok).toBe(false)
+  })
+})

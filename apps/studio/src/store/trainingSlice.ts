@@ -1,0 +1,205 @@
+import type { BackendName, FromWorker, TrainResults } from '../worker/protocol'
+import type { SliceCreator, StudioDeps } from './types'
+
+export type TrainingStatus =
+  | 'idle'
+  | 'starting'
+  | 'training'
+  | 'paused'
+  | 'stopping'
+  | 'done'
+  | 'failed'
+
+/** One training run as the panel shows it. */
+export interface RunState {
+  status: TrainingStatus
+  backend: { name: BackendName; fallbacks: { backend: BackendName; reason: string }[] } | null
+  loading: { label: string; loaded: number; total: number | null } | null
+  plan: Extract<FromWorker, { type: 'started' }> | null
+  progress: Omit<Extract<FromWorker, { type: 'progress' }>, 'curve' | 'type'> | null
+  /** The loss curve: global step, loss, and its debiased exponential moving average. */
+  loss: { steps: number[]; raw: number[]; smooth: number[] }
+  evals: Omit<Extract<FromWorker, { type: 'evaluated' }>, 'type'>[]
+  results: TrainResults | null
+  finishReason: Extract<FromWorker, { type: 'finished' }>['reason'] | null
+  error: string | null
+  /** The graph (as JSON) the current model was built from. */
+  trainedGraph: string | null
+}
+
+export interface TrainingSlice {
+  run: RunState
+  /** Stop after this many batches (null: run every epoch). Set from the panel or `?maxSteps=`. */
+  maxSteps: number | null
+  /** Backend to try first; null lets the worker choose (webgl, then wasm, then cpu). */
+  preferredBackend: BackendName | null
+  startTraining(): boolean
+  pauseTraining(): void
+  resumeTraining(): void
+  stopTraining(): void
+  setMaxSteps(maxSteps: number | null): void
+  /** Folds one worker message into the run state. */
+  receive(message: FromWorker): void
+  /** Class probabilities of the trained model for one 28x28 image in [0, 1]. */
+  predict(pixels: Float32Array): Promise<Extract<FromWorker, { type: 'prediction' }>>
+  /** A few images of the graph's dataset, with value statistics along its transforms. */
+  sampleData(train: boolean, count: number): Promise<Extract<FromWorker, { type: 'samples' }>>
+  /** The trained weights as a safetensors file. */
+  exportWeights(): Promise<Extract<FromWorker, { type: 'weights' }>>
+}
+
+/** Weight of the loss curve's moving average (TensorBoard's default smoothing is similar). */
+export const LOSS_SMOOTHING = 0.9
+
+export const idleRun: RunState = {
+  status: 'idle',
+  backend: null,
+  loading: null,
+  plan: null,
+  progress: null,
+  loss: { steps: [], raw: [], smooth: [] },
+  evals: [],
+  results: null,
+  finishReason: null,
+  error: null,
+  trainedGraph: null,
+}
+
+function appendLosses(loss: RunState['loss'], points: [number, number][]) {
+  const steps = [...loss.steps]
+  const raw = [...loss.raw]
+  const smooth = [...loss.smooth]
+  for (const [step, value] of points) {
+    // Debiased EMA: ema_t / (1 - w^t), so the curve starts at the first value, not at zero.
+    const t = raw.length + 1
+    const prevEma = t === 1 ? 0 : smooth[t - 2]! * (1 - LOSS_SMOOTHING ** (t - 1))
+    const ema = LOSS_SMOOTHING * prevEma + (1 - LOSS_SMOOTHING) * value
+    steps.push(step)
+    raw.push(value)
+    smooth.push(ema / (1 - LOSS_SMOOTHING ** t))
+  }
+  return { steps, raw, smooth }
+}
+
+export function createTrainingSlice(
+  deps: StudioDeps,
+  options: { maxSteps: number | null; preferredBackend: BackendName | null },
+): SliceCreator<TrainingSlice> {
+  return (set, get) => {
+    const patchRun = (patch: Partial<RunState>) => set({ run: { ...get().run, ...patch } })
+
+    return {
+      run: idleRun,
+      maxSteps: options.maxSteps,
+      preferredBackend: options.preferredBackend,
+
+      startTraining() {
+        const { doc, inference, run, maxSteps, preferredBackend, notify } = get()
+        if (!deps.trainer) return false
+        if (run.status === 'starting' || run.status === 'training' || run.status === 'paused') {
+          return false
+        }
+        const firstError = inference.issues.find((issue) => issue.severity === 'error')
+        if (firstError) {
+          notify('error', `Fix the graph before training: ${firstError.message}`)
+          return false
+        }
+        set({ run: { ...idleRun, status: 'starting', trainedGraph: JSON.stringify(doc) } })
+        deps.trainer.train(doc, {
+          maxSteps,
+          ...(preferredBackend ? { backend: preferredBackend } : {}),
+        })
+        return true
+      },
+
+      pauseTraining() {
+        if (get().run.status !== 'training') return
+        deps.trainer?.pause()
+      },
+
+      resumeTraining() {
+        if (get().run.status !== 'paused') return
+        deps.trainer?.resume()
+      },
+
+      stopTraining() {
+        const { status } = get().run
+        if (status !== 'training' && status !== 'paused' && status !== 'starting') return
+        patchRun({ status: 'stopping' })
+        deps.trainer?.stop()
+      },
+
+      setMaxSteps(maxSteps) {
+        set({ maxSteps })
+      },
+
+      predict(pixels) {
+        if (!deps.trainer) return Promise.reject(new Error('Training is not available here.'))
+        return deps.trainer.predict(pixels)
+      },
+
+      sampleData(train, count) {
+        if (!deps.trainer) return Promise.reject(new Error('Training is not available here.'))
+        return deps.trainer.samples(get().doc, train, count)
+      },
+
+      exportWeights() {
+        if (!deps.trainer) return Promise.reject(new Error('Training is not available here.'))
+        return deps.trainer.exportWeights()
+      },
+
+      receive(message) {
+        const { run } = get()
+        switch (message.type) {
+          case 'backend':
+            patchRun({ backend: { name: message.backend, fallbacks: message.fallbacks } })
+            break
+          case 'loading':
+            patchRun({
+              loading: { label: message.label, loaded: message.loaded, total: message.total },
+            })
+            break
+          case 'started':
+            patchRun({ status: 'training', plan: message, loading: null })
+            break
+          case 'progress': {
+            const { curve, type: _type, ...progress } = message
+            patchRun({
+              progress,
+              loss: appendLosses(run.loss, curve),
+              ...(run.status === 'starting' ? { status: 'training' as const } : {}),
+            })
+            break
+          }
+          case 'paused':
+            patchRun({ status: 'paused' })
+            break
+          case 'resumed':
+            patchRun({ status: 'training' })
+            break
+          case 'evaluated': {
+            const { type: _type, ...evaluation } = message
+            patchRun({ evals: [...run.evals, evaluation] })
+            break
+          }
+          case 'finished':
+            patchRun({
+              status: 'done',
+              finishReason: message.reason,
+              results: message.results,
+              loading: null,
+            })
+            if (message.results) get().setPanel('results')
+            break
+          case 'failed':
+            patchRun({ status: 'failed', error: message.message, loading: null })
+            get().notify('error', message.message)
+            break
+          default:
+            // Replies to requests (predictions, samples, weights) are handled by their callers.
+            break
+        }
+      },
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import type { GraphDocument } from '@tensorloom/graph'
+import type { FromWorker, MessageEndpoint, ToWorker, TrainOptions, ValueStats } from './protocol'
+import { isToWorker, transferables } from './protocol'
+
+/** What the page asked of a running training loop. */
+export type ControlChange = 'pause' | 'resume' | 'stop'
+
+/** Lets a training loop see Pause and Stop: by polling between batches, or by listening. */
+export interface TrainControl {
+  readonly stopped: boolean
+  /** Resolves at once unless paused; then when resumed or stopped. */
+  waitWhilePaused(): Promise<void>
+  /** Calls `listener` on every pause, resume and stop; returns the unsubscribe function. */
+  onChange(listener: (change: ControlChange) => void): () => void
+}
+
+/** The work behind the protocol: tfjs in the real worker, a fake in tests. */
+export interface Engine {
+  train(
+    graph: GraphDocument,
+    options: TrainOptions,
+    emit: (message: FromWorker) => void,
+    control: TrainControl,
+  ): Promise<void>
+  predict(pixels: Float32Array): Promise<{ probabilities: number[]; input: Float32Array }>
+  samples(
+    graph: GraphDocument,
+    train: boolean,
+    count: number,
+    emit: (message: FromWorker) => void,
+  ): Promise<{
+    images: Uint8Array
+    labels: number[]
+    stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
+  }>
+  exportWeights(): Promise<{ bytes: Uint8Array<ArrayBuffer>; fileName: string }>
+}
+
+class Control implements TrainControl {
+  stopped = false
+  private paused: { promise: Promise<void>; resume: () => void } | null = null
+  private listeners = new Set<(change: ControlChange) => void>()
+
+  onChange(listener: (change: ControlChange) => void) {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  private tell(change: ControlChange) {
+    for (const listener of this.listeners) listener(change)
+  }
+
+  get isPaused() {
+    return this.paused !== null
+  }
+
+  pause() {
+    if (this.paused || this.stopped) return
+    let resume = () => {}
+    const promise = new Promise<void>((resolve) => {
+      resume = resolve
+    })
+    this.paused = { promise, resume }
+    this.tell('pause')
+  }
+
+  resume() {
+    if (!this.paused) return
+    this.paused.resume()
+    this.paused = null
+    this.tell('resume')
+  }
+
+  stop() {
+    if (this.stopped) return
+    this.stopped = true
+    this.paused?.resume()
+    this.paused = null
+    this.tell('stop')
+  }
+
+  waitWhilePaused() {
+    return this.paused?.promise ?? Promise.resolve()
+  }
+}
+
+function errorMessage(error: unknown): { message: string; code?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return typeof code === 'string' ? { message: error.message, code } : { message: error.message }
+  }
+  return { message: String(error) }
+}
+
+/**
+ * Runs the worker side of the protocol on `endpoint`: one training run at a time, Pause, Resume
+ * and Stop between batches, and request/reply messages for predictions, samples and weights.
+ * `loadEngine` is called once, on the first message that needs it.
+ */
+export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => Promise<Engine>) {
+  let engine: Promise<Engine> | null = null
+  let control: Control | null = null
+  let running: Promise<void> | null = null
+  const getEngine = () => {
+    engine ??= loadEngine()
+    return engine
+  }
+  const emit = (message: FromWorker) => endpoint.postMessage(message, transferables(message))
+
+  const train = async (graph: GraphDocument, options: TrainOptions) => {
+    if (running) {
+      emit({ type: 'failed', message: 'A training run is already in progress: stop it first.' })
+      return
+    }
+    const current = new Control()
+    control = current
+    running = (async () => {
+      try {
+        await (await getEngine()).train(graph, options, emit, current)
+      } catch (error) {
+        emit({ type: 'failed', ...errorMessage(error) })
+      } finally {
+        running = null
+        control = null
+      }
+    })()
+    await running
+  }
+
+  const reply = async (requestId: number, work: (engine: Engine) => Promise<FromWorker>) => {
+    try {
+      emit(await work(await getEngine()))
+    } catch (error) {
+      emit({ type: 'requestFailed', requestId, message: errorMessage(error).message })
+    }
+  }
+
+  const handle = (message: ToWorker): Promise<void> | undefined => {
+    switch (message.type) {
+      case 'train':
+        return train(message.graph, message.options)
+      case 'pause':
+        if (control && !control.isPaused) {
+          control.pause()
+          emit({ type: 'paused' })
+        }
+        return
+      case 'resume':
+        if (control?.isPaused) {
+          control.resume()
+          emit({ type: 'resumed' })
+        }
+        return
+      case 'stop':
+        control?.stop()
+        return
+      case 'predict':
+        return reply(message.requestId, async (e) => ({
+          type: 'prediction',
+          requestId: message.requestId,
+          ...(await e.predict(message.pixels)),
+        }))
+      case 'samples':
+        return reply(message.requestId, async (e) => ({
+          type: 'samples',
+          requestId: message.requestId,
+          ...(await e.samples(message.graph, message.train, message.count, emit)),
+        }))
+      case 'exportWeights':
+        return reply(message.requestId, async (e) => ({
+          type: 'weights',
+          requestId: message.requestId,
+          ...(await e.exportWeights()),
+        }))
+    }
+  }
+
+  const onMessage = (event: MessageEvent) => {
+    if (isToWorker(event.data)) void handle(event.data)
+  }
+  endpoint.addEventListener('message', onMessage)
+  return {
+    /** Handles one message directly (tests) and resolves when its work is done. */
+    handle: (message: ToWorker) => handle(message) ?? Promise.resolve(),
+    dispose: () => endpoint.removeEventListener('message', onMessage),
+  }
+}

@@ -1,0 +1,179 @@
+import type { GraphDocument } from '@tensorloom/graph'
+
+/** The tfjs backends the trainer tries, in order of preference. */
+export type BackendName = 'webgl' | 'wasm' | 'cpu'
+export const BACKEND_ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu']
+
+/** How a training run is set up beyond what the graph says. */
+export interface TrainOptions {
+  /** Stop after this many batches in total (null: run all epochs). */
+  maxSteps: number | null
+  /** Try this backend first (the others remain fallbacks). */
+  backend?: BackendName
+  /** Test images evaluated after each epoch (null: the whole test set). */
+  evalSize?: number | null
+}
+
+/** One test image the model got wrong (or right, for the gallery). */
+export interface Prediction {
+  /** Index into the MNIST test set. */
+  index: number
+  label: number
+  predicted: number
+  confidence: number
+}
+
+/** Everything the results view shows after a run. */
+export interface TrainResults {
+  testAccuracy: number
+  testLoss: number
+  /** confusion[label][predicted] = count */
+  confusion: number[][]
+  /** Misclassified test images (capped), with their pixels in `errorImages` (784 bytes each). */
+  errors: Prediction[]
+  errorImages: Uint8Array
+  /** A fixed sample of test images with predictions, pixels in `galleryImages`. */
+  gallery: Prediction[]
+  galleryImages: Uint8Array
+  /** The first Linear layer's weight [outFeatures, 784], when its input is a flattened image. */
+  firstLayer: { outFeatures: number; inFeatures: number; weights: Float32Array } | null
+}
+
+/** Mean, std and range of a batch of values, shown on ToTensor/Normalize previews. */
+export interface ValueStats {
+  min: number
+  max: number
+  mean: number
+  std: number
+}
+
+/** Messages the page sends to the trainer worker. */
+export type ToWorker =
+  | { type: 'train'; graph: GraphDocument; options: TrainOptions }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  | { type: 'predict'; requestId: number; pixels: Float32Array }
+  | { type: 'samples'; requestId: number; graph: GraphDocument; train: boolean; count: number }
+  | { type: 'exportWeights'; requestId: number }
+
+/** Messages the trainer worker sends back. */
+export type FromWorker =
+  | {
+      type: 'backend'
+      backend: BackendName
+      fallbacks: { backend: BackendName; reason: string }[]
+    }
+  | { type: 'loading'; label: string; loaded: number; total: number | null }
+  | {
+      type: 'started'
+      epochs: number
+      stepsPerEpoch: number
+      totalSteps: number
+      batchSize: number
+      trainSize: number
+      testSize: number
+    }
+  | {
+      type: 'progress'
+      epoch: number
+      step: number
+      globalStep: number
+      totalSteps: number
+      /** New points of the loss curve: [global step, mean loss of the batches since the last point]. */
+      curve: [number, number][]
+      loss: number
+      samplesPerSec: number
+      etaSeconds: number | null
+    }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | {
+      type: 'evaluated'
+      epoch: number
+      testAccuracy: number
+      testLoss: number
+      trainAccuracy: number | null
+    }
+  | { type: 'finished'; reason: 'completed' | 'stopped' | 'maxSteps'; results: TrainResults | null }
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'prediction'; requestId: number; probabilities: number[]; input: Float32Array }
+  | {
+      type: 'samples'
+      requestId: number
+      images: Uint8Array
+      labels: number[]
+      stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
+    }
+  | { type: 'weights'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
+  | { type: 'requestFailed'; requestId: number; message: string }
+
+const TO_WORKER_TYPES = new Set<ToWorker['type']>([
+  'train',
+  'pause',
+  'resume',
+  'stop',
+  'predict',
+  'samples',
+  'exportWeights',
+])
+
+const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
+  'backend',
+  'loading',
+  'started',
+  'progress',
+  'paused',
+  'resumed',
+  'evaluated',
+  'finished',
+  'failed',
+  'prediction',
+  'samples',
+  'weights',
+  'requestFailed',
+])
+
+function hasType(value: unknown): value is { type: unknown } {
+  return typeof value === 'object' && value !== null && 'type' in value
+}
+
+/** True for a message the worker understands. */
+export function isToWorker(value: unknown): value is ToWorker {
+  return hasType(value) && TO_WORKER_TYPES.has(value.type as ToWorker['type'])
+}
+
+/** True for a message the worker may send. */
+export function isFromWorker(value: unknown): value is FromWorker {
+  return hasType(value) && FROM_WORKER_TYPES.has(value.type as FromWorker['type'])
+}
+
+/** The buffers of a message that can be transferred instead of copied. */
+export function transferables(message: ToWorker | FromWorker): Transferable[] {
+  switch (message.type) {
+    case 'predict':
+      return [message.pixels.buffer as ArrayBuffer]
+    case 'prediction':
+      return [message.input.buffer as ArrayBuffer]
+    case 'samples':
+      return 'images' in message ? [message.images.buffer as ArrayBuffer] : []
+    case 'weights':
+      return [message.bytes.buffer as ArrayBuffer]
+    case 'finished': {
+      const r = message.results
+      if (!r) return []
+      const buffers = [r.errorImages.buffer, r.galleryImages.buffer] as ArrayBuffer[]
+      if (r.firstLayer) buffers.push(r.firstLayer.weights.buffer as ArrayBuffer)
+      return buffers
+    }
+    default:
+      return []
+  }
+}
+
+/** Anything that can post messages and deliver them: a Worker, a MessagePort, a worker scope. */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer: Transferable[]): void
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void
+}

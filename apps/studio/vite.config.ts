@@ -1,0 +1,38 @@
+import react from '@vitejs/plugin-react'
+import { defaultClientConditions, defineConfig } from 'vite'
+import { mnistAssets } from './vite/mnistAssets.ts'
+
+/** Cross-origin isolation lets the tfjs wasm backend use threads (SharedArrayBuffer). */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+}
+
+// Workspace packages resolve to their TypeScript source, so the studio never needs them built.
+const conditions = ['@tensorloom/source', ...defaultClientConditions]
+
+export default defineConfig({
+  plugins: [react(), mnistAssets()],
+  resolve: { conditions },
+  worker: { format: 'es' },
+  // The worker's dependencies are not found by the dev server's scan of index.html: list them so
+  // the first training run does not re-optimize dependencies and reload the page.
+  optimizeDeps: {
+    include: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgl',
+      'fflate',
+    ],
+  },
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  build: {
+    target: 'es2022',
+    // tfjs and its backends make the worker's engine chunk large; it loads only when training.
+    chunkSizeWarningLimit: 2000,
+    // Gzipping MNIST the first time is slow on purpose (it is then cached): no timing report.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
+})
