@@ -24,7 +24,10 @@ export interface Dataset<TSample> {
   get(index: number): TSample
 }
 
-/** The device copy of a {@link TensorBackedDataset}: raw pixels and labels as int32 tensors. */
+/**
+ * The device copy of a {@link TensorBackedDataset}: raw pixels and labels as int32 tensors, 4 bytes
+ * per pixel (188 MB for MNIST's 60,000 training images).
+ */
 export interface ResidentTensors {
   /** All images, int32 pixel values 0..255, shape `dataset.shape`. */
   readonly images: tf.Tensor

@@ -6,6 +6,8 @@ import { createVariable, kaimingUniformBound, uniformValues } from './init'
 import { Layer } from './Layer'
 import { pyBool } from './pyRepr'
 
+const CPU_BACKENDS = new Set(['wasm', 'cpu'])
+
 /** Options of {@link Linear}. */
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -65,7 +67,11 @@ export class Linear extends Layer<'Linear'> {
   forward(input: tf.Tensor): tf.Tensor {
     const outShape = this.checkInput(input)
     const flat = input.rank === 2 ? input : tf.reshape(input, [-1, this.inFeatures])
-    let y = tf.matMul(flat, this.weight, false, true)
+    // tfjs-wasm's matMul with transposeB takes a slow path (~10x on the lesson's shapes), so CPU-side
+    // backends get an explicit transpose; GPU backends fold the flag into the shader for free.
+    let y = CPU_BACKENDS.has(tf.getBackend())
+      ? tf.matMul(flat, tf.transpose(this.weight))
+      : tf.matMul(flat, this.weight, false, true)
     if (this.bias) y = tf.add(y, this.bias)
     return input.rank === 2 ? y : tf.reshape(y, outShape)
   }

@@ -1,6 +1,7 @@
 import { GraphExportError } from '../GraphExportError.js'
 import { inferShapes } from '../inferShapes.js'
 import { isDatasetType, modelChain } from '../modelChain.js'
+import { safeParseGraph } from '../parseGraph.js'
 import type {
   DataLossParams,
   GraphDocument,
@@ -26,7 +27,21 @@ export interface ExportPlan {
 }
 
 /** Checks the document and lays out what to generate; throws `GraphExportError` on errors. */
-export function plan(doc: GraphDocument): ExportPlan {
+export function plan(input: GraphDocument): ExportPlan {
+  // Callers may pass unvalidated data: export what parseGraph would load (types checked,
+  // defaults filled), so a missing or mistyped value can never reach the generated code.
+  const parsed = safeParseGraph(input)
+  if (!parsed.ok) {
+    throw new GraphExportError(
+      parsed.error.problems.map((p) => ({
+        nodeId: '',
+        severity: 'error' as const,
+        code: p.code,
+        message: p.path ? `${p.path}: ${p.message}` : p.message,
+      })),
+    )
+  }
+  const doc = parsed.doc
   const inference = inferShapes(doc)
   const errors = inference.issues.filter((i) => i.severity === 'error')
   if (errors.length > 0) throw new GraphExportError(errors)

@@ -122,10 +122,12 @@ export function toPyTorch(doc: GraphDocument): string {
   const t = x.training
   const usesF = x.loss.type === 'MSELoss'
   const warnings = x.warnings.map(
-    (w) => `# Warning${w.nodeId ? ` (${w.nodeId})` : ''}: ${commentText(w.message)}`,
+    (w) => `# Warning${w.nodeId ? ` (${commentText(w.nodeId)})` : ''}: ${commentText(w.message)}`,
   )
   const shuffle = p(x.loader.shuffle)
-  return `# ${commentText(x.name) || 'Untitled'}, exported from Tensorloom.
+  // `coding:` on the first two lines would be read as the file's encoding (PEP 263): break it up.
+  const title = commentText(x.name).replaceAll(/coding(?=[:=])/g, 'coding ')
+  return `# ${title || 'Untitled'}, exported from Tensorloom.
 #
 # Train:                python train.py
 # Train on 2 processes: torchrun --nproc_per_node=2 train.py

@@ -9,21 +9,21 @@ describe('toTypeScript', () => {
     expect(toTypeScript(templates.lesson)).toMatchInlineSnapshot(`
       "// MNIST lesson, exported from Tensorloom.
       //
-      // Train: npx tsx train.ts [--data-root ./data] [--epochs N] [--max-steps N] [--log-interval N]
+      // Needs:   npm install @tensorloom/data @tensorloom/layers @tensorloom/train tsx
+      //            @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-cpu
+      // Train:   npx tsx train.ts
+      // Options: --data-root DIR  --epochs N  --max-steps N  --log-interval N
       import { parseArgs } from 'node:util'
-      import * as tf from '@tensorflow/tfjs-core'
       import '@tensorflow/tfjs-backend-cpu'
+      import '@tensorflow/tfjs-backend-wasm'
+      import * as tf from '@tensorflow/tfjs-core'
       import { Compose, DataLoader, MNIST, Normalize, ToTensor } from '@tensorloom/data'
-      import { Flatten, Linear, manualSeed, Module, ReLU, Sequential } from '@tensorloom/layers'
-      import { Adam, CrossEntropyLoss, evaluate } from '@tensorloom/train'
+      import { Flatten, Linear, Module, manualSeed, ReLU, Sequential } from '@tensorloom/layers'
+      import { Adam, CrossEntropyLoss, evaluate, selectBackend } from '@tensorloom/train'
 
       class SimpleNN extends Module {
         flatten = new Flatten()
-        layers = new Sequential(
-          new Linear(784, 128),
-          new ReLU(),
-          new Linear(128, 10),
-        )
+        layers = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10))
 
         forward(x: tf.Tensor): tf.Tensor {
           x = this.flatten.call(x)
@@ -41,9 +41,19 @@ describe('toTypeScript', () => {
             'log-interval': { type: 'string', default: '100' },
           },
         })
-        const epochs = Number(args.epochs)
-        const maxSteps = Number(args['max-steps'])
-        const logInterval = Number(args['log-interval'])
+        const count = (name: 'epochs' | 'max-steps' | 'log-interval'): number => {
+          const value = Number(args[name])
+          if (!Number.isInteger(value) || value < 0) {
+            throw new Error(\`--\${name} must be a whole number, got '\${args[name]}'\`)
+          }
+          return value
+        }
+        const epochs = count('epochs')
+        const maxSteps = count('max-steps') // stop after this many steps (0: no limit)
+        const logInterval = count('log-interval') // print the loss every N steps
+
+        // The tfjs engine to run on: WebAssembly, or plain JavaScript where it does not start.
+        await selectBackend('wasm')
         manualSeed(42)
 
         const transform = new Compose([new ToTensor(), new Normalize([0.1307], [0.3081])])
@@ -51,7 +61,7 @@ describe('toTypeScript', () => {
         const trainDataset = await MNIST.load({ root, train: true, download: true, transform })
         const testDataset = await MNIST.load({ root, train: false, download: true, transform })
         const trainLoader = new DataLoader(trainDataset, { batchSize: 64, shuffle: true, seed: 42 })
-        const testLoader = new DataLoader(testDataset, { batchSize: 1000 })
+        const testLoader = new DataLoader(testDataset, { batchSize: 1000, shuffle: false })
 
         const model = new SimpleNN()
         const criterion = new CrossEntropyLoss()
@@ -62,18 +72,26 @@ describe('toTypeScript', () => {
           model.train()
           let batch = 0
           for await (const [images, labels] of trainLoader) {
-            const loss = optimizer.step(() => criterion.call(model.call(images), labels))
+            optimizer.zeroGrad()
+            // step() runs the closure, differentiates the loss and updates the parameters:
+            // PyTorch's loss.backward() and optimizer.step() in one call.
+            const loss = optimizer.step(() => {
+              const outputs = model.call(images)
+              return criterion.call(outputs, labels)
+            })
             step++
             batch++
-            if (batch % logInterval === 0) {
-              const value = (await loss.data())[0] ?? Number.NaN
-              console.log(\`Epoch [\${epoch}/\${epochs}], Step [\${batch}/\${trainLoader.length}], Loss: \${value.toFixed(4)}\`)
+            if (logInterval > 0 && batch % logInterval === 0) {
+              const [value = Number.NaN] = await loss.data()
+              console.log(
+                \`Epoch [\${epoch}/\${epochs}], Step [\${batch}/\${trainLoader.length}], Loss: \${value.toFixed(4)}\`,
+              )
             }
             tf.dispose([images, labels, loss])
             if (maxSteps > 0 && step >= maxSteps) break
           }
-          const result = await evaluate(model, testLoader, criterion)
-          console.log(\`Epoch [\${epoch}/\${epochs}], Test accuracy: \${(100 * (result.accuracy ?? 0)).toFixed(2)}%\`)
+          const { accuracy } = await evaluate(model, testLoader, criterion)
+          console.log(\`Epoch [\${epoch}/\${epochs}], Test accuracy: \${(100 * (accuracy ?? 0)).toFixed(2)}%\`)
           if (maxSteps > 0 && step >= maxSteps) break
         }
       }
@@ -98,9 +116,17 @@ describe('toTypeScript', () => {
     new Flatten(),
     new Linear(1568, 10),
   )`)
-    expect(code).toContain(
-      "import { Conv2d, Flatten, Linear, manualSeed, MaxPool2d, Module, ReLU, Sequential } from '@tensorloom/layers'",
-    )
+    // Named imports in Biome's order, one per line when they do not fit in 100 columns.
+    expect(code).toContain(`import {
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  Module,
+  manualSeed,
+  ReLU,
+  Sequential,
+} from '@tensorloom/layers'`)
     const deep = toTypeScript(templates.deepMlp)
     expect(deep).toContain('new BatchNorm1d(256),')
     expect(deep).toContain('new Dropout(0.2),')
@@ -137,7 +163,16 @@ describe('toTypeScript', () => {
     const code = toTypeScript(
       lessonWith([['Flatten'], ['Linear', { inFeatures: 784, outFeatures: 10 }]], ['MSELoss']),
     )
-    expect(code).toContain("mse.call(outputs, tf.oneHot(tf.cast(labels, 'int32'), 10).toFloat())")
+    expect(code).toContain("mse.call(outputs, tf.cast(tf.oneHot(labels, 10), 'float32'))")
+    const perValue = toTypeScript(
+      lessonWith(
+        [['Flatten'], ['Linear', { inFeatures: 784, outFeatures: 10 }]],
+        ['MSELoss', { reduction: 'none' }],
+      ),
+    )
+    expect(perValue).toContain(
+      "tf.mean(mse.call(outputs, tf.cast(tf.oneHot(labels, 10), 'float32')))",
+    )
   })
 
   it('refuses graphs with errors', () => {

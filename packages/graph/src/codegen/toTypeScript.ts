@@ -68,66 +68,117 @@ function tsTransform(node: GraphNode): string {
   return 'new ToTensor()'
 }
 
+/**
+ * Biome's order for named imports: letter by letter ignoring case, an upper-case letter before
+ * its lower-case twin (`Module, manualSeed, ReLU`), so the program passes the repository's lint.
+ */
+function compareNames(a: string, b: string): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const ca = a[i]!
+    const cb = b[i]!
+    if (ca === cb) continue
+    const la = ca.toLowerCase()
+    const lb = cb.toLowerCase()
+    if (la !== lb) return la < lb ? -1 : 1
+    return ca < cb ? -1 : 1
+  }
+  return a.length - b.length
+}
+
+/**
+ * `open items close` on one line when it fits in 100 columns, else one item per line — the
+ * repository's formatter (Biome) does the same, so the program reads like the rest of the code.
+ */
+function fit(open: string, items: readonly string[], close: string, indent: string): string {
+  const brace = open.endsWith('{')
+  const line = `${indent}${open}${brace ? ' ' : ''}${items.join(', ')}${brace ? ' ' : ''}${close}`
+  if (items.length === 0) return `${indent}${open}${close}`
+  if (line.length <= 100) return line
+  return [
+    `${indent}${open}`,
+    ...items.map((item) => `${indent}  ${item},`),
+    `${indent}${close}`,
+  ].join('\n')
+}
+
 function imports(x: ExportPlan): string {
   const layerNames = new Set<string>(['Module', 'Sequential', 'manualSeed'])
   if (x.flatten) layerNames.add('Flatten')
   for (const layer of x.layers) layerNames.add(layer.type)
   const dataNames = new Set<string>(['Compose', 'DataLoader', x.dataset])
   for (const t of x.transforms) dataNames.add(t.type)
-  const trainNames = new Set<string>([x.training.optimizer, x.loss.type, 'evaluate'])
-  const sorted = (names: Set<string>) => [...names].sort((a, b) => a.localeCompare(b)).join(', ')
+  const trainNames = new Set<string>([
+    x.training.optimizer,
+    x.loss.type,
+    'evaluate',
+    'selectBackend',
+  ])
+  const named = (names: Set<string>, from: string) =>
+    fit('import {', [...names].sort(compareNames), `} from '${from}'`, '')
   return [
     `import { parseArgs } from 'node:util'`,
-    `import * as tf from '@tensorflow/tfjs-core'`,
     `import '@tensorflow/tfjs-backend-cpu'`,
-    `import { ${sorted(dataNames)} } from '@tensorloom/data'`,
-    `import { ${sorted(layerNames)} } from '@tensorloom/layers'`,
-    `import { ${sorted(trainNames)} } from '@tensorloom/train'`,
+    `import '@tensorflow/tfjs-backend-wasm'`,
+    `import * as tf from '@tensorflow/tfjs-core'`,
+    named(dataNames, '@tensorloom/data'),
+    named(layerNames, '@tensorloom/layers'),
+    named(trainNames, '@tensorloom/train'),
   ].join('\n')
 }
 
 function model(x: ExportPlan): string {
   const lines = ['class SimpleNN extends Module {']
   if (x.flatten) lines.push('  flatten = new Flatten()')
-  lines.push('  layers = new Sequential(')
-  for (const layer of x.layers) lines.push(`    ${tsLayer(layer)},`)
-  lines.push('  )', '', '  forward(x: tf.Tensor): tf.Tensor {')
+  lines.push(fit('layers = new Sequential(', x.layers.map(tsLayer), ')', '  '))
+  lines.push('', '  forward(x: tf.Tensor): tf.Tensor {')
   if (x.flatten) lines.push('    x = this.flatten.call(x)')
   lines.push('    x = this.layers.call(x)', '    return x', '  }', '}')
   return lines.join('\n')
 }
 
+/** `const criterion = …`: the loss, adapted where PyTorch's script adapts the call. */
+function criterion(x: ExportPlan): string {
+  const mean = x.loss.params.reduction === 'none'
+  if (x.loss.type === 'MSELoss') {
+    return `const mse = ${tsLoss(x.loss)}
+  // MSELoss compares the outputs with one-hot encoded labels.${mean ? '\n  // Reduction none gives one loss per value: train on their mean.' : ''}
+  const criterion = {
+    call: (outputs: tf.Tensor, labels: tf.Tensor) =>
+      ${mean ? 'tf.mean(' : ''}mse.call(outputs, tf.cast(tf.oneHot(labels, ${NUM_CLASSES}), 'float32'))${mean ? ')' : ''},
+  }`
+  }
+  if (mean) {
+    return `const perSample = ${tsLoss(x.loss)}
+  // Reduction none gives one loss per sample: train on their mean.
+  const criterion = {
+    call: (outputs: tf.Tensor, labels: tf.Tensor) => tf.mean(perSample.call(outputs, labels)),
+  }`
+  }
+  return `const criterion = ${tsLoss(x.loss)}`
+}
+
 /**
  * Exports the graph as a TypeScript program for Node that trains the same network with
  * `@tensorloom/data`, `@tensorloom/layers` and `@tensorloom/train`, in the shape of the PyTorch
- * export: a `SimpleNN extends Module`, `MNIST.load` + `Compose` + `DataLoader`, the loss, the
- * optimizer, and a loop printing the loss and the test accuracy. Flags: `--data-root`,
- * `--epochs`, `--max-steps`, `--log-interval`.
+ * export and the lesson: a `SimpleNN extends Module`, `MNIST.load` + `Compose` + `DataLoader`, the
+ * loss, the optimizer, and a loop printing the loss and the test accuracy in the PyTorch script's
+ * words. It trains on the tfjs wasm backend (falling back to cpu). Flags, as in the PyTorch
+ * export: `--data-root`, `--epochs`, `--max-steps`, `--log-interval`.
  *
  * Throws `GraphExportError` when `inferShapes` reports errors; warnings become comments.
  */
 export function toTypeScript(doc: GraphDocument): string {
   const x = plan(doc)
   const t = x.training
-  const mse = x.loss.type === 'MSELoss'
-  const mean = x.loss.params.reduction === 'none' ? '.mean()' : ''
   const warnings = x.warnings.map(
-    (w) => `// Warning${w.nodeId ? ` (${w.nodeId})` : ''}: ${commentText(w.message)}`,
+    (w) => `// Warning${w.nodeId ? ` (${commentText(w.nodeId)})` : ''}: ${commentText(w.message)}`,
   )
-  const criterion = mse
-    ? `const mse = ${tsLoss(x.loss)}
-  // MSELoss compares the outputs with one-hot encoded labels.
-  const criterion = {
-    call: (outputs: tf.Tensor, labels: tf.Tensor) =>
-      mse.call(outputs, tf.oneHot(tf.cast(labels, 'int32'), ${NUM_CLASSES}).toFloat())${mean},
-  }`
-    : mean
-      ? `const loss = ${tsLoss(x.loss)}
-  const criterion = { call: (outputs: tf.Tensor, labels: tf.Tensor) => loss.call(outputs, labels)${mean} }`
-      : `const criterion = ${tsLoss(x.loss)}`
   return `// ${commentText(x.name) || 'Untitled'}, exported from Tensorloom.
 //
-// Train: npx tsx train.ts [--data-root ./data] [--epochs N] [--max-steps N] [--log-interval N]
+// Needs:   npm install @tensorloom/data @tensorloom/layers @tensorloom/train tsx
+//            @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-cpu
+// Train:   npx tsx train.ts
+// Options: --data-root DIR  --epochs N  --max-steps N  --log-interval N
 ${warnings.length > 0 ? `//\n${warnings.join('\n')}\n` : ''}${imports(x)}
 
 ${model(x)}
@@ -141,20 +192,35 @@ async function main(): Promise<void> {
       'log-interval': { type: 'string', default: '100' },
     },
   })
-  const epochs = Number(args.epochs)
-  const maxSteps = Number(args['max-steps'])
-  const logInterval = Number(args['log-interval'])
+  const count = (name: 'epochs' | 'max-steps' | 'log-interval'): number => {
+    const value = Number(args[name])
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(\`--\${name} must be a whole number, got '\${args[name]}'\`)
+    }
+    return value
+  }
+  const epochs = count('epochs')
+  const maxSteps = count('max-steps') // stop after this many steps (0: no limit)
+  const logInterval = count('log-interval') // print the loss every N steps
+
+  // The tfjs engine to run on: WebAssembly, or plain JavaScript where it does not start.
+  await selectBackend('wasm')
   manualSeed(${t.seed})
 
   const transform = new Compose([${x.transforms.map(tsTransform).join(', ')}])
   const root = args['data-root']
   const trainDataset = await ${x.dataset}.load({ root, train: ${x.train}, download: true, transform })
   const testDataset = await ${x.dataset}.load({ root, train: false, download: true, transform })
-  const trainLoader = new DataLoader(trainDataset, { batchSize: ${x.loader.batchSize}, shuffle: ${x.loader.shuffle}, seed: ${t.seed} })
-  const testLoader = new DataLoader(testDataset, { batchSize: 1000 })
+${fit(
+  'const trainLoader = new DataLoader(trainDataset, {',
+  [`batchSize: ${x.loader.batchSize}`, `shuffle: ${x.loader.shuffle}`, `seed: ${t.seed}`],
+  '})',
+  '  ',
+)}
+  const testLoader = new DataLoader(testDataset, { batchSize: 1000, shuffle: false })
 
   const model = new SimpleNN()
-  ${criterion}
+  ${criterion(x)}
   const optimizer = ${tsOptimizer(t)}
 
   let step = 0
@@ -162,18 +228,26 @@ async function main(): Promise<void> {
     model.train()
     let batch = 0
     for await (const [images, labels] of trainLoader) {
-      const loss = optimizer.step(() => criterion.call(model.call(images), labels))
+      optimizer.zeroGrad()
+      // step() runs the closure, differentiates the loss and updates the parameters:
+      // PyTorch's loss.backward() and optimizer.step() in one call.
+      const loss = optimizer.step(() => {
+        const outputs = model.call(images)
+        return criterion.call(outputs, labels)
+      })
       step++
       batch++
-      if (batch % logInterval === 0) {
-        const value = (await loss.data())[0] ?? Number.NaN
-        console.log(\`Epoch [\${epoch}/\${epochs}], Step [\${batch}/\${trainLoader.length}], Loss: \${value.toFixed(4)}\`)
+      if (logInterval > 0 && batch % logInterval === 0) {
+        const [value = Number.NaN] = await loss.data()
+        console.log(
+          \`Epoch [\${epoch}/\${epochs}], Step [\${batch}/\${trainLoader.length}], Loss: \${value.toFixed(4)}\`,
+        )
       }
       tf.dispose([images, labels, loss])
       if (maxSteps > 0 && step >= maxSteps) break
     }
-    const result = await evaluate(model, testLoader, criterion)
-    console.log(\`Epoch [\${epoch}/\${epochs}], Test accuracy: \${(100 * (result.accuracy ?? 0)).toFixed(2)}%\`)
+    const { accuracy } = await evaluate(model, testLoader, criterion)
+    console.log(\`Epoch [\${epoch}/\${epochs}], Test accuracy: \${(100 * (accuracy ?? 0)).toFixed(2)}%\`)
     if (maxSteps > 0 && step >= maxSteps) break
   }
 }
