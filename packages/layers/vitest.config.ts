@@ -9,7 +9,8 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     // One tfjs engine per worker: importing tfjs dominates the run time; tests measure leaks relatively.
     isolate: false,
-    testTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 })

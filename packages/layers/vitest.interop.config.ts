@@ -8,6 +8,7 @@ export default defineConfig({
     include: ['test/interop/**/*.interop.test.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 120_000,
+    hookTimeout: 180_000,
     reporters: ['default', ['json', { outputFile: 'test-results/interop.json' }]],
   },
 })
