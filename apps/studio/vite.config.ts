@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react'
 import { defaultClientConditions, defineConfig } from 'vite'
+import { contentSecurityPolicy, cspHeader } from './vite/csp.ts'
 import { mnistAssets } from './vite/mnistAssets.ts'
 
 /** Cross-origin isolation lets the tfjs wasm backend use threads (SharedArrayBuffer). */
@@ -12,7 +13,7 @@ const isolationHeaders = {
 const conditions = ['@tensorloom/source', ...defaultClientConditions]
 
 export default defineConfig({
-  plugins: [react(), mnistAssets()],
+  plugins: [react(), mnistAssets(), contentSecurityPolicy()],
   resolve: { conditions },
   worker: { format: 'es' },
   // The worker's dependencies are not found by the dev server's scan of index.html: list them so
@@ -27,7 +28,7 @@ export default defineConfig({
     ],
   },
   server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  preview: { headers: { ...isolationHeaders, 'Content-Security-Policy': cspHeader } },
   build: {
     target: 'es2022',
     // tfjs and its backends make the worker's engine chunk large; it loads only when training.

@@ -1,3 +1,4 @@
+import './lib/cspSafe'
 import '@xyflow/react/dist/style.css'
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
@@ -7,7 +8,7 @@ import { App } from './App'
 import { readLaunchOptions } from './lib/launchOptions'
 import { decodeGraph, sharedGraphFromHash } from './lib/share'
 import { createStudioStore } from './store/createStudioStore'
-import { autosave, loadInitialGraph } from './store/persistence'
+import { autosave, loadInitialGraph, loadLastRun, persistLastRun } from './store/persistence'
 import { StudioContext } from './store/useStudio'
 import { createTrainerClient } from './worker/trainerClient'
 
@@ -21,6 +22,7 @@ const store = createStudioStore({
   trainer,
   maxSteps: launch.maxSteps,
   preferredBackend: launch.backend,
+  lastRun: loadLastRun(window.localStorage),
 })
 if (initial.source === 'link') {
   // The link has done its job; from here on the autosave keeps the edits.
@@ -29,6 +31,9 @@ if (initial.source === 'link') {
 }
 if (initial.problem) store.getState().notify('error', initial.problem)
 autosave(store, window.localStorage)
+// Closing or reloading mid-run ends the worker at once (the next run starts a fresh one).
+window.addEventListener('pagehide', () => trainer.dispose())
+persistLastRun(store, window.localStorage)
 // A share link pasted into an open studio replaces the graph as one undoable step.
 window.addEventListener('hashchange', () => {
   const shared = sharedGraphFromHash(window.location.hash)

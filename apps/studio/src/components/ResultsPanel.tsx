@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react'
+import type { ResultsSummary } from '../store/trainingSlice'
 import { useStudio } from '../store/useStudio'
 import type { Prediction, TrainResults } from '../worker/protocol'
 import { DigitImage, diverging } from './DigitImage'
@@ -164,13 +165,38 @@ function FirstLayerWeights({ layer }: { layer: NonNullable<TrainResults['firstLa
   )
 }
 
+/** The numbers of the last finished run, restored after a reload (the images are not kept). */
+function LastRunSummary({ summary }: { summary: ResultsSummary }) {
+  return (
+    <div data-testid="last-run">
+      <section className="section">
+        <h3>Last run</h3>
+        <div className="big-number" data-testid="last-run-accuracy">
+          {(summary.testAccuracy * 100).toFixed(2)}%
+        </div>
+        <p className="lead">
+          “{summary.graphName}”, {summary.steps.toLocaleString('en-US')} batches
+          {summary.backend ? ` on ${summary.backend}` : ''}, finished{' '}
+          {new Date(summary.finishedAt).toLocaleString('en-US')}
+          {summary.finishReason === 'diverged' ? ' (the loss diverged)' : ''}. Test loss{' '}
+          {summary.testLoss.toFixed(4)}. Train again for the sample predictions and weights.
+        </p>
+      </section>
+      <ConfusionMatrix confusion={summary.confusion} active={null} onPick={() => {}} />
+    </div>
+  )
+}
+
 /** The Results panel: test accuracy, confusion matrix, predictions and learned weights. */
 export function ResultsPanel() {
   const results = useStudio((s) => s.run.results)
   const reason = useStudio((s) => s.run.finishReason)
+  const divergence = useStudio((s) => s.run.divergence)
+  const lastRun = useStudio((s) => s.lastRun)
   const steps = useStudio((s) => s.run.progress?.globalStep ?? 0)
   const [cell, setCell] = useState<[number, number] | null>(null)
   if (!results) {
+    if (lastRun) return <LastRunSummary summary={lastRun} />
     return (
       <div className="empty-state">
         Train the network to see how well it recognises the test digits.
@@ -186,7 +212,11 @@ export function ResultsPanel() {
         </div>
         <p className="lead">
           On the 10,000 test images after {steps.toLocaleString('en-US')} batches
-          {reason === 'stopped' ? ' (stopped early)' : ''}. Test loss {results.testLoss.toFixed(4)}.
+          {reason === 'stopped' ? ' (stopped early)' : ''}
+          {divergence
+            ? ` (the loss became ${divergence.value} at batch ${divergence.globalStep}: these are the last weights that gave a finite loss)`
+            : ''}
+          . Test loss {results.testLoss.toFixed(4)}.
         </p>
       </section>
       <ConfusionMatrix confusion={results.confusion} active={cell} onPick={setCell} />

@@ -26,6 +26,60 @@ export function settingProblem(name: NumericSetting, value: number): string | nu
   return null
 }
 
+/** The most batches a run may be limited to (100 epochs of MNIST at batch size 1 is 6 million). */
+export const MAX_STEPS_LIMIT = 10_000_000
+
+/** Why a "stop after batches" text is refused, or null; empty means "all epochs". */
+export function maxStepsProblem(text: string): string | null {
+  const t = text.trim()
+  if (t === '') return null
+  const n = Number(t)
+  if (!Number.isFinite(n)) return 'Stop after batches must be a number, or empty for all.'
+  if (!Number.isInteger(n) || n < 1)
+    return 'Stop after batches must be a whole number of at least 1.'
+  if (n > MAX_STEPS_LIMIT) {
+    return `Stop after batches must be at most ${MAX_STEPS_LIMIT.toLocaleString('en-US')}.`
+  }
+  return null
+}
+
+function MaxStepsSetting({ disabled }: { disabled: boolean }) {
+  const maxSteps = useStudio((s) => s.maxSteps)
+  const setMaxSteps = useStudio((s) => s.setMaxSteps)
+  const [text, setText] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <div className="field">
+      <div className="field-label">
+        <label htmlFor="setting-max-steps">Stop after batches</label>
+      </div>
+      <input
+        id="setting-max-steps"
+        type="text"
+        inputMode="numeric"
+        placeholder="all"
+        disabled={disabled}
+        value={text ?? (maxSteps === null ? '' : String(maxSteps))}
+        aria-invalid={error ? true : undefined}
+        onChange={(e) => {
+          setText(e.target.value)
+          const problem = maxStepsProblem(e.target.value)
+          setError(problem)
+          if (!problem) setMaxSteps(e.target.value.trim() === '' ? null : Number(e.target.value))
+        }}
+        onBlur={() => {
+          if (!error) setText(null)
+        }}
+      />
+      {error && (
+        <div className="field-error" role="alert" data-testid="field-error">
+          {error}
+        </div>
+      )}
+    </div>
+  )
+}
+
 function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boolean }) {
   const value = useStudio((s) => s.doc.training[name])
   const setTraining = useStudio((s) => s.setTraining)
@@ -54,7 +108,11 @@ function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boo
           if (!error) setText(null)
         }}
       />
-      {error && <div className="field-error">{error}</div>}
+      {error && (
+        <div className="field-error" role="alert" data-testid="field-error">
+          {error}
+        </div>
+      )}
     </div>
   )
 }
@@ -62,8 +120,6 @@ function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boo
 function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
   const optimizer = useStudio((s) => s.doc.training.optimizer)
   const setTraining = useStudio((s) => s.setTraining)
-  const maxSteps = useStudio((s) => s.maxSteps)
-  const setMaxSteps = useStudio((s) => s.setMaxSteps)
   const loader = useStudio((s) => s.doc.nodes.find((n) => n.type === 'DataLoader'))
   return (
     <section className="section">
@@ -90,23 +146,7 @@ function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
         {optimizer === 'SGD' && <NumberSetting name="momentum" disabled={disabled} />}
         <NumberSetting name="epochs" disabled={disabled} />
         <NumberSetting name="seed" disabled={disabled} />
-        <div className="field">
-          <div className="field-label">
-            <label htmlFor="setting-max-steps">Stop after batches</label>
-          </div>
-          <input
-            id="setting-max-steps"
-            type="number"
-            min={1}
-            placeholder="all"
-            disabled={disabled}
-            value={maxSteps ?? ''}
-            onChange={(e) => {
-              const n = Number(e.target.value)
-              setMaxSteps(e.target.value === '' || !(n >= 1) ? null : Math.floor(n))
-            }}
-          />
-        </div>
+        <MaxStepsSetting disabled={disabled} />
       </div>
       <div className="readout">
         {loader ? (
@@ -244,7 +284,9 @@ function TrainingProgress() {
           {status === 'done'
             ? finishReason === 'stopped'
               ? 'Stopped'
-              : 'Done'
+              : finishReason === 'diverged'
+                ? 'Diverged'
+                : 'Done'
             : status === 'paused'
               ? 'Paused'
               : progress.etaSeconds !== null
@@ -324,6 +366,38 @@ function AccuracyChart() {
   )
 }
 
+/** Says where the loss became NaN/Inf and what to try; the last good weights remain usable. */
+function DivergenceNotice() {
+  const divergence = useStudio((s) => s.run.divergence)
+  const setTraining = useStudio((s) => s.setTraining)
+  if (!divergence) return null
+  const smaller = divergence.lr !== null ? divergence.lr / 10 : null
+  return (
+    <div className="issue-card error" role="alert" data-testid="divergence">
+      <strong>
+        Training diverged: the loss became {divergence.value} at batch {divergence.globalStep}{' '}
+        (epoch {divergence.epoch}, step {divergence.step}).
+      </strong>{' '}
+      Training stopped there and the model keeps its last weights that gave a finite loss (see
+      Results). The learning rate
+      {divergence.lr !== null ? ` (${divergence.lr})` : ''} is probably too high: try a smaller
+      learning rate.
+      {smaller !== null && (
+        <div>
+          <button
+            type="button"
+            className="btn fix"
+            data-testid="use-smaller-lr"
+            onClick={() => setTraining({ lr: smaller })}
+          >
+            Set learning rate to {smaller}
+          </button>
+        </div>
+      )}
+    </div>
+  )
+}
+
 /** The Train panel: settings, controls, backend, progress and live charts. */
 export function TrainingPanel() {
   const status = useStudio((s) => s.run.status)
@@ -344,6 +418,7 @@ export function TrainingPanel() {
           {error}
         </div>
       )}
+      <DivergenceNotice />
       <BackendStatus />
       <TrainingProgress />
       <LossChart />

@@ -2,6 +2,7 @@ import type { GraphDocument } from '@tensorloom/graph'
 import { createStore } from 'zustand/vanilla'
 import type { BackendName } from '../worker/protocol'
 import { createGraphSlice } from './graphSlice'
+import type { ResultsSummary } from './trainingSlice'
 import { createTrainingSlice } from './trainingSlice'
 import type { StudioDeps, StudioState } from './types'
 import { createUiSlice } from './uiSlice'
@@ -10,6 +11,8 @@ export interface StudioStoreOptions extends StudioDeps {
   initialDoc: GraphDocument
   maxSteps?: number | null
   preferredBackend?: BackendName | null
+  /** The last finished run's numbers, restored from storage. */
+  lastRun?: ResultsSummary | null
 }
 
 /**
@@ -17,10 +20,10 @@ export interface StudioStoreOptions extends StudioDeps {
  * tests drive it with `store.getState().addNode(...)`; React reads it through `useStudio`.
  */
 export function createStudioStore(options: StudioStoreOptions) {
-  const { initialDoc, maxSteps = null, preferredBackend = null, ...deps } = options
+  const { initialDoc, maxSteps = null, preferredBackend = null, lastRun = null, ...deps } = options
   const store = createStore<StudioState>()((...a) => ({
     ...createGraphSlice(initialDoc, deps)(...a),
-    ...createTrainingSlice(deps, { maxSteps, preferredBackend })(...a),
+    ...createTrainingSlice(deps, { maxSteps, preferredBackend, lastRun })(...a),
     ...createUiSlice(...a),
   }))
   deps.trainer?.subscribe((message) => store.getState().receive(message))

@@ -3,10 +3,17 @@ import { templates } from '@tensorloom/graph'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { withAutoLayout } from '../lib/autoLayout'
 import { decodeGraph, encodeGraph, SHARE_KEY } from '../lib/share'
-import type { FromWorker, ToWorker } from '../worker/protocol'
+import type { FromWorker, ToWorker, TrainResults } from '../worker/protocol'
 import type { TrainerPort } from '../worker/trainerClient'
 import { createStudioStore } from './createStudioStore'
-import { AUTOSAVE_KEY, autosave, loadInitialGraph } from './persistence'
+import {
+  AUTOSAVE_KEY,
+  autosave,
+  LAST_RUN_KEY,
+  loadInitialGraph,
+  loadLastRun,
+  persistLastRun,
+} from './persistence'
 import { LOSS_SMOOTHING } from './trainingSlice'
 
 function lesson(): GraphDocument {
@@ -357,6 +364,147 @@ describe('the training slice', () => {
     trainer.emit({ type: 'failed', message: 'WebGL context lost' })
     expect(store.getState().run).toMatchObject({ status: 'failed', error: 'WebGL context lost' })
     expect(store.getState().notice).toMatchObject({ kind: 'error', text: 'WebGL context lost' })
+  })
+})
+
+function results(testAccuracy: number): TrainResults {
+  const confusion = Array.from({ length: 10 }, (_, i) =>
+    Array.from({ length: 10 }, (_, j) => (i === j ? 90 : 1)),
+  )
+  return {
+    testAccuracy,
+    testLoss: 0.3,
+    confusion,
+    errors: [],
+    errorImages: new Uint8Array(0),
+    gallery: [],
+    galleryImages: new Uint8Array(0),
+    firstLayer: null,
+  }
+}
+
+function startedRun(trainer: ReturnType<typeof recordingTrainer>, globalStep: number) {
+  trainer.emit({ type: 'backend', backend: 'webgl', fallbacks: [] })
+  trainer.emit({
+    type: 'started',
+    epochs: 1,
+    stepsPerEpoch: 938,
+    totalSteps: 200,
+    batchSize: 64,
+    trainSize: 60000,
+    testSize: 10000,
+  })
+  trainer.emit({
+    type: 'progress',
+    epoch: 1,
+    step: globalStep,
+    globalStep,
+    totalSteps: 200,
+    curve: [[globalStep, 2]],
+    loss: 2,
+    samplesPerSec: 900,
+    etaSeconds: 10,
+  })
+}
+
+describe('a diverged run', () => {
+  it('keeps the results of the last good weights and says where the loss became NaN', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().setTraining({ optimizer: 'SGD', lr: 10 })
+    store.getState().startTraining()
+    startedRun(trainer, 12)
+    trainer.emit({
+      type: 'finished',
+      reason: 'diverged',
+      results: results(0.1),
+      divergence: {
+        value: 'NaN',
+        epoch: 1,
+        step: 13,
+        globalStep: 13,
+        lr: 10,
+        message: 'The loss became NaN at epoch 1, step 13',
+      },
+    })
+    const { run, lastRun, panel } = store.getState()
+    expect(run).toMatchObject({
+      status: 'done',
+      finishReason: 'diverged',
+      divergence: { value: 'NaN', globalStep: 13, lr: 10 },
+      results: { testAccuracy: 0.1 },
+    })
+    // The Train panel stays open, where the notice and the smaller learning rate are.
+    expect(panel).toBe('train')
+    expect(lastRun).toMatchObject({ finishReason: 'diverged', steps: 12, testAccuracy: 0.1 })
+    // A new run clears the divergence.
+    store.getState().startTraining()
+    expect(store.getState().run.divergence).toBeNull()
+  })
+})
+
+describe('the last finished run survives a reload', () => {
+  beforeEach(() => localStorage.clear())
+
+  it('saves the summary of each finished run and restores it into a new store', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    const stop = persistLastRun(store, localStorage)
+    store.getState().startTraining()
+    startedRun(trainer, 200)
+    expect(localStorage.getItem(LAST_RUN_KEY)).toBeNull()
+    trainer.emit({ type: 'finished', reason: 'maxSteps', results: results(0.93) })
+    stop()
+    const saved = loadLastRun(localStorage)
+    expect(saved).toMatchObject({
+      testAccuracy: 0.93,
+      testLoss: 0.3,
+      finishReason: 'maxSteps',
+      steps: 200,
+      backend: 'webgl',
+      graphName: store.getState().doc.name,
+    })
+    expect(saved?.confusion[3]?.[3]).toBe(90)
+    const reloaded = createStudioStore({ initialDoc: lesson(), lastRun: saved })
+    expect(reloaded.getState().lastRun).toEqual(saved)
+    expect(reloaded.getState().run.results).toBeNull()
+  })
+
+  it('a run stopped before any results leaves the last summary alone', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    const stop = persistLastRun(store, localStorage)
+    store.getState().startTraining()
+    trainer.emit({ type: 'finished', reason: 'stopped', results: null })
+    stop()
+    expect(localStorage.getItem(LAST_RUN_KEY)).toBeNull()
+  })
+
+  it('ignores a damaged or hostile saved summary', () => {
+    for (const text of [
+      'not json',
+      'null',
+      '{"testAccuracy": "0.9"}',
+      JSON.stringify({
+        ...results(0.9),
+        finishReason: 'pwned',
+        steps: 1,
+        graphName: 'x',
+        finishedAt: 'y',
+      }),
+      JSON.stringify({
+        ...results(0.9),
+        confusion: [['<img src=x onerror=alert(1)>']],
+        finishReason: 'completed',
+        steps: 1,
+        graphName: 'x',
+        finishedAt: 'y',
+      }),
+    ]) {
+      localStorage.setItem(LAST_RUN_KEY, text)
+      expect(loadLastRun(localStorage)).toBeNull()
+    }
+    expect(loadLastRun(null)).toBeNull()
   })
 })
 

@@ -1,4 +1,4 @@
-import type { BackendName, FromWorker, TrainResults } from '../worker/protocol'
+import type { BackendName, Divergence, FromWorker, TrainResults } from '../worker/protocol'
 import type { SliceCreator, StudioDeps } from './types'
 
 export type TrainingStatus =
@@ -23,6 +23,8 @@ export interface RunState {
   results: TrainResults | null
   finishReason: Extract<FromWorker, { type: 'finished' }>['reason'] | null
   error: string | null
+  /** Set when the loss became NaN/Inf: where, and what to try instead. */
+  divergence: Divergence | null
   /** The graph (as JSON) the current model was built from. */
   trainedGraph: string | null
 }
@@ -33,6 +35,8 @@ export interface TrainingSlice {
   maxSteps: number | null
   /** Backend to try first; null lets the worker choose (webgl, then wasm, then cpu). */
   preferredBackend: BackendName | null
+  /** The last finished run's numbers (kept across reloads by persistence.ts). */
+  lastRun: ResultsSummary | null
   startTraining(): boolean
   pauseTraining(): void
   resumeTraining(): void
@@ -62,7 +66,22 @@ export const idleRun: RunState = {
   results: null,
   finishReason: null,
   error: null,
+  divergence: null,
   trainedGraph: null,
+}
+
+/** What survives a reload of the last finished run: the numbers, not the images or the model. */
+export interface ResultsSummary {
+  testAccuracy: number
+  testLoss: number
+  confusion: number[][]
+  finishReason: Extract<FromWorker, { type: 'finished' }>['reason']
+  /** Batches trained. */
+  steps: number
+  backend: BackendName | null
+  graphName: string
+  /** ISO time the run finished. */
+  finishedAt: string
 }
 
 function appendLosses(loss: RunState['loss'], points: [number, number][]) {
@@ -83,7 +102,11 @@ function appendLosses(loss: RunState['loss'], points: [number, number][]) {
 
 export function createTrainingSlice(
   deps: StudioDeps,
-  options: { maxSteps: number | null; preferredBackend: BackendName | null },
+  options: {
+    maxSteps: number | null
+    preferredBackend: BackendName | null
+    lastRun?: ResultsSummary | null
+  },
 ): SliceCreator<TrainingSlice> {
   return (set, get) => {
     const patchRun = (patch: Partial<RunState>) => set({ run: { ...get().run, ...patch } })
@@ -92,6 +115,7 @@ export function createTrainingSlice(
       run: idleRun,
       maxSteps: options.maxSteps,
       preferredBackend: options.preferredBackend,
+      lastRun: options.lastRun ?? null,
 
       startTraining() {
         const { doc, inference, run, maxSteps, preferredBackend, notify } = get()
@@ -182,15 +206,34 @@ export function createTrainingSlice(
             patchRun({ evals: [...run.evals, evaluation] })
             break
           }
-          case 'finished':
+          case 'finished': {
+            const results = message.results
             patchRun({
               status: 'done',
               finishReason: message.reason,
-              results: message.results,
+              results,
               loading: null,
+              divergence: message.divergence ?? null,
             })
-            if (message.results) get().setPanel('results')
+            if (results) {
+              set({
+                lastRun: {
+                  testAccuracy: results.testAccuracy,
+                  testLoss: results.testLoss,
+                  confusion: results.confusion,
+                  finishReason: message.reason,
+                  steps: message.divergence
+                    ? message.divergence.globalStep - 1
+                    : (run.progress?.globalStep ?? 0),
+                  backend: run.backend?.name ?? null,
+                  graphName: get().doc.name,
+                  finishedAt: new Date().toISOString(),
+                },
+              })
+              get().setPanel(message.divergence ? 'train' : 'results')
+            }
             break
+          }
           case 'failed':
             patchRun({ status: 'failed', error: message.message, loading: null })
             get().notify('error', message.message)

@@ -23,6 +23,7 @@ import {
   Trainer,
 } from '@tensorloom/train'
 import { slug } from '../lib/download'
+import { divergenceOf } from './divergence'
 import type { Engine, TrainControl } from './host'
 import { firstImageLinear, outputKind } from './model'
 import type {
@@ -381,7 +382,17 @@ export function createTfjsEngine(): Engine {
         if (change === 'stop') abort.abort()
       })
       try {
-        const result = await trainer.fit({ signal: abort.signal })
+        let result: Awaited<ReturnType<Trainer['fit']>>
+        try {
+          result = await trainer.fit({ signal: abort.signal })
+        } catch (error) {
+          const divergence = divergenceOf(error, trainLoader.length)
+          if (!divergence) throw error
+          // The trainer restored the last weights that gave a finite loss: they are the results.
+          const results = await finalResults(doc, built, criterion, test, testRaw)
+          emit({ type: 'finished', reason: 'diverged', results, divergence })
+          return
+        }
         const results = await finalResults(doc, built, criterion, test, testRaw)
         if (result.status === 'aborted') {
           const state = trainer.getState()

@@ -39,6 +39,21 @@ export interface TrainResults {
   firstLayer: { outFeatures: number; inFeatures: number; weights: Float32Array } | null
 }
 
+/** Where and how the loss stopped being a finite number. */
+export interface Divergence {
+  /** What the loss became. */
+  value: 'NaN' | 'Infinity' | '-Infinity'
+  epoch: number
+  /** The batch within the epoch (1-based). */
+  step: number
+  /** The batch counted over the whole run (1-based). */
+  globalStep: number
+  /** The learning rate of the run, when the optimizer has one. */
+  lr: number | null
+  /** The trainer's message, with its hint. */
+  message: string
+}
+
 /** Mean, std and range of a batch of values, shown on ToTensor/Normalize previews. */
 export interface ValueStats {
   min: number
@@ -95,7 +110,13 @@ export type FromWorker =
       testLoss: number
       trainAccuracy: number | null
     }
-  | { type: 'finished'; reason: 'completed' | 'stopped' | 'maxSteps'; results: TrainResults | null }
+  | {
+      type: 'finished'
+      /** `diverged`: the loss became NaN/Inf; `results` are those of the last good weights. */
+      reason: 'completed' | 'stopped' | 'maxSteps' | 'diverged'
+      results: TrainResults | null
+      divergence?: Divergence
+    }
   | { type: 'failed'; message: string; code?: string }
   | { type: 'prediction'; requestId: number; probabilities: number[]; input: Float32Array }
   | {

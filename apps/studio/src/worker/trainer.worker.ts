@@ -1,3 +1,4 @@
+import '../lib/cspSafe'
 import { createTrainerHost } from './host'
 import type { MessageEndpoint } from './protocol'
 
