@@ -33,6 +33,8 @@ const steps = [
   ['unit tests', 'pnpm test'],
   ['build + publish checks', 'pnpm check:publish'],
   ['changesets', 'pnpm changeset status'],
+  ['packages a stranger can install', 'node scripts/reliability/consumer.mjs'],
+  ['long run (20 epochs, flat memory)', 'node scripts/reliability/long-run.mjs --epochs 20'],
   hasTorch
     ? ['PyTorch interop', 'pnpm test:interop']
     : ['PyTorch interop', null, 'no /usr/bin/python3 with torch'],
@@ -48,6 +50,8 @@ for (const [name, cmd, why] of steps) {
   }
   results.push([name, sh(cmd) ? 'ok' : 'FAILED'])
 }
+
+results.push(['RELIABILITY.md', sh('node scripts/reliability/report.mjs') ? 'ok' : 'FAILED'])
 
 let passed = 0
 let failed = 0

@@ -1,8 +1,20 @@
 import { formatSize } from './formatShape.js'
 import type { Fix, ShapeIssue } from './layerTypes.js'
 
-const fmtValue = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : String(value)
+/** Longest string quoted whole in a message; longer ones (a hostile document's) are cut. */
+const MAX_QUOTED = 80
+
+const fmtValue = (value: unknown): string => {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value)
+  }
+  // Unvalidated data may hold anything: String() of a deeply nested list overflows the stack,
+  // and of an object without a prototype throws.
+  if (Array.isArray(value)) {
+    return value.every((v) => typeof v !== 'object' || v === null) ? String(value) : 'a nested list'
+  }
+  return typeof value === 'object' && value !== null ? 'an object' : String(value)
+}
 
 /**
  * Every message Tensorloom reports, keyed by its stable code. Where PyTorch raises an error for the
@@ -150,6 +162,8 @@ export const errorMessages = {
   TOO_MANY_EDGES: (v: { count: number; max: number }) =>
     `The document has ${v.count.toLocaleString('en-US')} edges, more than the ${v.max.toLocaleString('en-US')}-edge limit`,
   TOO_DEEP: (v: { max: number }) => `The document nests deeper than ${v.max} levels`,
+  TOO_MANY_KEYS: (v: { count: number; max: number }) =>
+    `This object has ${v.count.toLocaleString('en-US')} keys, more than the ${v.max.toLocaleString('en-US')}-key limit`,
   FORBIDDEN_KEY: (v: { key: string }) =>
     `The key "${v.key}" is not allowed in a document (it could alter JavaScript prototypes)`,
   UNSUPPORTED_VERSION: (v: { version: unknown; current: number }) =>

@@ -18,6 +18,7 @@ export {
   MAX_DEPTH,
   MAX_DOCUMENT_BYTES,
   MAX_EDGES,
+  MAX_KEYS,
   MAX_NODES,
   parseGraph,
   safeParseGraph,

@@ -16,6 +16,8 @@ export const MAX_NODES = 5000
 export const MAX_EDGES = 20_000
 /** Deepest nesting of objects and arrays a document may have. */
 export const MAX_DEPTH = 32
+/** Most keys one object in a document may have (a valid one has at most a dozen). */
+export const MAX_KEYS = 1000
 /** Horizontal distance between nodes laid out left to right. */
 export const NODE_SPACING = 220
 
@@ -48,8 +50,22 @@ const problem = <C extends ErrorCode>(
 const fail = (...problems: [ValidationProblem, ...ValidationProblem[]]) =>
   ({ ok: false, error: new GraphValidationError(problems) }) as const
 
+/**
+ * JSON has no NaN or Infinity: `JSON.stringify` would turn them into `null`, and the message would
+ * then blame a `null` the caller never wrote. Values given as objects mark them instead.
+ */
+const NON_FINITE = '\u0000nonFinite'
+
+const nonFinite = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined
+  const marked = (value as Record<string, unknown>)[NON_FINITE]
+  return typeof marked === 'string' ? marked : undefined
+}
+
 const describe = (value: unknown): string => {
   if (value === null) return 'null'
+  const marked = nonFinite(value)
+  if (marked !== undefined) return `number ${marked}`
   if (Array.isArray(value)) return 'an array'
   switch (typeof value) {
     case 'string':
@@ -70,21 +86,47 @@ const byteLength = (text: string): number => {
   return new TextEncoder().encode(text).length
 }
 
-/** Checks keys and depth without recursion, so hostile nesting cannot overflow the stack. */
+/**
+ * Checks keys and depth without recursion, so hostile nesting cannot overflow the stack. Walks
+ * depth first keeping only the current path (at most `MAX_DEPTH` frames), so a document of
+ * millions of values costs no allocation per value.
+ */
 function scan(root: unknown): ValidationProblem | null {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }]
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!
-    if (typeof value !== 'object' || value === null) continue
-    if (path.length >= MAX_DEPTH) return problem('TOO_DEEP', path, { max: MAX_DEPTH })
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--)
-        stack.push({ value: value[i], path: [...path, i] })
-    } else {
-      for (const key of Object.keys(value)) {
-        if (FORBIDDEN_KEYS.has(key)) return problem('FORBIDDEN_KEY', [...path, key], { key })
-        stack.push({ value: (value as JsonObject)[key], path: [...path, key] })
-      }
+  type Frame = { value: object; keys: string[] | null; next: number; key: string | number }
+  const frames: Frame[] = []
+  const pathTo = (last?: string | number): (string | number)[] => {
+    const path = frames.slice(1).map((f) => f.key)
+    if (last !== undefined) path.push(last)
+    return path
+  }
+  const enter = (value: object, key: string | number): ValidationProblem | null => {
+    const keys = Array.isArray(value) ? null : Object.keys(value)
+    frames.push({ value, keys, next: 0, key })
+    if (frames.length - 1 >= MAX_DEPTH) return problem('TOO_DEEP', pathTo(), { max: MAX_DEPTH })
+    if (keys && keys.length > MAX_KEYS) {
+      return problem('TOO_MANY_KEYS', pathTo(), { count: keys.length, max: MAX_KEYS })
+    }
+    for (const k of keys ?? []) {
+      if (FORBIDDEN_KEYS.has(k)) return problem('FORBIDDEN_KEY', pathTo(k), { key: k })
+    }
+    return null
+  }
+  if (typeof root !== 'object' || root === null) return null
+  const first = enter(root, '')
+  if (first) return first
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!
+    const size = frame.keys ? frame.keys.length : (frame.value as unknown[]).length
+    if (frame.next >= size) {
+      frames.pop()
+      continue
+    }
+    const key = frame.keys ? frame.keys[frame.next]! : frame.next
+    frame.next++
+    const child = (frame.value as Record<string | number, unknown>)[key]
+    if (typeof child === 'object' && child !== null) {
+      const found = enter(child, key)
+      if (found) return found
     }
   }
   return null
@@ -225,13 +267,22 @@ function toPlainData(
 ): { ok: true; data: unknown } | { ok: false; error: GraphValidationError } {
   let text: string
   if (typeof input === 'string') {
-    text = input
+    // Editors on Windows may save a byte order mark, which JSON.parse rejects as an invisible token.
+    text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input
   } else {
     try {
-      const s = JSON.stringify(input)
+      const s = JSON.stringify(input, (_key, value: unknown) =>
+        typeof value === 'number' && !Number.isFinite(value)
+          ? { [NON_FINITE]: String(value) }
+          : value,
+      )
       if (s === undefined) return fail(problem('NOT_JSON', [], { reason: `got ${typeof input}` }))
       text = s
     } catch (e) {
+      // Objects nested thousands of levels deep overflow JSON.stringify's recursion.
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        return fail(problem('TOO_DEEP', [], { max: MAX_DEPTH }))
+      }
       return fail(problem('NOT_JSON', [], { reason: e instanceof Error ? e.message : String(e) }))
     }
   }
@@ -360,18 +411,21 @@ function parseUnsafe(
       )
     } else {
       const given = node.params ?? {}
-      const result = paramSchemas.get(node.type)!.safeParse(given)
-      if (!result.success) {
-        for (const p of zodProblems(result.error.issues, given, ['nodes', i, 'params'])) {
-          problems.push(
-            p.code === 'UNKNOWN_PARAM'
-              ? problem('UNKNOWN_PARAM', [...['nodes', i, 'params'], p.message], {
-                  type: node.type,
-                  param: p.message,
-                  known: nodeSpecs[node.type].params.map((s) => s.name),
-                })
-              : p,
-          )
+      // Only the first MAX_PROBLEMS problems are reported: past them, skip the costly check.
+      if (problems.length < MAX_PROBLEMS) {
+        const result = paramSchemas.get(node.type)!.safeParse(given)
+        if (!result.success) {
+          for (const p of zodProblems(result.error.issues, given, ['nodes', i, 'params'])) {
+            problems.push(
+              p.code === 'UNKNOWN_PARAM'
+                ? problem('UNKNOWN_PARAM', [...['nodes', i, 'params'], p.message], {
+                    type: node.type,
+                    param: p.message,
+                    known: nodeSpecs[node.type].params.map((s) => s.name),
+                  })
+                : p,
+            )
+          }
         }
       }
       const defaults = nodeSpecs[node.type].defaults

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { record, Tally } from '../../../scripts/reliability/meta.js'
 import { applyFix } from '../src/applyFix.js'
 import { toPyTorch } from '../src/codegen/toPyTorch.js'
+import { toTypeScript } from '../src/codegen/toTypeScript.js'
+import { GraphExportError } from '../src/GraphExportError.js'
 import { GraphValidationError } from '../src/GraphValidationError.js'
 import { inferShapes } from '../src/inferShapes.js'
 import { safeParseGraph, serializeGraph } from '../src/parseGraph.js'
@@ -27,18 +30,22 @@ type Rng = ReturnType<typeof random>
 
 const WEIRD_NUMBERS = [
   0,
+  -0,
   -1,
   1,
   0.5,
+  5e-324,
   -0.5,
   1e308,
   -1e308,
   2 ** 53,
+  2 ** 53 + 2,
   784,
   10,
   3,
   Number.NaN,
   Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
 ]
 const WEIRD_STRINGS = [
   '',
@@ -46,10 +53,17 @@ const WEIRD_STRINGS = [
   'n2',
   '__proto__',
   'constructor',
+  'prototype',
   'Linear',
   'ReLU',
   '784',
   'é'.repeat(50),
+  '\uFEFF',
+  '\ud800',
+  'x\nprint(1)\n#',
+  '\u2028',
+  '*/',
+  "');",
 ]
 
 function value(rng: Rng, depth = 0): unknown {
@@ -88,6 +102,41 @@ function randomContainer(rng: Rng, root: unknown): Record<string, unknown> | unk
   return typeof current === 'object' && current !== null
     ? (current as Record<string, unknown>)
     : null
+}
+
+/** Flips, deletes or inserts a few characters of JSON text, as a damaged file would. */
+function corrupt(rng: Rng, text: string): string {
+  let out = text
+  for (let n = 1 + rng.int(3); n > 0; n--) {
+    const at = rng.int(out.length + 1)
+    const ch = rng.pick([
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      ',',
+      ':',
+      '0',
+      '-',
+      'e',
+      '\\',
+      '\u0000',
+      ' ',
+      'é',
+    ])
+    switch (rng.int(3)) {
+      case 0:
+        out = out.slice(0, at) + ch + out.slice(at + 1)
+        break
+      case 1:
+        out = out.slice(0, at) + out.slice(at + 1)
+        break
+      default:
+        out = out.slice(0, at) + ch + out.slice(at)
+    }
+  }
+  return out
 }
 
 function mutate(rng: Rng, doc: Record<string, unknown>): unknown {
@@ -153,14 +202,30 @@ const DOCS = 3000
 // runaway loop on a small document would still blow through it.
 const MAX_MS_PER_DOC = 2000
 
-describe('fuzz: random and mutated documents', () => {
-  it(`parse + inferShapes + applyFix never throw anything but GraphValidationError (${DOCS} documents)`, () => {
+/** Exports an unvalidated document: a string, or a `GraphExportError` and nothing else. */
+function exportRaw(doc: unknown, outcomes: Tally): void {
+  for (const generate of [toPyTorch, toTypeScript]) {
+    try {
+      expect(typeof generate(doc as GraphDocument)).toBe('string')
+      outcomes.add('raw export: written')
+    } catch (e) {
+      expect(e).toBeInstanceOf(GraphExportError)
+      outcomes.add('raw export: GraphExportError')
+    }
+  }
+}
+
+describe('reliability: graph document fuzz', () => {
+  it(`random, mutated, truncated and corrupted documents (${DOCS}): parse, inferShapes, applyFix and export throw only their typed errors and never mutate the input`, ({
+    task,
+  }) => {
     const rng = random(0x7e45)
     const bases = Object.values(templates).map((t) => JSON.parse(serializeGraph(t)))
     const stats = { parsed: 0, rejected: 0, fixes: 0, exported: 0, slowest: 0 }
+    const outcomes = new Tally()
     for (let i = 0; i < DOCS; i++) {
       let input: unknown
-      const kind = rng.int(10)
+      const kind = rng.int(11)
       if (kind === 0) input = value(rng)
       else {
         const mutated = mutate(rng, structuredClone(rng.pick(bases)))
@@ -169,14 +234,18 @@ describe('fuzz: random and mutated documents', () => {
           input = text.slice(0, rng.int(text.length + 1))
         } else if (kind === 2) {
           input = JSON.stringify(mutated)
+        } else if (kind === 3) {
+          input = corrupt(rng, JSON.stringify(mutated) ?? '')
         } else input = mutated
       }
+      const before = structuredClone(input)
       const start = performance.now()
       const parsed = safeParseGraph(input)
       // inferShapes also receives unvalidated data (as from untyped callers): it must not throw.
       const raw = inferShapes(input as GraphDocument)
       // INTERNAL_ERROR would mean inferShapes caught a defect of its own: none may happen.
       expect(raw.issues.filter((x) => x.code === 'INTERNAL_ERROR')).toEqual([])
+      if (typeof input === 'object' && input !== null) exportRaw(input, outcomes)
       if (parsed.ok) {
         stats.parsed++
         const result = inferShapes(parsed.doc)
@@ -197,8 +266,12 @@ describe('fuzz: random and mutated documents', () => {
         expect(typeof parsed.error.path).toBe('string')
         expect(parsed.error.message.length).toBeGreaterThan(0)
       }
+      outcomes.add(parsed.ok ? 'parsed' : `rejected`)
       const took = performance.now() - start
       stats.slowest = Math.max(stats.slowest, took)
+      // toEqual, not toStrictEqual: a mutation may have set a prototype (`x.__proto__ = […]`), which
+      // structuredClone does not copy.
+      expect(input).toEqual(before)
     }
     expect(stats.slowest).toBeLessThan(MAX_MS_PER_DOC)
     // The generator must exercise both outcomes, and fixes, and exports.
@@ -206,5 +279,10 @@ describe('fuzz: random and mutated documents', () => {
     expect(stats.rejected).toBeGreaterThan(DOCS / 10)
     expect(stats.fixes).toBeGreaterThan(50)
     expect(stats.exported).toBeGreaterThan(50)
+    record(
+      task,
+      DOCS,
+      `${outcomes}; ${stats.fixes} fixes applied, ${stats.exported} exported; all typed, none mutated`,
+    )
   })
 })

@@ -1,0 +1,276 @@
+// Hostile and broken MNIST files, at scale and on the real files: every truncation point, every
+// value of every header byte, labels out of range, and downloads corrupted in many ways — each
+// rejected with a typed error (or, for downloads, caught by the MD5 check and fetched again from
+// the next mirror), within a bounded time.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { record, Tally } from '../../../scripts/reliability/meta.js'
+import { type DatasetSpec, loadSplitFiles } from '../src/datasets/loadDataset.js'
+import { MNIST } from '../src/datasets/MNIST.js'
+import type { DownloadEvent } from '../src/download.js'
+import { DataError, DownloadError, IdxError } from '../src/errors.js'
+import { parseIdx } from '../src/parseIdx.js'
+import { makeSplit, mnistDataDir } from './helpers.js'
+
+// A safety guard for a runaway loop or a giant allocation, not a speed target.
+const MAX_MS = 2000
+
+const real = (name: string) => new Uint8Array(readFileSync(join(mnistDataDir(), name)))
+const testImages = real('t10k-images-idx3-ubyte')
+const testLabels = real('t10k-labels-idx1-ubyte')
+
+function idxError(fn: () => unknown): IdxError {
+  const start = performance.now()
+  try {
+    fn()
+  } catch (error) {
+    expect(performance.now() - start).toBeLessThan(MAX_MS)
+    expect(error).toBeInstanceOf(IdxError)
+    const e = error as IdxError
+    expect(e.message.length).toBeGreaterThan(10)
+    expect(e.hint.length).toBeGreaterThan(10)
+    return e
+  }
+  throw new Error('expected an IdxError, but the file parsed')
+}
+
+/** MNIST.load of the test split from bytes: the dataset, or the typed error it threw. */
+async function load(images: Uint8Array, labels: Uint8Array): Promise<MNIST | DataError> {
+  const start = performance.now()
+  try {
+    return await MNIST.load({ source: { images, labels }, train: false })
+  } catch (error) {
+    expect(error).toBeInstanceOf(DataError)
+    return error as DataError
+  } finally {
+    expect(performance.now() - start).toBeLessThan(MAX_MS)
+  }
+}
+
+describe('reliability: hostile IDX and MNIST files', () => {
+  it('every truncation point of the real t10k-labels file (10,008 bytes)', ({ task }) => {
+    const outcomes = new Tally()
+    for (let n = 0; n < testLabels.length; n++) {
+      const error = idxError(() => parseIdx(testLabels.subarray(0, n), { fileName: 'labels' }))
+      expect(error.code, `cut at ${n}`).toBe('IDX_TRUNCATED')
+      outcomes.add(`${error.code} (${(error.details as { section: string }).section})`)
+    }
+    record(task, testLabels.length, `rejected: ${outcomes}`)
+  })
+
+  it('every truncation point of the real t10k-labels file, gzip-compressed', ({ task }) => {
+    const gz = new Uint8Array(gzipSync(testLabels))
+    const outcomes = new Tally()
+    for (let n = 0; n < gz.length; n++) {
+      const error = idxError(() => parseIdx(gz.subarray(0, n), { fileName: 'labels.gz' }))
+      if (n >= 2) expect(error.code, `cut at ${n}`).toBe('IDX_BAD_GZIP')
+      outcomes.add(error.code)
+    }
+    record(task, gz.length, `rejected: ${outcomes}`)
+  })
+
+  it('truncation points of the real t10k-images file, loaded as a dataset', async ({ task }) => {
+    const points = [0, 1, 3, 4, 7, 8, 15, 16, 17, 784, 785, 5_000_000, testImages.length - 1]
+    for (let i = 0; i < 37; i++)
+      points.push(16 + Math.floor(((i + 0.5) / 37) * (testImages.length - 16)))
+    const outcomes = new Tally()
+    for (const n of points) {
+      const result = await load(testImages.subarray(0, n), testLabels)
+      expect(result, `cut at ${n}`).toBeInstanceOf(IdxError)
+      outcomes.add((result as IdxError).code)
+    }
+    record(task, points.length, `rejected: ${outcomes}`)
+  })
+
+  it('every value of every header byte of the real t10k files, loaded as a dataset', async ({
+    task,
+  }) => {
+    // 16 header bytes of the images and 8 of the labels, each set to each of its 255 other values:
+    // no corrupted header may load (a uint8 → int8 type change keeps the size but is refused).
+    const outcomes = new Tally()
+    let cases = 0
+    for (const [which, file, headerBytes] of [
+      ['images', testImages, 16],
+      ['labels', testLabels, 8],
+    ] as const) {
+      // One damaged copy, its header byte changed in place and restored after each value.
+      const damaged = file.slice()
+      for (let at = 0; at < headerBytes; at++) {
+        for (let value = 0; value < 256; value++) {
+          if (value === file[at]) continue
+          damaged[at] = value
+          const result =
+            which === 'images' ? await load(damaged, testLabels) : await load(testImages, damaged)
+          expect(result, `${which} byte ${at} = ${value}`).toBeInstanceOf(DataError)
+          outcomes.add((result as DataError).code)
+          cases++
+        }
+        damaged[at] = file[at]!
+      }
+    }
+    record(task, cases, `rejected: ${outcomes}`)
+  })
+
+  it('label bytes beyond the 10 classes, at random places in the real labels file', async ({
+    task,
+  }) => {
+    let seed = 7
+    const next = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+      return seed
+    }
+    const cases = 200
+    for (let i = 0; i < cases; i++) {
+      const index = next() % 10_000
+      const label = 10 + (next() % 246)
+      const damaged = testLabels.slice()
+      damaged[8 + index] = label
+      const result = await load(testImages, damaged)
+      expect(result).toBeInstanceOf(DataError)
+      expect((result as DataError).code).toBe('DATASET_BAD_LABEL')
+      expect((result as DataError).details).toMatchObject({ index, label, numClasses: 10 })
+    }
+    record(task, cases, `rejected: DATASET_BAD_LABEL ×${cases}, each naming the index and label`)
+  })
+})
+
+// --- Downloads -------------------------------------------------------------------------------
+
+const split = makeSplit(40, 6, 5, 3)
+const testSplit = makeSplit(10, 6, 5, 4)
+const GZ: Record<string, Uint8Array> = {
+  'train-images-idx3-ubyte.gz': new Uint8Array(gzipSync(split.images)),
+  'train-labels-idx1-ubyte.gz': new Uint8Array(gzipSync(split.labelsFile)),
+  't10k-images-idx3-ubyte.gz': new Uint8Array(gzipSync(testSplit.images)),
+  't10k-labels-idx1-ubyte.gz': new Uint8Array(gzipSync(testSplit.labelsFile)),
+}
+const PLAIN = new Map<Uint8Array, Uint8Array>([
+  [GZ['train-images-idx3-ubyte.gz']!, split.images],
+  [GZ['train-labels-idx1-ubyte.gz']!, split.labelsFile],
+  [GZ['t10k-images-idx3-ubyte.gz']!, testSplit.images],
+  [GZ['t10k-labels-idx1-ubyte.gz']!, testSplit.labelsFile],
+])
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
+
+/** Ways a mirror can serve a damaged file: each path segment `/<kind>/<n>/<file>` picks one. */
+const corruptions: Record<string, (body: Uint8Array, n: number) => Uint8Array> = {
+  // One byte changed at a position spread over the file.
+  flip: (body, n) => {
+    const bad = body.slice()
+    const at = Math.floor(((n + 0.5) / 16) * body.length)
+    bad[at]! ^= 1 << (n % 8)
+    return bad
+  },
+  // Cut short, served with a matching Content-Length (a truncated file on the mirror).
+  truncated: (body, n) => body.slice(0, Math.floor((n / 16) * body.length)),
+  // Extra bytes after the file.
+  appended: (body, n) => new Uint8Array([...body, ...new Uint8Array(n + 1).fill(0x41)]),
+  // Another file of the dataset under this name.
+  swapped: (body, n) => {
+    const others = Object.values(GZ).filter((g) => g !== body)
+    return others[n % others.length]!
+  },
+  // The right file, uncompressed (a mirror that serves plain files under .gz names).
+  plain: (body) => PLAIN.get(body)!,
+  // Nothing at all.
+  empty: () => new Uint8Array(0),
+  // An HTML error page with status 200.
+  html: () => new TextEncoder().encode('<!doctype html><title>Not Found</title>'),
+}
+
+let server: Server
+let base: string
+let dir: string
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const [, kind, n, file] = (req.url ?? '').split('/')
+    const body = GZ[file ?? '']
+    if (!body) {
+      res.writeHead(404).end()
+      return
+    }
+    const served = kind === 'good' ? body : corruptions[kind ?? '']!(body, Number(n))
+    res.writeHead(200, { 'content-length': served.length }).end(served)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  dir = await mkdtemp(join(tmpdir(), 'tensorloom-hostile-download-'))
+})
+
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  await rm(dir, { recursive: true, force: true })
+})
+
+const spec = (mirrors: string[]): DatasetSpec => ({
+  name: 'Tiny',
+  mirrors,
+  resources: Object.entries(GZ).map(([file, bytes]) => ({ file, md5: md5(bytes) })),
+  classes: Array.from({ length: 10 }, (_, i) => String(i)),
+})
+
+describe('reliability: corrupted downloads', () => {
+  it('a damaged file from the first mirror is caught by its MD5 and fetched from the next', async ({
+    task,
+  }) => {
+    const outcomes = new Tally()
+    let cases = 0
+    let root = 0
+    for (const kind of Object.keys(corruptions)) {
+      for (let n = 0; n < (['html', 'plain', 'empty'].includes(kind) ? 1 : 16); n++) {
+        const failed: DownloadEvent[] = []
+        const where = join(dir, `ok-${root++}`)
+        const files = await loadSplitFiles(spec([`${base}/${kind}/${n}/`, `${base}/good/0/`]), {
+          root: where,
+          download: true,
+          onProgress: (e) => e.type === 'mirror-failed' && failed.push(e),
+        })
+        // The data is the good mirror's, and every damaged file was reported, then replaced.
+        expect(Array.from(files.labels.data as Uint8Array)).toEqual(Array.from(split.labels))
+        expect(failed.length, `${kind} ${n}`).toBe(4)
+        for (const e of failed) {
+          if (e.type !== 'mirror-failed') continue
+          outcomes.add(e.attempt.reason)
+        }
+        const names = await readdir(join(where, 'Tiny', 'raw'))
+        expect(names.filter((f) => !/-ubyte(\.gz)?$/.test(f))).toEqual([])
+        cases++
+      }
+    }
+    record(task, cases * 4, `every damaged file retried from the next mirror: ${outcomes}`)
+  })
+
+  it('when every mirror serves damaged files: DownloadError listing each attempt, no file kept', async ({
+    task,
+  }) => {
+    const kinds = Object.keys(corruptions)
+    let cases = 0
+    for (let i = 0; i < kinds.length; i++) {
+      const where = join(dir, `bad-${i}`)
+      const mirrors = [`${base}/${kinds[i]}/3/`, `${base}/${kinds[(i + 1) % kinds.length]}/5/`]
+      const error = await loadSplitFiles(spec(mirrors), { root: where, download: true }).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(DownloadError)
+      const { attempts } = error as DownloadError
+      expect(attempts.every((a) => a.reason === 'MD5_MISMATCH')).toBe(true)
+      expect(attempts.map((a) => a.url)).toEqual(
+        mirrors.map((m) => `${m}train-images-idx3-ubyte.gz`),
+      )
+      const left = await readdir(join(where, 'Tiny', 'raw')).catch(() => [] as string[])
+      expect(left).toEqual([])
+      cases++
+    }
+    record(task, cases, `DownloadError ×${cases}, nothing written`)
+  })
+})
