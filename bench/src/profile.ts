@@ -16,7 +16,7 @@ export interface StepProfile {
   rows: ProfileRow[]
 }
 
-/** Aggregates `tf.profile` output by kernel name, slowest first (top-level kernels only). */
+/** Aggregates `tf.profile` output by kernel name, slowest first (op wrappers left out). */
 export function aggregate(
   info: Awaited<ReturnType<typeof tf.profile>>,
   wallMs: number,
@@ -35,6 +35,9 @@ export function aggregate(
     kernels: [...rows.values()].reduce((a, r) => a + r.count, 0),
     wallMs,
     peakBytes: info.peakBytes,
-    rows: [...rows.values()].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count),
+    // The 12 costliest kinds: enough to see where a step goes, small enough to commit.
+    rows: [...rows.values()]
+      .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count)
+      .slice(0, 12),
   }
 }
