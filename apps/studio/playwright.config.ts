@@ -16,17 +16,21 @@ const port = Number(process.env.STUDIO_E2E_PORT)
 const baseURL = `http://127.0.0.1:${port}`
 // `STUDIO_E2E_SERVER=dev` runs against the dev server instead of a production build.
 const dev = process.env.STUDIO_E2E_SERVER === 'dev'
+// Separate build and results folders let two e2e runs share a checkout (e.g. `STUDIO_E2E_DIR=a`).
+const suffix = process.env.STUDIO_E2E_DIR ? `-${process.env.STUDIO_E2E_DIR}` : ''
+const outDir = `dist${suffix}`
+const resultsDir = `test-results${suffix}`
 
 export default defineConfig({
   testDir: './e2e',
-  outputDir: './test-results/e2e-artifacts',
+  outputDir: `./${resultsDir}/e2e-artifacts`,
   fullyParallel: false,
   workers: 1,
   retries: 0,
   forbidOnly: Boolean(process.env.CI),
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  reporter: [['list'], ['json', { outputFile: `${resultsDir}/e2e.json` }]],
   use: {
     baseURL,
     viewport: { width: 1440, height: 900 },
@@ -48,7 +52,7 @@ export default defineConfig({
   webServer: {
     command: dev
       ? `pnpm exec vite --host 127.0.0.1 --port ${port} --strictPort`
-      : `pnpm exec vite build --logLevel warn && pnpm exec vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+      : `pnpm exec vite build --logLevel warn --outDir ${outDir} && pnpm exec vite preview --host 127.0.0.1 --port ${port} --strictPort --outDir ${outDir}`,
     url: baseURL,
     reuseExistingServer: false,
     timeout: 240_000,

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ChromiumBench, type PageConfig } from './browser/chromium'
+import { renderChart } from './chart'
 import { LineWorker } from './LineWorker'
 import { mnistDir } from './node/lesson'
 import type { StepProfile } from './profile'
@@ -604,8 +605,9 @@ mkdirSync(join(benchDir, 'results'), { recursive: true })
 writeFileSync(join(benchDir, 'results', `${name}.json`), `${JSON.stringify(results, null, 1)}\n`)
 const markdown = renderMarkdown(results)
 writeFileSync(join(benchDir, 'results', `${name}.md`), markdown)
+writeFileSync(join(benchDir, 'results', `${name}.svg`), renderChart(results))
 process.stdout.write(`\n${markdown}\n`)
-log(`wrote bench/results/${name}.json and .md`)
+log(`wrote bench/results/${name}.json, .md and .svg`)
 const failed = results.targets.some((t) => t.status === 'FAIL')
 process.exit(args.strict && failed ? 1 : 0)
 

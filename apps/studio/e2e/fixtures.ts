@@ -3,7 +3,12 @@ import { join } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { test as base, expect } from '@playwright/test'
 
-const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results', 'screenshots')
+const SCREENSHOTS = join(
+  import.meta.dirname,
+  '..',
+  process.env.STUDIO_E2E_DIR ? `test-results-${process.env.STUDIO_E2E_DIR}` : 'test-results',
+  'screenshots',
+)
 
 /**
  * Every test fails on a console error or an uncaught exception, in the page or its workers, and
