@@ -26,7 +26,7 @@ const ENGINE_STYLE: Record<EngineName, { name: string; color: string }> = {
 
 const ORDER: EngineName[] = ['tensorloom', 'tfjs-fit', 'torch-pipeline', 'torch-resident']
 
-const escape = (text: string) =>
+const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 function groupsOf(results: SuiteResults, batchSize: number): Group[] {
@@ -63,6 +63,17 @@ function groupsOf(results: SuiteResults, batchSize: number): Group[] {
   return groups
 }
 
+/** Sizes in SVG pixels: the plot sits between `left` (group labels) and `right` (bar labels). */
+const LAYOUT = {
+  width: 860,
+  left: 190,
+  right: 250,
+  top: 56,
+  barHeight: 18,
+  barGap: 4,
+  groupGap: 16,
+}
+
 /** Ticks 1, 2, 5, 10, 20, 50… × 1,000 covering [lo, hi]. */
 function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = []
@@ -86,13 +97,7 @@ const compact = (v: number) =>
 export function renderChart(results: SuiteResults, batchSize = 64): string {
   const groups = groupsOf(results, batchSize)
   const values = groups.flatMap((g) => g.bars.map((b) => b.value))
-  const width = 860
-  const left = 190
-  const right = 250
-  const top = 56
-  const barHeight = 18
-  const barGap = 4
-  const groupGap = 16
+  const { width, left, right, top, barHeight, barGap, groupGap } = LAYOUT
   const plotWidth = width - left - right
   const lo = values.length > 0 ? 10 ** Math.floor(Math.log10(Math.min(...values))) : 1000
   const hi = values.length > 0 ? 10 ** Math.ceil(Math.log10(Math.max(...values))) : 100_000
@@ -105,14 +110,14 @@ export function renderChart(results: SuiteResults, batchSize = 64): string {
       const style = ENGINE_STYLE[bar.engine]
       const w = Math.max(1, x(bar.value) - left)
       out.push(
-        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${style.color}"><title>${escape(`${group.label}: ${style.name}`)}</title></rect>`,
-        `<text x="${(left + w + 6).toFixed(1)}" y="${y + 13}" class="v">${escape(`${Math.round(bar.value).toLocaleString('en-US')}${bar.note}`)}</text>`,
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${style.color}"><title>${xml(`${group.label}: ${style.name}`)}</title></rect>`,
+        `<text x="${(left + w + 6).toFixed(1)}" y="${y + 13}" class="v">${xml(`${Math.round(bar.value).toLocaleString('en-US')}${bar.note}`)}</text>`,
       )
       y += barHeight + barGap
     }
     const mid = (groupTop + y - barGap) / 2
     out.push(
-      `<text x="${left - 10}" y="${(mid + 4).toFixed(1)}" text-anchor="end" class="g">${escape(group.label)}</text>`,
+      `<text x="${left - 10}" y="${(mid + 4).toFixed(1)}" text-anchor="end" class="g">${xml(group.label)}</text>`,
     )
     y += groupGap
   }
@@ -127,7 +132,7 @@ export function renderChart(results: SuiteResults, batchSize = 64): string {
   const legend = ORDER.filter((e) => groups.some((g) => g.bars.some((b) => b.engine === e)))
     .map((engine) => {
       const { name, color } = ENGINE_STYLE[engine]
-      const item = `<rect x="${lx}" y="26" width="12" height="12" fill="${color}"/><text x="${lx + 17}" y="36" class="t">${escape(name)}</text>`
+      const item = `<rect x="${lx}" y="26" width="12" height="12" fill="${color}"/><text x="${lx + 17}" y="36" class="t">${xml(name)}</text>`
       lx += 17 + name.length * 6.6 + 18
       return item
     })
@@ -135,14 +140,14 @@ export function renderChart(results: SuiteResults, batchSize = 64): string {
   const height = bottom + 44
   const title = `Training throughput, samples/s (log scale) — lesson network 784-128-10, Adam, batch ${batchSize}, ${results.date}`
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${xml(title)}">`,
     '<style>text{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:12px;fill:#111827}.g{font-weight:600}.t{fill:#4b5563}.v{font-size:11px}.grid{stroke:#e5e7eb}</style>',
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="12" y="16" class="g">${escape(title)}</text>`,
+    `<text x="12" y="16" class="g">${xml(title)}</text>`,
     legend,
     grid,
     ...out,
-    `<text x="${left}" y="${height - 8}" class="t">${escape(`${results.machine.cpus} × ${results.machine.cpuModel.split(' ').slice(0, 2).join(' ')}; Chromium webgl is SwiftShader (software). Same machine, same run.`)}</text>`,
+    `<text x="${left}" y="${height - 8}" class="t">${xml(`${results.machine.cpus} × ${results.machine.cpuModel.split(' ').slice(0, 2).join(' ')}; Chromium webgl is SwiftShader (software). Same machine, same run.`)}</text>`,
     '</svg>',
     '',
   ].join('\n')
