@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { createGenerator, type Generator, type RandomSource, randperm } from '@tensorloom/random'
 import { type Dataset, isTensorBacked, type RawImage, type TensorBackedDataset } from './Dataset.js'
 import { checkKnownOptions, OptionError, TransformError } from './errors.js'
-import { createGenerator, type Generator, type RandomSource, randperm } from './Generator.js'
 import { describeValue, isTensor } from './transforms/Transform.js'
 
 /** Options of {@link DataLoader}, named like PyTorch's `DataLoader` arguments. */

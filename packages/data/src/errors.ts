@@ -38,6 +38,22 @@ export interface DataErrorDetails {
     actualBytes: number
   }
   IDX_BAD_GZIP: { file: string; reason: string }
+  IDX_GZIP_TOO_LARGE: {
+    file: string
+    /**
+     * Which cap was hit: `header`, the exact size the IDX header declares (the data inflates past
+     * it), or `maxInflatedBytes`, the overall cap (the header declares more, or has not been read).
+     */
+    limit: 'header' | 'maxInflatedBytes'
+    /** The cap, in inflated bytes; inflating stopped once the output passed it. */
+    limitBytes: number
+    /** Size of the gzip data. */
+    compressedBytes: number
+    /** Header plus data, as the IDX header declares them (once it was read). */
+    declaredBytes?: number
+    shape?: readonly number[]
+    dtype?: IdxDtype
+  }
   DATASET_NOT_FOUND: { dataset: string; file: string; searched: readonly string[] }
   DATASET_BAD_FORMAT: { dataset: string; file: string; expected: string; actual: string }
   DATASET_COUNT_MISMATCH: {
@@ -69,7 +85,6 @@ export interface DataErrorDetails {
   TRANSFORM_BAD_INPUT: { transform: string; expected: string; actual: string }
   BATCH_UNSUPPORTED: { transform: string }
   COLLATE_UNSUPPORTED: { what: 'image' | 'label'; index: number; actual: string }
-  INVALID_GENERATOR_STATE: { reason: string }
 }
 
 /** Every stable error code of `@tensorloom/data`. */
@@ -119,6 +134,27 @@ const describe: Describe = {
     `${d.file}: gzip data is corrupt (${d.reason})`,
     'The compressed file is damaged or incomplete: delete it and download it again.',
   ],
+  IDX_GZIP_TOO_LARGE: (d) => {
+    const declared = d.shape ? ` (shape [${d.shape.join(', ')}] of ${d.dtype} with its header)` : ''
+    const packed = `${bytes(d.compressedBytes)} of gzip`
+    if (d.limit === 'header') {
+      return [
+        `${d.file}: ${packed} inflates to more than the ${bytes(d.limitBytes)} its IDX header declares${declared}; inflating stopped there`,
+        'The file is corrupt or crafted to exhaust memory (a gzip bomb): delete it and download it again from a trusted source.',
+      ]
+    }
+    const what =
+      d.declaredBytes === undefined
+        ? `${packed} inflates to more than`
+        : `the IDX header in ${packed} declares ${bytes(d.declaredBytes)}${declared}, more than`
+    const cap = d.declaredBytes ?? 2 * d.limitBytes
+    return [
+      `${d.file}: ${what} maxInflatedBytes (${bytes(d.limitBytes)}); inflating stopped there`,
+      Number.isSafeInteger(cap)
+        ? `If the file is genuine, raise the cap, e.g. { maxInflatedBytes: ${cap} } (default 1 GiB); otherwise it is corrupt or a gzip bomb: don't use it.`
+        : 'No file is that large: it is corrupt or a gzip bomb. Delete it and download it again from a trusted source.',
+    ]
+  },
   DATASET_NOT_FOUND: (d) => [
     `${d.dataset}: dataset not found: ${d.file} is not in ${d.searched.map(show).join(' or ')}`,
     'You can use download: true to download it, or point `source` at a directory, URL or bytes that hold the files.',
@@ -177,10 +213,6 @@ const describe: Describe = {
     `DataLoader: cannot batch the ${d.what} of sample ${d.index}: got ${d.actual}`,
     `A dataset must return [image, label] where each is a number, a tensor or a raw image ({ data: Uint8Array, shape }).`,
   ],
-  INVALID_GENERATOR_STATE: (d) => [
-    `invalid generator state: ${d.reason}`,
-    'Pass an object returned by generator.getState().',
-  ],
 }
 
 /**
@@ -214,6 +246,7 @@ export type IdxErrorCode =
   | 'IDX_UNKNOWN_DTYPE'
   | 'IDX_SIZE_MISMATCH'
   | 'IDX_BAD_GZIP'
+  | 'IDX_GZIP_TOO_LARGE'
 
 /** A file is not a valid (optionally gzip-compressed) IDX file. `file` names it. */
 export class IdxError<C extends IdxErrorCode = IdxErrorCode> extends DataError<C> {
@@ -247,7 +280,7 @@ export class DownloadError extends DataError<'DOWNLOAD_FAILED'> {
 }
 
 /** Codes of {@link OptionError}. */
-export type OptionErrorCode = 'INVALID_OPTION' | 'UNKNOWN_OPTION' | 'INVALID_GENERATOR_STATE'
+export type OptionErrorCode = 'INVALID_OPTION' | 'UNKNOWN_OPTION'
 
 /** An option has a wrong value or an unknown name. `details.option` names it. */
 export class OptionError<C extends OptionErrorCode = OptionErrorCode> extends DataError<C> {}

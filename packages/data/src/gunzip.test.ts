@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { gzipBomb } from '../test/helpers.js'
 import { IdxError } from './errors.js'
 import { crc32, gunzip, isGzip } from './gunzip.js'
 
@@ -32,8 +33,66 @@ describe('gunzip', () => {
 
   it('inflates what zlib compressed, at every level', () => {
     for (const level of [0, 1, 9]) {
-      expect(gunzip(gzipSync(payload, { level }))).toEqual(payload)
+      expect(gunzip(gzipSync(payload, { level }))).toEqual({ data: payload, limit: Infinity })
     }
+  })
+
+  it('inflates a large file exactly, through many stream steps', () => {
+    const big = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256)
+    const out = gunzip(gzipSync(big, { level: 1 }), 'big.gz', { maxBytes: big.length })
+    expect(out.stopped).toBeUndefined()
+    expect(Buffer.compare(out.data, big)).toBe(0)
+  })
+
+  it('stops once the output passes maxBytes, leaving the trailer unchecked', () => {
+    const gz = gzipSync(payload)
+    gz[gz.length - 8]! ^= 0xff
+    const out = gunzip(gz, 'x.gz', { maxBytes: payload.length - 1 })
+    expect(out.stopped).toBe('limit')
+    expect(out.limit).toBe(payload.length - 1)
+    expect(out.data.length).toBeLessThanOrEqual(payload.length - 1)
+  })
+
+  it('stops a gzip bomb at the cap, holding no more than the cap', () => {
+    const bomb = gzipBomb(new Uint8Array(0), 256)
+    const out = gunzip(bomb, 'bomb.gz', { maxBytes: 2 ** 20 })
+    expect(out).toMatchObject({ stopped: 'limit', limit: 2 ** 20 })
+    expect(out.data.length).toBeLessThanOrEqual(2 ** 20)
+    expect(out.data.buffer.byteLength).toBeLessThanOrEqual(2 ** 20)
+  })
+
+  it('inflates exactly maxBytes without stopping', () => {
+    expect(gunzip(gzipSync(payload), 'x.gz', { maxBytes: payload.length }).data).toEqual(payload)
+  })
+
+  it('asks sizeFromHead until it decides, then holds the output to that size', () => {
+    const heads: number[] = []
+    const size = (head: Uint8Array) => {
+      heads.push(head.length)
+      return head.length < 100 ? 'more' : 4000
+    }
+    const out = gunzip(gzipSync(payload), 'x.gz', { sizeFromHead: size })
+    expect(out).toMatchObject({ stopped: 'limit', limit: 4000 })
+    expect(heads.at(-1)).toBeGreaterThanOrEqual(100)
+    expect(heads.slice(0, -1).every((n) => n < 100)).toBe(true)
+  })
+
+  it("returns the first bytes when sizeFromHead says 'stop'", () => {
+    const out = gunzip(gzipSync(payload), 'x.gz', { sizeFromHead: () => 'stop' })
+    expect(out.stopped).toBe('head')
+    expect(out.data.length).toBeGreaterThan(0)
+    expect(out.data).toEqual(payload.subarray(0, out.data.length))
+  })
+
+  it('lets an error thrown by sizeFromHead through as it is', () => {
+    const error = new IdxError('IDX_BAD_MAGIC', { file: 'x.gz', magic: [1, 2, 3, 4] })
+    expect(() =>
+      gunzip(gzipSync(payload), 'x.gz', {
+        sizeFromHead: () => {
+          throw error
+        },
+      }),
+    ).toThrow(error)
   })
 
   it('rejects a damaged CRC in the trailer', () => {

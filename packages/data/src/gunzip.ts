@@ -1,11 +1,16 @@
-import { inflateSync } from 'fflate'
+import { Inflate } from 'fflate'
 import { IdxError } from './errors.js'
-import { importNode } from './runtime.js'
 
 const FHCRC = 2
 const FEXTRA = 4
 const FNAME = 8
 const FCOMMENT = 16
+
+/** Deflate's largest expansion: one input byte inflates to at most about 1032 output bytes. */
+const MAX_DEFLATE_RATIO = 1032
+/** Compressed bytes pushed per step while the first output decides the size, and at most after. */
+const HEAD_STEP = 1024
+const MAX_STEP = 65536
 
 /** True when `bytes` starts with the gzip magic number (0x1f 0x8b). */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -31,14 +36,36 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 /**
- * Inflates a single-member gzip file and checks its trailer (CRC-32 and length), so a truncated or
- * damaged file is reported instead of silently producing wrong data. Throws {@link IdxError}
- * `IDX_BAD_GZIP` naming `file`.
+ * What the first inflated bytes say about the whole output: its exact size in bytes, `'more'` while
+ * they do not tell yet, or `'stop'` when they already show the data is unusable (inflating stops and
+ * the bytes so far are returned). May throw to reject the data outright.
  */
-export function gunzip(bytes: Uint8Array, file = '<bytes>'): Uint8Array {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new IdxError('IDX_BAD_GZIP', { file, reason }, { cause })
-  }
+export type SizeFromHead = (head: Uint8Array) => number | 'more' | 'stop'
+
+/** Bounds of {@link gunzip}. */
+export interface GunzipOptions {
+  /** The most bytes the output may have (default: no cap). */
+  maxBytes?: number
+  /** Consulted as output arrives until it returns a size or `'stop'`; a size lowers the cap. */
+  sizeFromHead?: SizeFromHead
+}
+
+/** What {@link gunzip} inflated. */
+export interface Gunzipped {
+  /** The output: all of it, or what came before inflating stopped. */
+  data: Uint8Array
+  /**
+   * Why inflating stopped early, with the trailer unchecked: `'head'` when `sizeFromHead` said stop,
+   * `'limit'` when the output grew past `limit`. Unset when the whole member was inflated and its
+   * trailer checked.
+   */
+  stopped?: 'head' | 'limit'
+  /** The cap in force at the end (`maxBytes`, or the size `sizeFromHead` gave if smaller). */
+  limit: number
+}
+
+/** Where the deflate data of a single-member gzip file starts; throws `IDX_BAD_GZIP`. */
+function deflateStart(bytes: Uint8Array, fail: (reason: string) => never): number {
   if (!isGzip(bytes)) fail('missing gzip magic number 0x1f 0x8b')
   if (bytes.length < 18) fail(`only ${bytes.length} bytes, shorter than any gzip file`)
   if (bytes[2] !== 8) fail(`unsupported compression method ${bytes[2]} (only deflate, 8, exists)`)
@@ -53,47 +80,81 @@ export function gunzip(bytes: Uint8Array, file = '<bytes>'): Uint8Array {
   if (flags & FCOMMENT) skipZeroTerminated()
   if (flags & FHCRC) pos += 2
   if (pos + 8 > bytes.length) fail('the header runs past the end of the data')
+  return pos
+}
 
-  let out: Uint8Array
+/**
+ * Inflates a single-member gzip file as a stream, stopping as soon as the output passes its cap
+ * (`maxBytes`, lowered to what `sizeFromHead` reads from the first bytes), so a small file cannot
+ * inflate to exhaust memory. A complete output has its trailer (CRC-32 and length) checked, so a
+ * truncated or damaged file is reported instead of silently producing wrong data. Throws
+ * {@link IdxError} `IDX_BAD_GZIP` naming `file`.
+ */
+export function gunzip(
+  bytes: Uint8Array,
+  file = '<bytes>',
+  options: GunzipOptions = {},
+): Gunzipped {
+  const fail = (reason: string, cause?: unknown): never => {
+    throw new IdxError('IDX_BAD_GZIP', { file, reason }, { cause })
+  }
+  const deflate = bytes.subarray(deflateStart(bytes, fail), bytes.length - 8)
+  const { sizeFromHead } = options
+  let limit = options.maxBytes ?? Number.POSITIVE_INFINITY
+  let decided = sizeFromHead === undefined
+  let stopped: Gunzipped['stopped']
+  let out = new Uint8Array(Math.min(limit, Math.max(HEAD_STEP, 4 * deflate.length)))
+  let length = 0
+  const inflater = new Inflate((chunk) => {
+    if (stopped) return
+    const fits = Math.min(chunk.length, limit - length)
+    if (length + fits > out.length) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(length + fits, 2 * out.length)))
+      grown.set(out.subarray(0, length))
+      out = grown
+    }
+    out.set(chunk.subarray(0, fits), length)
+    length += fits
+    if (!decided && sizeFromHead) {
+      const verdict = sizeFromHead(out.subarray(0, length))
+      if (verdict === 'stop') {
+        stopped = 'head'
+        return
+      }
+      if (verdict !== 'more') {
+        decided = true
+        limit = Math.min(limit, verdict)
+      }
+    }
+    if (fits < chunk.length || length > limit) stopped = 'limit'
+  })
   try {
-    out = inflateSync(bytes.subarray(pos, bytes.length - 8))
+    let at = 0
+    do {
+      // Small steps until the size is known, then steps whose worst-case output just fits the cap.
+      const room = Math.ceil((limit - length) / MAX_DEFLATE_RATIO) + 1
+      const step = decided ? Math.min(MAX_STEP, Math.max(HEAD_STEP, room)) : HEAD_STEP
+      inflater.push(deflate.subarray(at, at + step), at + step >= deflate.length)
+      at += step
+    } while (at < deflate.length && !stopped)
   } catch (error) {
+    if (error instanceof IdxError) throw error
     return fail(error instanceof Error ? error.message : String(error), error)
   }
+  const data = length === out.length ? out : out.slice(0, length)
+  if (stopped) return { data, stopped, limit }
+
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const storedCrc = view.getUint32(bytes.length - 8, true)
   const storedSize = view.getUint32(bytes.length - 4, true)
-  if (storedSize !== out.length % 2 ** 32) {
-    fail(`inflated to ${out.length} bytes, but the trailer says ${storedSize}`)
+  if (storedSize !== length % 2 ** 32) {
+    fail(`inflated to ${length} bytes, but the trailer says ${storedSize}`)
   }
-  const actualCrc = crc32(out)
+  const actualCrc = crc32(data)
   if (storedCrc !== actualCrc) {
     fail(
       `CRC-32 of the inflated data is ${actualCrc.toString(16).padStart(8, '0')}, but the trailer says ${storedCrc.toString(16).padStart(8, '0')}`,
     )
   }
-  return out
-}
-
-/**
- * {@link gunzip} without blocking: in Node through `node:zlib` (about 3x faster than fflate, also
- * checking the trailer), elsewhere through {@link gunzip}. Throws {@link IdxError} `IDX_BAD_GZIP`.
- */
-export async function gunzipAsync(
-  bytes: Uint8Array,
-  file: string,
-  node: boolean,
-): Promise<Uint8Array> {
-  if (!node) return gunzip(bytes, file)
-  const zlib = await importNode<typeof import('node:zlib')>('zlib')
-  const out = await new Promise<Uint8Array>((resolve, reject) =>
-    zlib.gunzip(bytes, (error, result) => (error ? reject(error) : resolve(result))),
-  ).catch((error: unknown) => {
-    throw new IdxError(
-      'IDX_BAD_GZIP',
-      { file, reason: error instanceof Error ? error.message : String(error) },
-      { cause: error },
-    )
-  })
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+  return { data, limit }
 }

@@ -1,3 +1,12 @@
+export {
+  createGenerator,
+  DEFAULT_SEED as DEFAULT_GENERATOR_SEED,
+  Generator,
+  type GeneratorState,
+  RandomError,
+  type RandomSource,
+  randperm,
+} from '@tensorloom/random'
 export type { ComputeMeanStdOptions, MeanStd } from './computeMeanStd.js'
 export { computeMeanStd } from './computeMeanStd.js'
 export type { Batch, BatchPath, DataLoaderOptions } from './DataLoader.js'
@@ -31,9 +40,8 @@ export {
   OptionError,
   TransformError,
 } from './errors.js'
-export type { GeneratorState, RandomSource } from './Generator.js'
-export { createGenerator, DEFAULT_GENERATOR_SEED, Generator, randperm } from './Generator.js'
 export { isGzip } from './gunzip.js'
+export { DEFAULT_MAX_INFLATED_BYTES } from './inflateIdx.js'
 export { md5Hex } from './md5.js'
 export type { IdxArray, IdxDtype, IdxTypedArrays, ParseIdxOptions } from './parseIdx.js'
 export { IDX_DTYPE_CODES, parseIdx } from './parseIdx.js'

@@ -2,7 +2,7 @@ import { gzipSync as zlibGzip } from 'node:zlib'
 import { gzipSync as fflateGzip } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { encodeIdx, type TestDtype } from '../test/helpers.js'
-import { IdxError } from './errors.js'
+import { IdxError, OptionError } from './errors.js'
 import fixture from './fixtures/torchvision.json'
 import { parseIdx } from './parseIdx.js'
 
@@ -166,6 +166,77 @@ describe('parseIdx', () => {
       expectedBytes: 8,
       actualBytes: 10,
     })
+  })
+
+  it('stops inflating gzip input once it passes the size its header declares', () => {
+    const plain = new Uint8Array([...encodeIdx('int32', [2], [1, 2]), 9, 9])
+    const error = catchIdx(() => parseIdx(zlibGzip(plain), { fileName: 'x.gz' }))
+    expect(error.code).toBe('IDX_GZIP_TOO_LARGE')
+    expect(error.details).toEqual({
+      file: 'x.gz',
+      limit: 'header',
+      limitBytes: 16,
+      compressedBytes: zlibGzip(plain).length,
+      declaredBytes: 16,
+      shape: [2],
+      dtype: 'int32',
+    })
+    expect(error.message).toContain(
+      'inflates to more than the 16 bytes its IDX header declares (shape [2] of int32',
+    )
+    expect(error.hint).toMatch(/gzip bomb/)
+  })
+
+  it('reports gzip input that inflates to less than its header declares as IDX_TRUNCATED', () => {
+    const plain = encodeIdx('int32', [3], [1, 2, 3]).subarray(0, 18)
+    const error = catchIdx(() => parseIdx(zlibGzip(plain)))
+    expect(error.code).toBe('IDX_TRUNCATED')
+    expect(error.details).toMatchObject({ section: 'data', expectedBytes: 12, actualBytes: 10 })
+  })
+
+  it('rejects gzip input whose header declares more than maxInflatedBytes, naming both', () => {
+    const plain = encodeIdx('uint8', [10, 10], new Uint8Array(100))
+    const gz = zlibGzip(plain)
+    const error = catchIdx(() => parseIdx(gz, { fileName: 'x.gz', maxInflatedBytes: 100 }))
+    expect(error.code).toBe('IDX_GZIP_TOO_LARGE')
+    expect(error.details).toMatchObject({
+      limit: 'maxInflatedBytes',
+      limitBytes: 100,
+      declaredBytes: 112,
+      shape: [10, 10],
+    })
+    expect(error.message).toContain('declares 112 bytes (shape [10, 10] of uint8 with its header)')
+    expect(error.hint).toContain('{ maxInflatedBytes: 112 }')
+    expect(parseIdx(gz, { maxInflatedBytes: 112 }).shape).toEqual([10, 10])
+  })
+
+  it('calls a header that declares more bytes than any file can hold corrupt', () => {
+    const header = encodeIdx('float64', [2 ** 32 - 1, 2 ** 32 - 1], [])
+    const error = catchIdx(() => parseIdx(zlibGzip(header)))
+    expect(error.details).toMatchObject({ limit: 'maxInflatedBytes', limitBytes: 2 ** 30 })
+    expect(error.hint).toMatch(/^No file is that large: it is corrupt or a gzip bomb/)
+  })
+
+  it('applies maxInflatedBytes before the header is complete', () => {
+    const gz = zlibGzip(encodeIdx('uint8', [1, 1, 1], [7]))
+    const error = catchIdx(() => parseIdx(gz, { maxInflatedBytes: 8 }))
+    expect(error.details).toMatchObject({ limit: 'maxInflatedBytes', limitBytes: 8 })
+    expect(error.details).not.toHaveProperty('declaredBytes')
+    expect(error.message).toContain('inflates to more than maxInflatedBytes (8 bytes)')
+  })
+
+  it('leaves plain input alone whatever maxInflatedBytes says', () => {
+    expect(parseIdx(encodeIdx('uint8', [3], [1, 2, 3]), { maxInflatedBytes: 1 }).shape).toEqual([3])
+  })
+
+  it('rejects a maxInflatedBytes that is not a positive whole number or Infinity', () => {
+    for (const value of [0, -1, 1000.5, Number.NaN, '1000', null]) {
+      const call = () => parseIdx(new Uint8Array(4), { maxInflatedBytes: value as number })
+      expect(call).toThrow(OptionError)
+      expect(call).toThrow(/maxInflatedBytes must be a positive whole number of bytes/)
+    }
+    const gz = zlibGzip(encodeIdx('uint8', [2], [1, 2]))
+    expect(parseIdx(gz, { maxInflatedBytes: Number.POSITIVE_INFINITY }).shape).toEqual([2])
   })
 
   it('rejects absurd dimensions without allocating', () => {

@@ -1,5 +1,7 @@
-import { type IdxDtype, IdxError } from './errors.js'
-import { gunzip, isGzip } from './gunzip.js'
+import { type IdxDtype, IdxError, OptionError } from './errors.js'
+import { isGzip } from './gunzip.js'
+import { readIdxHeader } from './idxHeader.js'
+import { DEFAULT_MAX_INFLATED_BYTES, inflateIdx } from './inflateIdx.js'
 
 export type { IdxDtype }
 
@@ -27,15 +29,12 @@ export interface IdxArray<D extends IdxDtype = IdxDtype> {
 export interface ParseIdxOptions {
   /** Name used in error messages (a path or file name). Defaults to `<bytes>`. */
   fileName?: string
-}
-
-const DTYPES: Readonly<Record<number, { dtype: IdxDtype; size: number }>> = {
-  8: { dtype: 'uint8', size: 1 },
-  9: { dtype: 'int8', size: 1 },
-  11: { dtype: 'int16', size: 2 },
-  12: { dtype: 'int32', size: 4 },
-  13: { dtype: 'float32', size: 4 },
-  14: { dtype: 'float64', size: 8 },
+  /**
+   * The most bytes gzip input may inflate to (default {@link DEFAULT_MAX_INFLATED_BYTES}, 1 GiB).
+   * The IDX header's declared size caps it further: inflating stops as soon as the output passes
+   * either, with `IDX_GZIP_TOO_LARGE`, so a gzip bomb cannot exhaust memory.
+   */
+  maxInflatedBytes?: number
 }
 
 /** The IDX type byte of each dtype (0x08 ubyte ... 0x0E double). */
@@ -52,12 +51,15 @@ export const IDX_DTYPE_CODES: Readonly<Record<IdxDtype, number>> = {
  * Parses an IDX file (the format of MNIST and its relatives): a magic number `00 00 <type> <rank>`,
  * `rank` big-endian uint32 sizes, then the elements, big-endian. Every IDX type is supported: 0x08
  * ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float, 0x0E double, at any rank. Gzip-compressed
- * input (as downloaded, `*.gz`) is recognised by its magic bytes and inflated first.
+ * input (as downloaded, `*.gz`) is recognised by its magic bytes and inflated first, never past the
+ * size its IDX header declares nor `options.maxInflatedBytes`.
  *
  * For 1-byte types, `data` is a view into the (inflated) input, not a copy.
  *
- * @throws {IdxError} `IDX_TRUNCATED`, `IDX_BAD_MAGIC`, `IDX_UNKNOWN_DTYPE`, `IDX_SIZE_MISMATCH` or
- *   `IDX_BAD_GZIP`, naming `options.fileName` and the sizes involved.
+ * @throws {IdxError} `IDX_TRUNCATED`, `IDX_BAD_MAGIC`, `IDX_UNKNOWN_DTYPE`, `IDX_SIZE_MISMATCH`,
+ *   `IDX_BAD_GZIP` or `IDX_GZIP_TOO_LARGE`, naming `options.fileName` and the sizes involved.
+ * @throws {OptionError} `INVALID_OPTION` for a `maxInflatedBytes` that is not a positive whole
+ *   number (or Infinity).
  *
  * @example
  * const labels = parseIdx(await readFile('train-labels-idx1-ubyte'))
@@ -65,53 +67,39 @@ export const IDX_DTYPE_CODES: Readonly<Record<IdxDtype, number>> = {
  */
 export function parseIdx(bytes: Uint8Array | ArrayBuffer, options: ParseIdxOptions = {}): IdxArray {
   const file = options.fileName ?? '<bytes>'
+  const maxInflatedBytes = checkMaxInflatedBytes('parseIdx', options.maxInflatedBytes)
   let input = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
-  if (isGzip(input)) input = gunzip(input, file)
+  if (isGzip(input)) input = inflateIdx(input, file, maxInflatedBytes)
 
-  if (input.length < 4) {
-    throw new IdxError('IDX_TRUNCATED', {
-      file,
-      section: 'header',
-      expectedBytes: 4,
-      actualBytes: input.length,
-    })
-  }
-  if (input[0] !== 0 || input[1] !== 0) {
-    throw new IdxError('IDX_BAD_MAGIC', { file, magic: Array.from(input.subarray(0, 4)) })
-  }
-  const dtypeCode = input[2]!
-  const type = DTYPES[dtypeCode]
-  if (!type) throw new IdxError('IDX_UNKNOWN_DTYPE', { file, dtypeCode })
-  const rank = input[3]!
-  const headerBytes = 4 + 4 * rank
-  if (input.length < headerBytes) {
-    throw new IdxError('IDX_TRUNCATED', {
-      file,
-      section: 'dimensions',
-      expectedBytes: headerBytes,
-      actualBytes: input.length,
-    })
-  }
-
-  const view = new DataView(input.buffer, input.byteOffset, input.byteLength)
-  const shape: number[] = []
-  let count = 1
-  for (let d = 0; d < rank; d++) {
-    const size = view.getUint32(4 + 4 * d, false)
-    shape.push(size)
-    count *= size
-  }
-  const expectedBytes = count * type.size
+  const { dtype, shape, count, headerBytes, dataBytes: expectedBytes } = readIdxHeader(input, file)
   const actualBytes = input.length - headerBytes
   if (expectedBytes !== actualBytes) {
-    const details = { file, shape, dtype: type.dtype, expectedBytes, actualBytes }
+    const details = { file, shape, dtype, expectedBytes, actualBytes }
     if (actualBytes < expectedBytes && Number.isSafeInteger(expectedBytes)) {
       throw new IdxError('IDX_TRUNCATED', { ...details, section: 'data' })
     }
     throw new IdxError('IDX_SIZE_MISMATCH', details)
   }
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength)
+  return { dtype, shape, data: decode(dtype, view, headerBytes, count) }
+}
 
-  return { dtype: type.dtype, shape, data: decode(type.dtype, view, headerBytes, count) }
+/**
+ * `maxInflatedBytes` as given, or its default; throws {@link OptionError} `INVALID_OPTION` for
+ * anything but a positive whole number or Infinity.
+ */
+export function checkMaxInflatedBytes(owner: string, value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_INFLATED_BYTES
+  const whole = typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+  if (!whole && value !== Number.POSITIVE_INFINITY) {
+    throw new OptionError('INVALID_OPTION', {
+      owner,
+      option: 'maxInflatedBytes',
+      value,
+      expected: 'a positive whole number of bytes (default 1 GiB, 2 ** 30) or Infinity',
+    })
+  }
+  return value as number
 }
 
 function decode(

@@ -27,6 +27,8 @@ describe('browser bundle', () => {
       write: false,
       format: 'esm',
       platform: 'browser',
+      // Workspace packages (@tensorloom/random) bundle from their sources, as the app's build does.
+      conditions: ['@tensorloom/source'],
       external: ['@tensorflow/tfjs-core'],
       logLevel: 'silent',
     })

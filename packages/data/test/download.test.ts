@@ -10,8 +10,8 @@ import type { CacheLike, CacheStorageLike } from '../src/datasets/browserCache.j
 import { type DatasetSpec, loadSplitFiles } from '../src/datasets/loadDataset.js'
 import { MNIST } from '../src/datasets/MNIST.js'
 import type { DownloadEvent } from '../src/download.js'
-import { type DataError, DatasetError, DownloadError } from '../src/errors.js'
-import { makeSplit } from './helpers.js'
+import { DatasetError, DownloadError } from '../src/errors.js'
+import { makeSplit, rejection } from './helpers.js'
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
 
@@ -80,15 +80,6 @@ const SPEC = (): DatasetSpec => ({
   resources: Object.entries(GZ).map(([file, bytes]) => ({ file, md5: md5(bytes) })),
   classes: Array.from({ length: 10 }, (_, i) => String(i)),
 })
-
-async function rejection(promise: Promise<unknown>): Promise<DataError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!error) throw new Error('expected the promise to reject')
-  return error as DataError
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { constants, crc32, deflateRawSync } from 'node:zlib'
 import * as tf from '@tensorflow/tfjs-core'
+import type { DataError } from '../src/errors.js'
 
 /** Element sizes and IDX codes, written out independently of src/parseIdx.ts. */
 const TYPES = {
@@ -73,4 +75,43 @@ export async function useCpuBackend(): Promise<void> {
 export async function useWasmBackend(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm')
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to start')
+}
+
+/**
+ * A valid single-member gzip file of `head` followed by `zeroMiB` MiB of zeros, built without ever
+ * holding the inflated data: one fully flushed deflate segment of 1 MiB of zeros is repeated (1 GiB
+ * of zeros is about 1 MB of gzip). The trailer's CRC-32 and size are the true ones.
+ */
+export function gzipBomb(head: Uint8Array, zeroMiB: number): Uint8Array {
+  const zeros = new Uint8Array(2 ** 20)
+  const segment = (bytes: Uint8Array) =>
+    deflateRawSync(bytes, { level: 9, finishFlush: constants.Z_FULL_FLUSH })
+  const headPart = segment(head)
+  const zeroPart = segment(zeros)
+  const lastBlock = deflateRawSync(new Uint8Array(0))
+  let crc = crc32(head)
+  for (let i = 0; i < zeroMiB; i++) crc = crc32(zeros, crc)
+  const out = new Uint8Array(
+    10 + headPart.length + zeroMiB * zeroPart.length + lastBlock.length + 8,
+  )
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])
+  let at = 10
+  for (const part of [headPart, ...Array<Uint8Array>(zeroMiB).fill(zeroPart), lastBlock]) {
+    out.set(part, at)
+    at += part.length
+  }
+  const view = new DataView(out.buffer)
+  view.setUint32(at, crc, true)
+  view.setUint32(at + 4, (head.length + zeroMiB * 2 ** 20) % 2 ** 32, true)
+  return out
+}
+
+/** What `promise` rejected with, as the package's error; fails when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<DataError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!error) throw new Error('expected the promise to reject')
+  return error as DataError
 }

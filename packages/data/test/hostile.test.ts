@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { record, Tally } from '../../../scripts/reliability/meta.js'
 import { type DatasetSpec, loadSplitFiles } from '../src/datasets/loadDataset.js'
@@ -17,7 +17,7 @@ import { MNIST } from '../src/datasets/MNIST.js'
 import type { DownloadEvent } from '../src/download.js'
 import { DataError, DownloadError, IdxError } from '../src/errors.js'
 import { parseIdx } from '../src/parseIdx.js'
-import { makeSplit, mnistDataDir } from './helpers.js'
+import { gzipBomb, makeSplit, mnistDataDir } from './helpers.js'
 
 // A safety guard for a runaway loop or a giant allocation, not a speed target.
 const MAX_MS = 2000
@@ -42,10 +42,14 @@ function idxError(fn: () => unknown): IdxError {
 }
 
 /** MNIST.load of the test split from bytes: the dataset, or the typed error it threw. */
-async function load(images: Uint8Array, labels: Uint8Array): Promise<MNIST | DataError> {
+async function load(
+  images: Uint8Array,
+  labels: Uint8Array,
+  maxInflatedBytes?: number,
+): Promise<MNIST | DataError> {
   const start = performance.now()
   try {
-    return await MNIST.load({ source: { images, labels }, train: false })
+    return await MNIST.load({ source: { images, labels }, train: false, maxInflatedBytes })
   } catch (error) {
     expect(error).toBeInstanceOf(DataError)
     return error as DataError
@@ -113,6 +117,107 @@ describe('reliability: hostile IDX and MNIST files', () => {
           cases++
         }
         damaged[at] = file[at]!
+      }
+    }
+    record(task, cases, `rejected: ${outcomes}`)
+  })
+
+  it('gzip bombs: up to 1 GiB of zeros in about 1 MB, behind real and forged IDX headers', async ({
+    task,
+  }) => {
+    // The bombs are valid gzip (zlib inflates a small one to the very bytes); each must be refused
+    // after inflating at most what its header declares (or nothing past its first bytes), by
+    // parseIdx, by MNIST.load in Node (zlib) and by the browser path (fflate).
+    const small = gzipBomb(testImages.subarray(0, 16), 2)
+    expect(gunzipSync(small).length).toBe(16 + 2 * 2 ** 20)
+    const forged = (dtype: number, shape: number[]) => {
+      const head = new Uint8Array(4 + 4 * shape.length)
+      const view = new DataView(head.buffer)
+      head.set([0, 0, dtype, shape.length])
+      for (const [i, d] of shape.entries()) view.setUint32(4 + 4 * i, d, false)
+      return head
+    }
+    const bombs = [
+      { name: 't10k-images header', head: testImages.subarray(0, 16), limit: 'header' },
+      { name: 't10k-labels header', head: testLabels.subarray(0, 8), limit: 'header' },
+      { name: '[1000, 1000] float64', head: forged(0x0e, [1000, 1000]), limit: 'header' },
+      { name: '[2^32-1, 2^32-1] ubyte', head: forged(0x08, [2 ** 32 - 1, 2 ** 32 - 1]) },
+      {
+        name: 'train-images header, 1 MiB cap',
+        head: forged(0x08, [60_000, 28, 28]),
+        cap: 2 ** 20,
+      },
+      { name: 'no header, zeros only', head: new Uint8Array(0), code: 'IDX_UNKNOWN_DTYPE' },
+      { name: 'HTML in front', head: new TextEncoder().encode('<html>'), code: 'IDX_BAD_MAGIC' },
+    ]
+    const outcomes = new Tally()
+    let cases = 0
+    for (const {
+      name,
+      head,
+      limit = 'maxInflatedBytes',
+      cap,
+      code = 'IDX_GZIP_TOO_LARGE',
+    } of bombs) {
+      const gz = gzipBomb(head, 1024)
+      expect(gz.length, name).toBeLessThan(1.1e6)
+      const labels = head.length === 8
+      const source = labels
+        ? { images: testImages, labels: gz }
+        : { images: gz, labels: testLabels }
+      const options = { source, train: false, maxInflatedBytes: cap }
+      const results = [
+        idxError(() => parseIdx(gz, { fileName: 'bomb.gz', maxInflatedBytes: cap })),
+        await load(source.images, source.labels, cap),
+        await loadSplitFiles(spec([]), options, { node: false }).catch((error: unknown) => error),
+      ]
+      for (const result of results) {
+        expect(result, name).toBeInstanceOf(IdxError)
+        const error = result as IdxError
+        expect(error.code, name).toBe(code)
+        if (code === 'IDX_GZIP_TOO_LARGE') expect(error.details, name).toMatchObject({ limit })
+        outcomes.add(code === 'IDX_GZIP_TOO_LARGE' ? `${code} (${limit})` : code)
+        cases++
+      }
+    }
+    record(task, cases, `rejected before inflating past the cap: ${outcomes}`)
+  })
+
+  it('gzip files whose inflated size disagrees with their IDX header', async ({ task }) => {
+    // The real t10k-labels file with its count changed or bytes added or cut, then compressed.
+    const variants: [name: string, plain: Uint8Array][] = []
+    for (const count of [0, 1, 9_999, 10_001, 20_000, 2 ** 32 - 1]) {
+      const plain = testLabels.slice()
+      new DataView(plain.buffer).setUint32(4, count, false)
+      variants.push([`count ${count}`, plain])
+    }
+    for (const extra of [1, 7, 1000, 1_000_000]) {
+      variants.push([
+        `${extra} bytes appended`,
+        new Uint8Array([...testLabels, ...new Uint8Array(extra)]),
+      ])
+    }
+    for (const cut of [1, 100, 9_999])
+      variants.push([`${cut} bytes cut`, testLabels.subarray(0, testLabels.length - cut)])
+    const outcomes = new Tally()
+    let cases = 0
+    for (const [name, plain] of variants) {
+      const gz = new Uint8Array(gzipSync(plain))
+      const fromParse = idxError(() => parseIdx(gz, { fileName: 'labels.gz' }))
+      const fromLoad = await load(testImages, gz)
+      for (const error of [fromParse, fromLoad]) {
+        expect(error, name).toBeInstanceOf(DataError)
+        const e = error as DataError
+        expect(
+          ['IDX_GZIP_TOO_LARGE', 'IDX_TRUNCATED', 'IDX_SIZE_MISMATCH', 'DATASET_COUNT_MISMATCH'],
+          name,
+        ).toContain(e.code)
+        // Larger than declared never inflates past the declaration.
+        if (plain.length > 8 + new DataView(plain.buffer, plain.byteOffset).getUint32(4, false)) {
+          expect(e.code, name).toBe('IDX_GZIP_TOO_LARGE')
+        }
+        outcomes.add(e.code)
+        cases++
       }
     }
     record(task, cases, `rejected: ${outcomes}`)

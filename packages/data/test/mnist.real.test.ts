@@ -5,10 +5,12 @@
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeMeanStd } from '../src/computeMeanStd.js'
 import { DataLoader } from '../src/DataLoader.js'
+import { loadSplitFiles } from '../src/datasets/loadDataset.js'
 import { MNIST } from '../src/datasets/MNIST.js'
 import fixture from '../src/fixtures/torchvision.json'
 import { Compose } from '../src/transforms/Compose.js'
@@ -74,6 +76,25 @@ describe('real MNIST', () => {
     })
     expect(bytes.length).toBe(10_000)
     expect(Buffer.compare(bytes.data, test.data)).toBe(0)
+  })
+
+  it('reads the real files gzip-compressed, in Node (zlib) and in the browser path (fflate)', async () => {
+    const gz = async (name: string) => new Uint8Array(gzipSync(await readFile(join(source, name))))
+    const files = {
+      images: await gz('t10k-images-idx3-ubyte'),
+      labels: await gz('t10k-labels-idx1-ubyte'),
+    }
+    const node = await MNIST.load({ source: files, train: false })
+    expect(Buffer.compare(node.data, test.data)).toBe(0)
+    expect(Buffer.compare(node.targets, test.targets)).toBe(0)
+    // The cap may be as small as the largest file.
+    const browser = await loadSplitFiles(
+      { name: 'MNIST', mirrors: [], resources: [], classes: [] },
+      { source: files, train: false, maxInflatedBytes: 16 + 10_000 * 784 },
+      { node: false },
+    )
+    expect(Buffer.compare(browser.images.data as Uint8Array, test.data)).toBe(0)
+    expect(Buffer.compare(browser.labels.data as Uint8Array, test.targets)).toBe(0)
   })
 
   it('has ToTensor mean 0.1307 and std 0.3081 over the training set', async () => {

@@ -59,6 +59,34 @@ type Info = {
 
 const REMOVE: Fix = { kind: 'removeNode', label: 'Remove this node' }
 
+/** The fix that inserts a `type` node before this one. */
+const insertBefore = (type: NodeType, params: Record<string, unknown> = {}): Fix => ({
+  kind: 'insertBefore',
+  type,
+  params,
+  label: `Insert ${type} before this node`,
+})
+
+/** The fix that sets `param` to `value`, on `nodeId` or (without it) on this node. */
+const setParam = (param: string, value: unknown, label: string, nodeId?: string): Fix => ({
+  kind: 'setParam',
+  ...(nodeId === undefined ? {} : { nodeId }),
+  param,
+  value,
+  label,
+})
+
+/** The fix that gives the last Linear one output per class, when there is one. */
+const outputPerClass = (linear: Info | null): Fix | undefined =>
+  linear
+    ? setParam(
+        'outFeatures',
+        NUM_CLASSES,
+        `Set out_features = ${NUM_CLASSES} on the last Linear`,
+        linear.node.id,
+      )
+    : undefined
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -369,12 +397,11 @@ function checkParams(info: Info, report: Report): boolean {
     const issue = paramIssue(type, spec.name, value)!
     const better = fixFromInput(info, spec.name)
     if (better !== undefined) {
-      issue.fix = {
-        kind: 'setParam',
-        param: spec.name,
-        value: better,
-        label: `Set ${paramSpec(type, spec.name)!.label} = ${better}`,
-      }
+      issue.fix = setParam(
+        spec.name,
+        better,
+        `Set ${paramSpec(type, spec.name)!.label} = ${better}`,
+      )
     }
     report.add(node.id, 'error', issue)
   }
@@ -404,17 +431,7 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
 
   if (isDatasetType(type)) {
     if (info.params.train === false) {
-      report.warn(
-        id,
-        'TRAINING_ON_TEST_SET',
-        { type },
-        {
-          kind: 'setParam',
-          param: 'train',
-          value: true,
-          label: 'Set train = True',
-        },
-      )
+      report.warn(id, 'TRAINING_ON_TEST_SET', { type }, setParam('train', true, 'Set train = True'))
     }
     info.output = {
       stage: 'image',
@@ -431,14 +448,7 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
 
   switch (type) {
     case 'ToTensor':
-      if (input.afterLayer) {
-        report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
-        return
-      }
-      if (input.stage === 'batch') {
-        report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
-        return
-      }
+      if (misplacedDataStep(id, type, input, report)) return
       if (input.stage === 'tensor') {
         report.error(id, 'TO_TENSOR_ON_TENSOR', {}, REMOVE)
         return
@@ -446,26 +456,9 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
       info.output = { ...input, stage: 'tensor' }
       return
     case 'Normalize': {
-      if (input.afterLayer) {
-        report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
-        return
-      }
-      if (input.stage === 'batch') {
-        report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
-        return
-      }
+      if (misplacedDataStep(id, type, input, report)) return
       if (input.stage === 'image') {
-        report.error(
-          id,
-          'NORMALIZE_ON_IMAGE',
-          {},
-          {
-            kind: 'insertBefore',
-            type: 'ToTensor',
-            params: {},
-            label: 'Insert ToTensor before this node',
-          },
-        )
+        report.error(id, 'NORMALIZE_ON_IMAGE', {}, insertBefore('ToTensor'))
         return
       }
       if (!paramsValid) return
@@ -495,50 +488,19 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
       return
     }
     case 'DataLoader': {
-      if (input.afterLayer) {
-        report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
-        return
-      }
-      if (input.stage === 'batch') {
-        report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
-        return
-      }
+      if (misplacedDataStep(id, type, input, report)) return
       if (input.stage === 'image') {
-        report.error(
-          id,
-          'MISSING_TO_TENSOR',
-          {},
-          {
-            kind: 'insertBefore',
-            type: 'ToTensor',
-            params: {},
-            label: 'Insert ToTensor before this node',
-          },
-        )
+        report.error(id, 'MISSING_TO_TENSOR', {}, insertBefore('ToTensor'))
         return
       }
       const dataset = datasetOf(info, infos)
       if (info.params.shuffle === false && dataset?.params.train !== false) {
-        report.warn(
-          id,
-          'SHUFFLE_DISABLED',
-          {},
-          {
-            kind: 'setParam',
-            param: 'shuffle',
-            value: true,
-            label: 'Set shuffle = True',
-          },
-        )
+        report.warn(id, 'SHUFFLE_DISABLED', {}, setParam('shuffle', true, 'Set shuffle = True'))
       }
       if (!input.normalized) {
         const stats = DATASET_STATS[input.dataset]
-        report.warn(id, 'MISSING_NORMALIZE', stats, {
-          kind: 'insertBefore',
-          type: 'Normalize',
-          params: { mean: [stats.mean], std: [stats.std] },
-          label: 'Insert Normalize before this node',
-        })
+        const params = { mean: [stats.mean], std: [stats.std] }
+        report.warn(id, 'MISSING_NORMALIZE', stats, insertBefore('Normalize', params))
       }
       if (!paramsValid) return
       const batch = info.params.batchSize as number
@@ -548,17 +510,8 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
   }
 
   if (input.stage !== 'batch') {
-    report.error(
-      id,
-      'MISSING_DATALOADER',
-      { type },
-      {
-        kind: 'insertBefore',
-        type: 'DataLoader',
-        params: { ...nodeSpecs.DataLoader.defaults },
-        label: 'Insert DataLoader before this node',
-      },
-    )
+    const params = { ...nodeSpecs.DataLoader.defaults }
+    report.error(id, 'MISSING_DATALOADER', { type }, insertBefore('DataLoader', params))
     return
   }
 
@@ -589,6 +542,17 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
   if (isLossType(type)) lossStep(info, infos, report)
 }
 
+/**
+ * Reports a data step (ToTensor, Normalize, DataLoader) that comes after a layer or after the
+ * DataLoader; true when it did.
+ */
+function misplacedDataStep(id: string, type: NodeType, input: Value, report: Report): boolean {
+  if (input.afterLayer) report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
+  else if (input.stage === 'batch') report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
+  else return false
+  return true
+}
+
 /** Walks back to the dataset node feeding this node. */
 function datasetOf(info: Info, infos: readonly Info[]): Info | null {
   let current: Info | undefined = info
@@ -606,17 +570,7 @@ function layerWarnings(info: Info, infos: readonly Info[], report: Report): void
   if ((type === 'Softmax' || type === 'LogSoftmax') && shape.length >= 2) {
     const dim = info.params.dim as number
     if (dim === 0 || dim === -shape.length) {
-      report.warn(
-        node.id,
-        'SOFTMAX_OVER_BATCH',
-        { type, dim },
-        {
-          kind: 'setParam',
-          param: 'dim',
-          value: 1,
-          label: 'Set dim = 1',
-        },
-      )
+      report.warn(node.id, 'SOFTMAX_OVER_BATCH', { type, dim }, setParam('dim', 1, 'Set dim = 1'))
     }
   }
   if (type === 'BatchNorm1d') {
@@ -628,13 +582,7 @@ function layerWarnings(info: Info, infos: readonly Info[], report: Report): void
         'BATCHNORM_BATCH_OF_ONE',
         { inputShape: shape },
         loader
-          ? {
-              kind: 'setParam',
-              nodeId: loader.node.id,
-              param: 'batchSize',
-              value: 64,
-              label: 'Set batch_size = 64 on the DataLoader',
-            }
+          ? setParam('batchSize', 64, 'Set batch_size = 64 on the DataLoader', loader.node.id)
           : undefined,
       )
     }
@@ -717,17 +665,7 @@ function lossStep(info: Info, infos: readonly Info[], report: Report): void {
         },
       )
     } else if (upstream.type !== 'LogSoftmax') {
-      report.warn(
-        id,
-        'NLL_WITHOUT_LOG_SOFTMAX',
-        {},
-        {
-          kind: 'insertBefore',
-          type: 'LogSoftmax',
-          params: { dim: 1 },
-          label: 'Insert LogSoftmax before this node',
-        },
-      )
+      report.warn(id, 'NLL_WITHOUT_LOG_SOFTMAX', {}, insertBefore('LogSoftmax', { dim: 1 }))
     }
   }
 
@@ -736,20 +674,7 @@ function lossStep(info: Info, infos: readonly Info[], report: Report): void {
     const bad = broadcastMismatch(shape, oneHot)
     if (bad) {
       const linear = shape.length === 2 ? lastLinear(info, infos) : null
-      report.error(
-        id,
-        'MSE_SIZE_MISMATCH',
-        bad,
-        linear
-          ? {
-              kind: 'setParam',
-              nodeId: linear.node.id,
-              param: 'outFeatures',
-              value: NUM_CLASSES,
-              label: `Set out_features = ${NUM_CLASSES} on the last Linear`,
-            }
-          : undefined,
-      )
+      report.error(id, 'MSE_SIZE_MISMATCH', bad, outputPerClass(linear))
       return
     }
   } else {
@@ -770,20 +695,8 @@ function lossStep(info: Info, infos: readonly Info[], report: Report): void {
     }
     if (shape[1]! < NUM_CLASSES) {
       const linear = lastLinear(info, infos)
-      report.error(
-        id,
-        'CLASS_COUNT_MISMATCH',
-        { target: NUM_CLASSES - 1, outputs: shape[1]! },
-        linear
-          ? {
-              kind: 'setParam',
-              nodeId: linear.node.id,
-              param: 'outFeatures',
-              value: NUM_CLASSES,
-              label: `Set out_features = ${NUM_CLASSES} on the last Linear`,
-            }
-          : undefined,
-      )
+      const values = { target: NUM_CLASSES - 1, outputs: shape[1]! }
+      report.error(id, 'CLASS_COUNT_MISMATCH', values, outputPerClass(linear))
       return
     }
   }

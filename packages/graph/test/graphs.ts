@@ -7,6 +7,23 @@ export type Step = [NodeType | string, Record<string, unknown>?]
 /** The lesson's data pipeline. */
 export const pipeline: Step[] = [['MNIST'], ['ToTensor'], ['Normalize'], ['DataLoader']]
 
+/**
+ * Every layer type once, each with arguments other than its defaults: a strided Conv2d stem,
+ * MaxPool2d, then an MLP head ending in LogSoftmax (inputs [N, 1, 28, 28], 10 outputs).
+ */
+export const everyLayer: Step[] = [
+  ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 5, stride: 2, padding: 2, bias: false }],
+  ['MaxPool2d', { kernelSize: 3, stride: 1 }],
+  ['Tanh'],
+  ['Flatten', { startDim: 1, endDim: 3 }],
+  ['Linear', { inFeatures: 1152, outFeatures: 64, bias: false }],
+  ['BatchNorm1d', { numFeatures: 64, eps: 0.001, momentum: 0.2 }],
+  ['Sigmoid'],
+  ['Dropout', { p: 0.25 }],
+  ['Linear', { inFeatures: 64, outFeatures: 10 }],
+  ['LogSoftmax', { dim: 1 }],
+]
+
 /** A document whose nodes n1, n2, … form one chain through `steps` (unchecked: may be invalid). */
 export function chainDoc(
   steps: readonly Step[],

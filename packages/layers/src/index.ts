@@ -1,3 +1,4 @@
+export { RandomError } from '@tensorloom/random'
 export { BatchNorm1d, type BatchNorm1dOptions } from './BatchNorm1d'
 export { Conv2d, type Conv2dOptions } from './Conv2d'
 export { createLayer, type LayerClasses } from './createLayer'

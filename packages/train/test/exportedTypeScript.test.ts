@@ -6,10 +6,8 @@
  * config, and the lesson's program runs (tsx) for 200 steps on real MNIST: its loss falls, as the
  * PyTorch export's does in graph's interop test.
  */
-import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -22,6 +20,9 @@ import {
 } from '@tensorloom/graph'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TempMnistRoot, tempMnistRoot } from '../../../scripts/testing/mnistRoot.js'
+import { runProcess } from '../../../scripts/testing/runProcess.js'
+import { accuracy, losses, mean } from '../../../scripts/testing/trainingLog.js'
 import { mnistDir } from './mnist'
 
 const require = createRequire(import.meta.url)
@@ -139,33 +140,11 @@ function typeErrors(rootNames: string[]): string {
   })
 }
 
-type Run = { code: number | null; stdout: string; stderr: string }
-
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: process.env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
-const losses = (out: string) => [...out.matchAll(/Loss: ([0-9.]+)/g)].map((m) => Number(m[1]))
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-const accuracy = (out: string) => Number(/Test accuracy: ([0-9.]+)%/.exec(out)?.[1] ?? Number.NaN)
+const run = (command: string, args: string[], cwd: string, timeoutMs: number) =>
+  runProcess(command, args, { cwd, timeoutMs })
 
 describe('the exported TypeScript program', () => {
+  let mnist: TempMnistRoot | undefined
   let dataDir = ''
 
   beforeAll(async () => {
@@ -174,22 +153,13 @@ describe('the exported TypeScript program', () => {
       await writeFile(files[name]!, toTypeScript(doc))
     }
     // MNIST.load({ root, download: true }) finds the raw IDX files in <root>/MNIST/raw.
-    dataDir = await mkdtemp(join(tmpdir(), 'tensorloom-export-'))
-    const raw = join(dataDir, 'MNIST', 'raw')
-    await mkdir(raw, { recursive: true })
-    for (const file of [
-      'train-images-idx3-ubyte',
-      'train-labels-idx1-ubyte',
-      't10k-images-idx3-ubyte',
-      't10k-labels-idx1-ubyte',
-    ]) {
-      await symlink(join(mnistDir, file), join(raw, file))
-    }
+    mnist = await tempMnistRoot({ mnistDir, prefix: 'tensorloom-export-' })
+    dataDir = mnist.root
   })
 
   afterAll(async () => {
     await rm(outDir, { recursive: true, force: true })
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+    await mnist?.remove()
   })
 
   it('type-checks against @tensorloom/data, layers and train', () => {

@@ -15,6 +15,7 @@ import {
   toPyTorch,
 } from '@tensorloom/graph'
 import { Flatten, fromGraph, Linear, Module, ReLU, Sequential } from '@tensorloom/layers'
+import { Generator, type GeneratorState } from '@tensorloom/random'
 import {
   Adam,
   CrossEntropyLoss,
@@ -39,8 +40,14 @@ export async function lesson(source: string): Promise<EvaluationResult> {
   const transform = new Compose([new ToTensor(), new Normalize([0.1307], [0.3081])])
   const trainSet = await MNIST.load({ source, train: true, transform })
   const testSet = await MNIST.load({ source, train: false, transform })
-  const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true, seed: 42 })
+  // One generator type shuffles the data (@tensorloom/data) and initialises layers (@tensorloom/layers).
+  const generator = new Generator(42)
+  const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true, generator })
   const testLoader = new DataLoader(testSet, { batchSize: 1000, shuffle: false })
+  const head = new Linear(784, 10, { generator })
+  head.dispose()
+  const saved: GeneratorState = generator.getState()
+  generator.setState(saved)
   const model = new SimpleNN()
   const criterion = new CrossEntropyLoss()
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 })

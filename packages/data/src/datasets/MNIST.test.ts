@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeIdx, makeSplit, useCpuBackend } from '../../test/helpers.js'
-import { type DataError, DatasetError, IdxError, OptionError } from '../errors.js'
+import { encodeIdx, makeSplit, rejection, useCpuBackend } from '../../test/helpers.js'
+import { DatasetError, IdxError, OptionError } from '../errors.js'
 import { Compose } from '../transforms/Compose.js'
 import { Lambda } from '../transforms/Lambda.js'
 import { Normalize } from '../transforms/Normalize.js'
@@ -29,15 +29,6 @@ async function writeSplitFiles(folder: string, gzip: boolean): Promise<void> {
   for (const [name, bytes] of files) {
     await writeFile(join(folder, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes)
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DataError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!error) throw new Error('expected the promise to reject')
-  return error as DataError
 }
 
 beforeAll(async () => {
@@ -213,6 +204,11 @@ describe('MNIST.load', () => {
       [{ root: dir, mirrors: [] }, /option mirrors must be a non-empty array/],
       [{ source: 42 }, /option source must be a directory, a base URL, or \{ images, labels \}/],
       [{ source: { images: 1, labels: 2 } }, /option source must be bytes/],
+      [
+        { root: dir, maxInflatedBytes: 0 },
+        /MNIST.load: option maxInflatedBytes must be a positive whole number of bytes/,
+      ],
+      [{ root: dir, max_inflated_bytes: 1 }, /Did you mean maxInflatedBytes\?/],
     ]
     for (const [options, message] of cases) {
       const error = await rejection(MNIST.load(options as never))

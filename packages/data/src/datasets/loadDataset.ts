@@ -1,7 +1,8 @@
 import { type DownloadEvent, downloadWithMirrors, joinUrl, md5Of, memorySink } from '../download.js'
 import { checkKnownOptions, DatasetError, OptionError } from '../errors.js'
-import { gunzipAsync, isGzip } from '../gunzip.js'
-import { type IdxArray, parseIdx } from '../parseIdx.js'
+import { isGzip } from '../gunzip.js'
+import { inflateIdxAsync } from '../inflateIdx.js'
+import { checkMaxInflatedBytes, type IdxArray, parseIdx } from '../parseIdx.js'
 import { isNode, nodeModules } from '../runtime.js'
 import {
   type CacheLike,
@@ -76,6 +77,12 @@ export interface DatasetFilesOptions {
   idleTimeoutMs?: number
   /** Cache Storage name used in the browser (default `tensorloom-datasets`). */
   cacheName?: string
+  /**
+   * The most bytes a `.gz` file may inflate to (default 1 GiB; `Infinity` for none). Each file's IDX header caps it
+   * further to the size it declares; inflating stops as soon as either is passed, with
+   * `IDX_GZIP_TOO_LARGE`, so a gzip bomb given as `source` cannot exhaust memory.
+   */
+  maxInflatedBytes?: number
 }
 
 /** The option names {@link DatasetFilesOptions} accepts. */
@@ -89,6 +96,7 @@ export const FILES_OPTION_NAMES = [
   'signal',
   'idleTimeoutMs',
   'cacheName',
+  'maxInflatedBytes',
 ] as const
 
 /** The two parsed files of one split. */
@@ -162,6 +170,7 @@ export function validateFilesOptions(
     o.onProgress === undefined || typeof o.onProgress === 'function',
     'a function',
   )
+  checkMaxInflatedBytes(owner, o.maxInflatedBytes)
   const s = o.source
   check(
     'source',
@@ -192,12 +201,15 @@ export async function loadSplitFiles(
   } else {
     raw = await readFromCache(spec, names, options, runtime)
   }
+  const maxBytes = checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes)
   const inflate = (loaded: Loaded) =>
-    isGzip(loaded.bytes) ? gunzipAsync(loaded.bytes, loaded.name, runtime.node) : loaded.bytes
+    isGzip(loaded.bytes)
+      ? inflateIdxAsync(loaded.bytes, loaded.name, maxBytes, runtime.node)
+      : loaded.bytes
   const [imageBytes, labelBytes] = await Promise.all([inflate(raw.images), inflate(raw.labels)])
   const files = {
-    images: parseIdx(imageBytes, { fileName: raw.images.name }),
-    labels: parseIdx(labelBytes, { fileName: raw.labels.name }),
+    images: parseIdx(imageBytes, { fileName: raw.images.name, maxInflatedBytes: maxBytes }),
+    labels: parseIdx(labelBytes, { fileName: raw.labels.name, maxInflatedBytes: maxBytes }),
     imagesFile: raw.images.name,
     labelsFile: raw.labels.name,
   }
@@ -370,6 +382,7 @@ async function downloadToDirectory(
   options: DatasetFilesOptions,
 ): Promise<void> {
   const { fs, path } = await nodeModules()
+  const maxBytes = checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes)
   await fs.mkdir(rawDir, { recursive: true })
   for (const resource of spec.resources) {
     const gzPath = path.join(rawDir, resource.file)
@@ -396,7 +409,7 @@ async function downloadToDirectory(
     }
     const gz = await readIfExists(gzPath)
     if (!gz) throw new Error(`${gzPath} vanished after download`)
-    await writeFileAtomic(plainPath, await gunzipAsync(gz, gzPath, true))
+    await writeFileAtomic(plainPath, await inflateIdxAsync(gz, gzPath, maxBytes, true))
   }
 }
 

