@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react'
 import { defaultClientConditions, defineConfig } from 'vite'
 import { contentSecurityPolicy, cspHeader } from './vite/csp.ts'
 import { mnistAssets } from './vite/mnistAssets.ts'
+import { wasmThreads } from './vite/wasmThreads.ts'
 
 /** Cross-origin isolation lets the tfjs wasm backend use threads (SharedArrayBuffer). */
 const isolationHeaders = {
@@ -13,7 +14,7 @@ const isolationHeaders = {
 const conditions = ['@tensorloom/source', ...defaultClientConditions]
 
 export default defineConfig({
-  plugins: [react(), mnistAssets(), contentSecurityPolicy()],
+  plugins: [react(), mnistAssets(), wasmThreads(), contentSecurityPolicy()],
   resolve: { conditions },
   worker: { format: 'es' },
   // The worker's dependencies are not found by the dev server's scan of index.html: list them so

@@ -3,8 +3,9 @@
 // between engines alternated in the same run. See README.md.
 //
 // Options: --quick (a few minutes less: shorter runs, one round, batch 64 only), --rounds N,
-// --skip node,cpu,browser,torch,shapes,profile,accuracy, --strict (exit 1 when a target fails),
-// --ablation (also: what each technique of the fast path brings, Node wasm and Chromium webgl).
+// --skip node,cpu,browser,torch,shapes,studio,profile,accuracy, --strict (exit 1 when a target fails),
+// --ablation (also: what each technique of the fast path brings, Node wasm and Chromium webgl),
+// --pages webgl,wasm,wasm-threads (only these Chromium configurations).
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -13,6 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ChromiumBench, type PageConfig } from './browser/chromium'
+import { measureStudio } from './browser/studio'
 import { renderChart } from './chart'
 import { LineWorker } from './LineWorker'
 import { mnistDir } from './node/lesson'
@@ -23,12 +25,15 @@ import { median, pairedRatio, summarize } from './stats'
 import { type Comparison, type SuiteResults, suiteConfig } from './suite'
 
 const { values: args } = parseArgs({
+  // `pnpm bench -- --quick` passes the `--` through (pnpm 12).
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     skip: { type: 'string', default: '' },
     strict: { type: 'boolean', default: false },
     ablation: { type: 'boolean', default: false },
+    pages: { type: 'string', default: '' },
   },
 })
 const config = suiteConfig(args.quick!, args.rounds ? Number(args.rounds) : undefined)
@@ -60,6 +65,7 @@ const results: SuiteResults = {
   accuracy: null,
   profiles: {},
   inferShapes: null,
+  studio: null,
   notes: [],
   seconds: 0,
 }
@@ -369,7 +375,9 @@ const PAGES: PageConfig[] = [
 async function browserSection(): Promise<void> {
   const browser = await ChromiumBench.launch()
   try {
-    for (const config_ of PAGES) {
+    // --pages webgl,wasm,wasm-threads: only these Chromium configurations (default: all).
+    const only = new Set(args.pages!.split(',').filter(Boolean))
+    for (const config_ of PAGES.filter((p) => only.size === 0 || only.has(p.name))) {
       const { page, info } = await browser.open(config_)
       try {
         results.notes.push(
@@ -398,8 +406,10 @@ async function browserSection(): Promise<void> {
         log(
           `Chromium ${config_.name}, batch 64 (${steps} batches per run after ${warmupSteps} warm-up): warm-up`,
         )
+        // More than 20 batches: the Trainer reads 20 steps' results at once, and on webgl the
+        // program stacking them compiles on first use (it used to land in the first timed run).
         for (const r of runners) {
-          await r.run({ engine: r.engine, batchSize: 64, seed: 99, steps: 3, warmupSteps: 2 })
+          await r.run({ engine: r.engine, batchSize: 64, seed: 99, steps: 25, warmupSteps: 2 })
         }
         const runs = await alternate(runners, 64, { steps, warmupSteps })
         const c = compare(
@@ -504,6 +514,16 @@ function shapesSection(): void {
   for (const line of results.inferShapes) log(`  ${line}`)
 }
 
+/** Target 4: the built studio's main thread while it trains (about a minute, build included). */
+async function studioSection(): Promise<void> {
+  log('Studio: main thread during training')
+  results.studio = await measureStudio({ repoDir, batches: 60, maxSeconds: 40, log })
+  const s = results.studio
+  log(
+    `  longest task ${s.tasks.longestCpuMs.toFixed(1)} ms CPU / ${Math.round(s.longestTaskMs)} ms wall, ${s.longTasks} long task(s), ${s.droppedFrames}/${s.frames} frames dropped over ${s.batches} batches on ${s.backend}`,
+  )
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function section(name: string, body: () => Promise<void> | void): Promise<void> {
@@ -524,6 +544,7 @@ await section('node', nodeSection)
 await section('cpu', cpuSection)
 await section('browser', browserSection)
 await section('shapes', shapesSection)
+await section('studio', studioSection)
 if (args.ablation) await section('ablation', ablationSection)
 
 const ratioDetail = (c: Comparison | null) =>
@@ -586,20 +607,29 @@ target(
   results.parity.map((p) => `${p.backend} ${p.worstRelative.toExponential(1)}`).join(', ') ||
     'not measured',
 )
-results.targets.push({
-  id: '4',
-  description: 'studio main thread never blocks > 50 ms during training',
-  status: 'SKIP',
-  value: null,
-  threshold: 50,
-  detail:
-    'measured by the studio e2e; hook: measureMainThread() in bench/src/browser/mainThread.ts',
-})
+const studio = results.studio ?? null
+// The page's own work is the main thread's CPU time per task; by the clock, tasks also include
+// waiting for a core, which on a shared machine is the machine's doing (both are reported).
+target(
+  '4',
+  'studio main thread never blocks > 50 ms during training',
+  studio ? studio.tasks.longestCpuMs : null,
+  50,
+  (v) => v < 50,
+  studio
+    ? `longest main-thread task ${studio.tasks.longestCpuMs.toFixed(1)} ms of CPU time (${studio.tasks.tasks} tasks, ${Math.round(studio.tasks.cpuMs)} ms CPU in all); by the clock: longest task ${Math.round(studio.longestTaskMs)} ms, ${studio.longTasks} long task(s)${studio.tasks.long.length > 0 ? ` (wall/CPU ms: ${studio.tasks.long.map((t) => `${Math.round(t.wallMs)}/${t.cpuMs.toFixed(0)}`).join(', ')})` : ''}, ${studio.droppedFrames} of ${studio.frames} frames over 33 ms (longest gap ${Math.round(studio.longestFrameGapMs)} ms); over ${studio.batches} batches (${studio.seconds.toFixed(1)} s) of training on ${studio.backend} in the built studio, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`
+    : 'not measured (--skip studio)',
+)
 
 results.machine.loadAverage.end = os.loadavg()
 results.seconds = (performance.now() - started) / 1000
 // A full run is the day's record; quick, partial and ablation runs get their own files.
-const suffix = [config.quick && 'quick', skip.size > 0 && 'partial', args.ablation && 'ablation']
+const suffix = [
+  config.quick && 'quick',
+  (skip.size > 0 || args.pages) && 'partial',
+  args.pages?.replaceAll(',', '-'),
+  args.ablation && 'ablation',
+]
 const name = [results.date, ...suffix.filter(Boolean)].join('-')
 mkdirSync(join(benchDir, 'results'), { recursive: true })
 writeFileSync(join(benchDir, 'results', `${name}.json`), `${JSON.stringify(results, null, 1)}\n`)

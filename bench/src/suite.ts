@@ -1,3 +1,4 @@
+import type { StudioMeasurement } from './browser/studio'
 import type { EngineName, Measurement } from './protocol'
 
 /** How much the suite runs. */
@@ -89,6 +90,8 @@ export interface SuiteResults {
   accuracy: { fast: number | null; reference: number | null; steps: number | 'epoch' } | null
   profiles: Record<string, unknown>
   inferShapes: string[] | null
+  /** Target 4: the studio's main thread while it trains. */
+  studio?: StudioMeasurement | null
   notes: string[]
   seconds: number
 }

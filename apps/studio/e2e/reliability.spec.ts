@@ -103,6 +103,8 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   expect(divergedAt).toBeGreaterThan(0)
   expect(divergedAt).toBeLessThan(100)
   await expect(page.getByTestId('progress')).toContainText('Diverged')
+  // The progress line counts to the batch the notice names.
+  await expect(page.getByTestId('global-step')).toHaveText(String(divergedAt))
   await shot('21-diverged')
   // The last good weights are kept: the results are computed from them, and are finite.
   await page.getByTestId('tab-results').click()

@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { block, expect, openFresh, test } from './fixtures'
+import { traceMainThread } from './mainThread'
 
 const MAX_STEPS = 200
 
 // One run on SwiftShader's WebGL: a few hundred batches, not epochs (see TOOLCHAIN.md).
 test('trains the lesson on WebGL in a worker, then classifies a drawn digit', async ({
   page,
+  browser,
   shot,
 }) => {
   test.setTimeout(300_000)
-  // Long tasks (>= 50 ms) on the page's main thread while the worker trains (issue 6).
+  // Long tasks (>= 50 ms by the clock) on the page's main thread while the worker trains (issue 6).
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: { start: number; duration: number }[] }
     w.__longTasks = []
@@ -26,13 +28,17 @@ test('trains the lesson on WebGL in a worker, then classifies a drawn digit', as
   await expect(page.getByTestId('backend')).toHaveText('webgl', { timeout: 60_000 })
   await expect(page.getByTestId('global-step')).toBeVisible({ timeout: 120_000 })
   await shot('10-training')
-  // Watch the main thread over 40 batches of training (charts and progress updating).
+  // Watch the main thread over 40 batches of training (charts and progress updating), from after
+  // the page load and the backend's start-up.
   const watchFrom = await page.evaluate(() => performance.now())
-  await expect
-    .poll(async () => Number(await page.getByTestId('global-step').textContent()), {
-      timeout: 120_000,
-    })
-    .toBeGreaterThanOrEqual(40)
+  const stepAtStart = Number(await page.getByTestId('global-step').textContent())
+  const tasks = await traceMainThread(browser, page, async () => {
+    await expect
+      .poll(async () => Number(await page.getByTestId('global-step').textContent()), {
+        timeout: 120_000,
+      })
+      .toBeGreaterThanOrEqual(stepAtStart + 40)
+  })
   const longTasks = await page.evaluate(
     (from) =>
       (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks
@@ -40,13 +46,15 @@ test('trains the lesson on WebGL in a worker, then classifies a drawn digit', as
         .map((t) => Math.round(t.duration)),
     watchFrom,
   )
-  const longest = Math.max(0, ...longTasks)
   console.log(
-    `main thread during training: ${longTasks.length} long tasks, longest ${longest} ms (${longTasks.join(', ')})`,
+    `main thread during training: ${tasks.tasks} tasks, ${Math.round(tasks.cpuMs)} ms CPU in all, longest ${tasks.longestCpuMs.toFixed(1)} ms CPU; by the clock ${longTasks.length} long tasks [${longTasks.join(', ')}] ms, as wall/CPU ms: [${tasks.long.map((t) => `${t.wallMs}/${t.cpuMs}`).join(', ')}]`,
   )
-  // The target is < 50 ms; on the shared 2-core CI machine a busy neighbour stretches tasks, so
-  // this only guards against the page freezing (training work leaking onto the main thread).
-  expect(longest).toBeLessThan(500)
+  // Issue 6, target 4: no main-thread task does more than 50 ms of work while training runs.
+  expect(tasks.longestCpuMs).toBeLessThan(50)
+  // By the clock a task also includes waiting for a core: on the shared 2-core CI machine (the
+  // worker, SwiftShader's GPU process, other jobs) that stretches 5 ms tasks to 100+ ms, so the
+  // clock only guards against the page freezing.
+  expect(Math.max(0, ...longTasks)).toBeLessThan(500)
 
   // Pause holds the step count still; Resume carries on.
   await page.getByRole('button', { name: 'Pause' }).click()
@@ -117,4 +125,29 @@ test('trains the lesson on WebGL in a worker, then classifies a drawn digit', as
   await expect(page.getByTestId('data-preview').locator('canvas')).toHaveCount(30)
   await expect(page.getByTestId('data-preview')).toContainText('after Normalize')
   await shot('14-data-preview')
+})
+
+// Cross-origin isolated, the wasm backend runs its threaded build (vite/wasmThreads.ts).
+test('trains on wasm with threads under cross-origin isolation', async ({ page, shot }) => {
+  test.setTimeout(180_000)
+  const response = await page.goto('/')
+  expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin')
+  expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp')
+  // 62 is no multiple of the worker's 4-batch loss reads: the run still stops at exactly 62.
+  await openFresh(page, '?backend=wasm&maxSteps=62')
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true)
+  await page.getByTestId('tab-train').click()
+  await page.getByTestId('train-start').click()
+  await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 60_000 })
+  const threads = Number(
+    /\d+/.exec((await page.getByTestId('backend-threads').textContent()) ?? '')?.[0],
+  )
+  expect(threads).toBeGreaterThan(1)
+  await expect(page.getByTestId('results-panel')).toBeVisible({ timeout: 120_000 })
+  await expect(page.getByTestId('final-accuracy')).toHaveText(/^\d+\.\d\d%$/)
+  await expect(page.getByTestId('results-panel')).toContainText('after 62 batches')
+  await page.getByTestId('tab-train').click()
+  await expect(page.getByTestId('global-step')).toHaveText('62')
+  await expect(page.getByTestId('progress')).toContainText('Batch 62/62')
+  await shot('15-wasm-threads')
 })

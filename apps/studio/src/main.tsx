@@ -6,6 +6,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
 import { readLaunchOptions } from './lib/launchOptions'
+import { nextFrame } from './lib/nextFrame'
 import { decodeGraph, sharedGraphFromHash } from './lib/share'
 import { createStudioStore } from './store/createStudioStore'
 import { autosave, loadInitialGraph, loadLastRun, persistLastRun } from './store/persistence'
@@ -22,7 +23,10 @@ const store = createStudioStore({
   trainer,
   maxSteps: launch.maxSteps,
   preferredBackend: launch.backend,
+  loseWebGLContextAt: launch.loseWebGLContextAt,
   lastRun: loadLastRun(window.localStorage),
+  // Worker messages reach the store at most once a frame: one render however many arrive.
+  schedule: nextFrame,
 })
 if (initial.source === 'link') {
   // The link has done its job; from here on the autosave keeps the edits.

@@ -6,6 +6,7 @@ import { profileFit, runFit } from '../engines/fit'
 import { parityLosses, profileTensorloom, runTensorloom } from '../engines/tensorloom'
 import type { StepProfile } from '../profile'
 import type { RunRequest, RunResult } from '../protocol'
+import { type LabRow, matMulCheck, smallParity, webglLab, webglStepLab } from './webglLab'
 
 /** What the page reports after choosing its backend. */
 export interface PageInfo {
@@ -22,6 +23,16 @@ export interface BenchPage {
   profile(engine: 'tensorloom' | 'tensorloom-reference' | 'tfjs-fit'): Promise<StepProfile>
   flags(): Promise<Record<string, unknown>>
   parity(steps: number): Promise<{ reference: number[]; fast: number[] }>
+  /** The WebGL lab (`src/webglLab.ts`): single programs timed in isolation. */
+  lab(reps: number): Promise<LabRow[]>
+  /** The programs of one fast-path step, timed alone. */
+  stepLab(reps: number): Promise<LabRow[]>
+  /** Tensorloom's WebGL matmul kernel against tfjs' (after a fast engine registered it). */
+  matMulCheck(): Promise<Array<{ name: string; relative: number }>>
+  /** Loss parity of the fast and the reference path on a small synthetic set. */
+  smallParity(
+    steps: number,
+  ): Promise<{ reference: number[]; fast: number[]; weights: number; state: number }>
 }
 
 const source = new URL('/data/', location.href).href
@@ -56,6 +67,18 @@ const bench: BenchPage = {
   },
   parity(steps) {
     return parityLosses(source, steps)
+  },
+  lab(reps) {
+    return webglLab(reps)
+  },
+  stepLab(reps) {
+    return webglStepLab(reps, source)
+  },
+  matMulCheck() {
+    return matMulCheck()
+  },
+  smallParity(steps) {
+    return smallParity(steps)
   },
   async flags() {
     const names = ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT', 'WEBGL_VERSION']

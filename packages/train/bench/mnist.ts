@@ -22,6 +22,8 @@ const TARGET = 0.975
 const PYTHON = '/usr/bin/python3'
 
 const { values } = parseArgs({
+  // `pnpm bench -- --quick` passes the `--` through (pnpm 12).
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     epochs: { type: 'string', default: '5' },
     backend: { type: 'string', default: 'wasm' },

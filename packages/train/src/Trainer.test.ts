@@ -94,6 +94,12 @@ describe('Trainer', () => {
       [2, 10],
     ])
     expect(reads.map((s) => s.globalStep)).toEqual([4, 8, 10, 14, 18, 20])
+    // Every batch's loss comes back with the read; batches of 64, so their mean is `loss`.
+    expect(reads.map((s) => s.batchLosses.length)).toEqual([4, 4, 2, 4, 4, 2])
+    for (const s of reads) {
+      const mean = s.batchLosses.reduce((a, b) => a + b, 0) / s.batchLosses.length
+      expect(s.loss).toBeCloseTo(mean, 5)
+    }
     const final = trainer.getState()
     expect(final).toMatchObject({ status: 'completed', epoch: 2, globalStep: 20, etaSeconds: 0 })
     expect(final.lossCurve.map(([step]) => step)).toEqual([4, 8, 10, 14, 18, 20])
@@ -194,6 +200,26 @@ describe('Trainer', () => {
     expect((await b.trainer.fit({ signal: controller.signal })).status).toBe('aborted')
     expect((await b.trainer.fit()).status).toBe('completed')
     expect(weightsOf(b.model)).toEqual(expected)
+    b.dispose()
+  })
+
+  it('stops after exactly maxSteps batches, between reads, and continues from there', async () => {
+    const a = setup({ seed: 3 })
+    await a.trainer.fit()
+    const expected = weightsOf(a.model)
+    a.dispose()
+    const b = setup({ seed: 3, syncEvery: 4 })
+    // 7 is no multiple of syncEvery: the trainer reads back at 4 and at the stop.
+    expect((await b.trainer.fit({ maxSteps: 7 })).status).toBe('aborted')
+    expect(b.trainer.getState()).toMatchObject({ globalStep: 7, step: 7, epoch: 1 })
+    expect(b.trainer.getState().lossCurve.map(([step]) => step)).toEqual([4, 7])
+    expect((await b.trainer.fit({ maxSteps: 13 })).status).toBe('aborted')
+    expect(b.trainer.getState()).toMatchObject({ globalStep: 13, step: 3, epoch: 2 })
+    expect((await b.trainer.fit()).status).toBe('completed')
+    expect(weightsOf(b.model)).toEqual(expected)
+    await expect(b.trainer.fit({ maxSteps: 0 })).rejects.toThrow(
+      /maxSteps must be a positive integer, got 0/,
+    )
     b.dispose()
   })
 

@@ -51,6 +51,11 @@ export interface TrainerState {
   etaSeconds: number | null
   /** `[globalStep, mean loss]` at every update, for a loss curve. */
   lossCurve: ReadonlyArray<readonly [number, number]>
+  /**
+   * The loss of each batch read back at the latest update, oldest first (up to `syncEvery`
+   * batches, ending at `globalStep`), for a per-batch loss chart.
+   */
+  batchLosses: readonly number[]
   /** Finished epochs. */
   history: readonly EpochRecord[]
   /** The latest evaluation on the test loader. */
@@ -100,6 +105,11 @@ export interface FitOptions {
   epochs?: number
   /** Aborting stops at the next step boundary; `fit` then resolves with status `'aborted'`. */
   signal?: AbortSignal
+  /**
+   * Stop once this many batches are trained in total (`globalStep`), exactly, between two steps;
+   * `fit` then resolves with status `'aborted'`. Default: no limit.
+   */
+  maxSteps?: number
 }
 
 /** What {@link Trainer.fit} resolves with. */
@@ -177,6 +187,7 @@ export class Trainer implements Subscribable<TrainerState> {
 
   private running = false
   private pauseRequested = false
+  private stopAt: number | null = null
   private wake: (() => void) | null = null
   private checkpointRequests: Array<{
     resolve: (c: Checkpoint) => void
@@ -251,6 +262,7 @@ export class Trainer implements Subscribable<TrainerState> {
       samplesPerSecond: null,
       etaSeconds: null,
       lossCurve: [],
+      batchLosses: [],
       history: [],
       lastEvaluation: null,
       error: null,
@@ -318,6 +330,16 @@ export class Trainer implements Subscribable<TrainerState> {
     }
     const epochs = options.epochs ?? this.store.getState().epochs
     this.checkEpochs(epochs)
+    const maxSteps = options.maxSteps
+    if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) {
+      throw new TrainError(
+        'INVALID_OPTION',
+        `Trainer.fit: maxSteps must be a positive integer, got ${maxSteps}.`,
+        'Use e.g. maxSteps: 200, or leave it out to train every epoch.',
+        { option: 'maxSteps', value: maxSteps },
+      )
+    }
+    this.stopAt = maxSteps ?? null
     const signal = options.signal
     this.running = true
     this.pauseRequested = false
@@ -641,7 +663,7 @@ export class Trainer implements Subscribable<TrainerState> {
 
   /** Between steps: answers checkpoint requests, pauses, and reports whether to continue. */
   private async boundary(signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) {
+    if (signal?.aborted || (this.stopAt !== null && this.globalStep >= this.stopAt)) {
       await this.flush()
       return false
     }
@@ -747,6 +769,7 @@ export class Trainer implements Subscribable<TrainerState> {
           evalSeconds * (state.epochs - this.epoch + (this.testLoader ? 1 : 0)),
       ),
       lossCurve: [...state.lossCurve, [this.globalStep, lossSum / samples] as const],
+      batchLosses: Array.from(values.subarray(0, n)),
     })
   }
 

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react'
 import type { ResultsSummary } from '../store/trainingSlice'
 import { useStudio } from '../store/useStudio'
 import type { Prediction, TrainResults } from '../worker/protocol'
+import { recoveryMessage } from '../worker/recovery'
 import { DigitImage, diverging } from './DigitImage'
 
 function cellColor(count: number, rowTotal: number, diagonal: boolean): string {
@@ -192,6 +193,7 @@ export function ResultsPanel() {
   const results = useStudio((s) => s.run.results)
   const reason = useStudio((s) => s.run.finishReason)
   const divergence = useStudio((s) => s.run.divergence)
+  const recovery = useStudio((s) => s.run.recovery)
   const lastRun = useStudio((s) => s.lastRun)
   const steps = useStudio((s) => s.run.progress?.globalStep ?? 0)
   const [cell, setCell] = useState<[number, number] | null>(null)
@@ -218,6 +220,11 @@ export function ResultsPanel() {
             : ''}
           . Test loss {results.testLoss.toFixed(4)}.
         </p>
+        {recovery && (
+          <p className="lead" data-testid="results-recovery">
+            {recoveryMessage(recovery)}
+          </p>
+        )}
       </section>
       <ConfusionMatrix confusion={results.confusion} active={cell} onPick={setCell} />
       {cell && <Misclassified results={results} cell={cell} />}

@@ -4,6 +4,8 @@ import { useShallow } from 'zustand/react/shallow'
 import { useStudio } from '../store/useStudio'
 import type { ChartSeries } from './LineChart'
 import { LineChart } from './LineChart'
+import { MemoryPerEpoch } from './MemoryPerEpoch'
+import { RecoveryNotice } from './RecoveryNotice'
 
 type NumericSetting = 'lr' | 'momentum' | 'epochs' | 'seed'
 
@@ -210,6 +212,11 @@ function BackendStatus() {
       <span className={`backend-badge ${fellBack ? 'fallback' : ''}`} data-testid="backend">
         {backend.name}
       </span>
+      {backend.threads !== null && (
+        <span className="backend-threads" data-testid="backend-threads">
+          ({backend.threads} {backend.threads === 1 ? 'thread' : 'threads'})
+        </span>
+      )}
       {backend.fallbacks.map((f) => (
         <span key={f.backend} className="fallback-reason">
           {f.backend} unavailable: {f.reason}
@@ -419,10 +426,12 @@ export function TrainingPanel() {
         </div>
       )}
       <DivergenceNotice />
+      <RecoveryNotice />
       <BackendStatus />
       <TrainingProgress />
       <LossChart />
       <AccuracyChart />
+      <MemoryPerEpoch />
     </div>
   )
 }

@@ -1,6 +1,6 @@
 import type { GraphDocument } from '@tensorloom/graph'
 import { createStore } from 'zustand/vanilla'
-import type { BackendName } from '../worker/protocol'
+import type { BackendName, FromWorker } from '../worker/protocol'
 import { createGraphSlice } from './graphSlice'
 import type { ResultsSummary } from './trainingSlice'
 import { createTrainingSlice } from './trainingSlice'
@@ -11,6 +11,8 @@ export interface StudioStoreOptions extends StudioDeps {
   initialDoc: GraphDocument
   maxSteps?: number | null
   preferredBackend?: BackendName | null
+  /** Test hook passed to every run: lose the WebGL context after this many batches. */
+  loseWebGLContextAt?: number | null
   /** The last finished run's numbers, restored from storage. */
   lastRun?: ResultsSummary | null
 }
@@ -20,13 +22,30 @@ export interface StudioStoreOptions extends StudioDeps {
  * tests drive it with `store.getState().addNode(...)`; React reads it through `useStudio`.
  */
 export function createStudioStore(options: StudioStoreOptions) {
-  const { initialDoc, maxSteps = null, preferredBackend = null, lastRun = null, ...deps } = options
+  const {
+    initialDoc,
+    maxSteps = null,
+    preferredBackend = null,
+    lastRun = null,
+    loseWebGLContextAt = null,
+    ...deps
+  } = options
   const store = createStore<StudioState>()((...a) => ({
     ...createGraphSlice(initialDoc, deps)(...a),
-    ...createTrainingSlice(deps, { maxSteps, preferredBackend, lastRun })(...a),
+    ...createTrainingSlice(deps, { maxSteps, preferredBackend, lastRun, loseWebGLContextAt })(...a),
     ...createUiSlice(...a),
   }))
-  deps.trainer?.subscribe((message) => store.getState().receive(message))
+  const { schedule } = deps
+  const pending: FromWorker[] = []
+  deps.trainer?.subscribe((message) => {
+    if (!schedule) return store.getState().receive(message)
+    pending.push(message)
+    if (pending.length === 1) {
+      schedule(() => {
+        for (const queued of pending.splice(0)) store.getState().receive(queued)
+      })
+    }
+  })
   return store
 }
 

@@ -348,6 +348,71 @@ describe('the training slice', () => {
     expect(store.getState().panel).toBe('results')
   })
 
+  it('charts one raw point per batch, with a smoothed line, and shows the wasm threads', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    trainer.emit({ type: 'backend', backend: 'wasm', fallbacks: [], threads: 2 })
+    expect(store.getState().run.backend).toEqual({ name: 'wasm', fallbacks: [], threads: 2 })
+    const batches = [2.3, 2.2, 2.0, 1.9, 1.7, 1.8, 1.4, 1.3]
+    for (const at of [4, 8]) {
+      trainer.emit({
+        type: 'progress',
+        epoch: 1,
+        step: at,
+        globalStep: at,
+        totalSteps: 100,
+        curve: batches.slice(at - 4, at).map((loss, i) => [at - 3 + i, loss] as [number, number]),
+        loss: 0,
+        samplesPerSec: 900,
+        etaSeconds: 10,
+      })
+    }
+    const { loss, progress } = store.getState().run
+    expect(progress?.globalStep).toBe(8)
+    expect(loss.steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(loss.raw).toEqual(batches)
+    expect(loss.smooth).toHaveLength(8)
+    // The smoothed line falls with the losses but moves less than they do from batch to batch.
+    expect(loss.smooth[7]!).toBeLessThan(loss.smooth[0]!)
+    expect(loss.smooth[7]!).toBeGreaterThan(loss.raw[7]!)
+  })
+
+  it('folds a burst of worker messages in at the scheduled time, in order, as one update', () => {
+    const trainer = recordingTrainer()
+    const flushes: (() => void)[] = []
+    const store = createStudioStore({
+      initialDoc: lesson(),
+      trainer: trainer.port,
+      schedule: (flush) => void flushes.push(flush),
+    })
+    store.getState().startTraining()
+    const seen: number[] = []
+    store.subscribe((s) => seen.push(s.run.loss.steps.length))
+    for (const at of [1, 2, 3]) {
+      trainer.emit({
+        type: 'progress',
+        epoch: 1,
+        step: at,
+        globalStep: at,
+        totalSteps: 100,
+        curve: [[at, 3 - at / 2]],
+        loss: 3 - at / 2,
+        samplesPerSec: 900,
+        etaSeconds: 10,
+      })
+    }
+    expect(flushes).toHaveLength(1)
+    expect(store.getState().run.progress).toBeNull()
+    flushes[0]!()
+    expect(store.getState().run.progress?.globalStep).toBe(3)
+    expect(store.getState().run.loss.raw).toEqual([2.5, 2, 1.5])
+    expect(seen.at(-1)).toBe(3)
+    // The next message schedules a new flush.
+    trainer.emit({ type: 'paused' })
+    expect(flushes).toHaveLength(2)
+  })
+
   it('refuses to train a graph with shape errors and says why', () => {
     const trainer = recordingTrainer()
     const store = makeStore({ trainer: trainer.port })
@@ -413,7 +478,7 @@ describe('a diverged run', () => {
     const store = makeStore({ trainer: trainer.port })
     store.getState().setTraining({ optimizer: 'SGD', lr: 10 })
     store.getState().startTraining()
-    startedRun(trainer, 12)
+    startedRun(trainer, 8)
     trainer.emit({
       type: 'finished',
       reason: 'diverged',
@@ -434,6 +499,8 @@ describe('a diverged run', () => {
       divergence: { value: 'NaN', globalStep: 13, lr: 10 },
       results: { testAccuracy: 0.1 },
     })
+    // The last progress update was at batch 8; the progress line counts to the bad batch too.
+    expect(run.progress).toMatchObject({ epoch: 1, step: 13, globalStep: 13 })
     // The Train panel stays open, where the notice and the smaller learning rate are.
     expect(panel).toBe('train')
     expect(lastRun).toMatchObject({ finishReason: 'diverged', steps: 12, testAccuracy: 0.1 })
@@ -539,5 +606,92 @@ describe('saving and sharing', () => {
     const initial = loadInitialGraph(localStorage, `#${SHARE_KEY}=${encoded}`)
     expect(initial).toMatchObject({ source: 'link', doc: { name: 'Shared net' } })
     expect(decodeGraph('AAAA').ok).toBe(false)
+  })
+})
+
+describe('a run that lost its WebGL context', () => {
+  it('rolls the charts back to the checkpoint, shows the new backend and says what happened', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    startedRun(trainer, 100)
+    trainer.emit({
+      type: 'evaluated',
+      epoch: 1,
+      testAccuracy: 0.9,
+      testLoss: 0.3,
+      trainAccuracy: 0.8,
+      memory: { numTensors: 40, numBytes: 1000 },
+    })
+    for (const step of [104, 108, 112]) {
+      trainer.emit({
+        type: 'progress',
+        epoch: 2,
+        step: step - 100,
+        globalStep: step,
+        totalSteps: 200,
+        curve: [[step, 1]],
+        loss: 1,
+        samplesPerSec: 900,
+        etaSeconds: 10,
+      })
+    }
+    trainer.emit({
+      type: 'backend',
+      backend: 'wasm',
+      fallbacks: [{ backend: 'webgl', reason: 'WebGL context lost at epoch 2 batch 112' }],
+    })
+    trainer.emit({
+      type: 'recovered',
+      from: 'webgl',
+      to: 'wasm',
+      cause: 'the browser reported webglcontextlost',
+      lostAt: { epoch: 2, step: 12, globalStep: 112 },
+      resumedFrom: { epoch: 2, step: 4, globalStep: 104 },
+      epochsDone: 1,
+    })
+    const { run, notice } = store.getState()
+    expect(run.backend).toMatchObject({ name: 'wasm', fallbacks: [{ backend: 'webgl' }] })
+    expect(run.recovery).toMatchObject({ to: 'wasm', resumedFrom: { globalStep: 104 } })
+    // Points after the checkpoint are trained again: they are dropped, not drawn twice.
+    expect(run.loss.steps).toEqual([100, 104])
+    expect(run.loss.smooth).toHaveLength(2)
+    expect(run.evals.map((e) => e.epoch)).toEqual([1])
+    expect(run.progress).toMatchObject({ epoch: 2, step: 4, globalStep: 104 })
+    expect(notice).toMatchObject({
+      kind: 'info',
+      text: 'WebGL context lost at epoch 2 batch 112; resumed from the checkpoint at batch 104 on wasm.',
+    })
+
+    // A loss before the first checkpoint: the whole run is trained again.
+    trainer.emit({
+      type: 'recovered',
+      from: 'webgl',
+      to: 'wasm',
+      cause: 'gl.isContextLost() became true',
+      lostAt: { epoch: 1, step: 50, globalStep: 50 },
+      resumedFrom: { epoch: 1, step: 0, globalStep: 0 },
+      epochsDone: 0,
+    })
+    expect(store.getState().run.loss.steps).toEqual([])
+    expect(store.getState().run.evals).toEqual([])
+    expect(store.getState().notice?.text).toContain('resumed from the start on wasm')
+    // A new run starts without the notice.
+    trainer.emit({ type: 'finished', reason: 'completed', results: results(0.95) })
+    store.getState().startTraining()
+    expect(store.getState().run.recovery).toBeNull()
+  })
+
+  it('passes the context-loss test hook to every run', () => {
+    const options: unknown[] = []
+    const trainer = recordingTrainer()
+    const store = createStudioStore({
+      initialDoc: lesson(),
+      trainer: { ...trainer.port, train: (_graph, o) => void options.push(o) },
+      loseWebGLContextAt: 300,
+    })
+    store.getState().startTraining()
+    expect(options).toEqual([{ maxSteps: null, loseWebGLContextAt: 300 }])
+    expect(makeStore().getState().run.recovery).toBeNull()
   })
 })

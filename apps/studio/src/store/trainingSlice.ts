@@ -1,4 +1,11 @@
-import type { BackendName, Divergence, FromWorker, TrainResults } from '../worker/protocol'
+import type {
+  BackendName,
+  Divergence,
+  FromWorker,
+  Recovery,
+  TrainResults,
+} from '../worker/protocol'
+import { recoveryMessage } from '../worker/recovery'
 import type { SliceCreator, StudioDeps } from './types'
 
 export type TrainingStatus =
@@ -13,7 +20,12 @@ export type TrainingStatus =
 /** One training run as the panel shows it. */
 export interface RunState {
   status: TrainingStatus
-  backend: { name: BackendName; fallbacks: { backend: BackendName; reason: string }[] } | null
+  backend: {
+    name: BackendName
+    fallbacks: { backend: BackendName; reason: string }[]
+    /** Threads of the wasm backend; null on the others. */
+    threads: number | null
+  } | null
   loading: { label: string; loaded: number; total: number | null } | null
   plan: Extract<FromWorker, { type: 'started' }> | null
   progress: Omit<Extract<FromWorker, { type: 'progress' }>, 'curve' | 'type'> | null
@@ -25,6 +37,8 @@ export interface RunState {
   error: string | null
   /** Set when the loss became NaN/Inf: where, and what to try instead. */
   divergence: Divergence | null
+  /** Set when the backend failed mid-run (a lost WebGL context) and the run resumed on another. */
+  recovery: Recovery | null
   /** The graph (as JSON) the current model was built from. */
   trainedGraph: string | null
 }
@@ -67,6 +81,7 @@ export const idleRun: RunState = {
   finishReason: null,
   error: null,
   divergence: null,
+  recovery: null,
   trainedGraph: null,
 }
 
@@ -106,6 +121,7 @@ export function createTrainingSlice(
     maxSteps: number | null
     preferredBackend: BackendName | null
     lastRun?: ResultsSummary | null
+    loseWebGLContextAt?: number | null
   },
 ): SliceCreator<TrainingSlice> {
   return (set, get) => {
@@ -132,6 +148,7 @@ export function createTrainingSlice(
         deps.trainer.train(doc, {
           maxSteps,
           ...(preferredBackend ? { backend: preferredBackend } : {}),
+          ...(options.loseWebGLContextAt ? { loseWebGLContextAt: options.loseWebGLContextAt } : {}),
         })
         return true
       },
@@ -176,7 +193,13 @@ export function createTrainingSlice(
         const { run } = get()
         switch (message.type) {
           case 'backend':
-            patchRun({ backend: { name: message.backend, fallbacks: message.fallbacks } })
+            patchRun({
+              backend: {
+                name: message.backend,
+                fallbacks: message.fallbacks,
+                threads: message.threads ?? null,
+              },
+            })
             break
           case 'loading':
             patchRun({
@@ -206,14 +229,45 @@ export function createTrainingSlice(
             patchRun({ evals: [...run.evals, evaluation] })
             break
           }
+          case 'recovered': {
+            // Batches and evaluations after the checkpoint are trained again on the new backend.
+            const { type: _type, ...recovery } = message
+            const after = run.loss.steps.findIndex((step) => step > recovery.resumedFrom.globalStep)
+            const keep = after < 0 ? run.loss.steps.length : after
+            patchRun({
+              recovery,
+              loss: {
+                steps: run.loss.steps.slice(0, keep),
+                raw: run.loss.raw.slice(0, keep),
+                smooth: run.loss.smooth.slice(0, keep),
+              },
+              evals: run.evals.filter((e) => e.epoch <= recovery.epochsDone),
+              progress: run.progress && { ...run.progress, ...recovery.resumedFrom },
+            })
+            get().notify('info', recoveryMessage(recovery))
+            break
+          }
           case 'finished': {
             const results = message.results
+            const d = message.divergence
             patchRun({
               status: 'done',
               finishReason: message.reason,
               results,
               loading: null,
-              divergence: message.divergence ?? null,
+              divergence: d ?? null,
+              // The trainer stops at the bad batch before its next progress update: count to it,
+              // as the divergence notice does.
+              ...(d && run.progress
+                ? {
+                    progress: {
+                      ...run.progress,
+                      epoch: d.epoch,
+                      step: d.step,
+                      globalStep: d.globalStep,
+                    },
+                  }
+                : {}),
             })
             if (results) {
               set({

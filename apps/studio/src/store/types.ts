@@ -13,6 +13,11 @@ export interface StudioDeps {
   trainer?: TrainerPort
   /** A clock for coalescing edits into one undo step. */
   now?: () => number
+  /**
+   * Defers folding the worker's messages into the store, e.g. to the next animation frame, so a
+   * burst of messages costs one render; the messages are then folded in order. Absent: at once.
+   */
+  schedule?: (flush: () => void) => void
 }
 
 export type SliceCreator<T> = StateCreator<StudioState, [], [], T>

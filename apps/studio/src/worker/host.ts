@@ -8,6 +8,8 @@ export type ControlChange = 'pause' | 'resume' | 'stop'
 /** Lets a training loop see Pause and Stop: by polling between batches, or by listening. */
 export interface TrainControl {
   readonly stopped: boolean
+  /** True between a pause and the next resume (or stop). */
+  readonly isPaused: boolean
   /** Resolves at once unless paused; then when resumed or stopped. */
   waitWhilePaused(): Promise<void>
   /** Calls `listener` on every pause, resume and stop; returns the unsubscribe function. */

@@ -230,3 +230,40 @@ describe('client and host over a MessageChannel', () => {
     })
   })
 })
+
+describe('recovery messages', () => {
+  it('forwards a recovery and shows the engine whether the run is paused', async () => {
+    const pausedSeen: boolean[] = []
+    const engine = fakeEngine(1)
+    engine.train = async (_graph, _options, emit, control) => {
+      emit({ type: 'backend', backend: 'webgl', fallbacks: [] })
+      pausedSeen.push(control.isPaused)
+      for (let i = 0; i < 500 && !control.isPaused; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+      }
+      pausedSeen.push(control.isPaused)
+      emit({
+        type: 'recovered',
+        from: 'webgl',
+        to: 'wasm',
+        cause: 'the browser reported webglcontextlost',
+        lostAt: { epoch: 1, step: 120, globalStep: 120 },
+        resumedFrom: { epoch: 1, step: 100, globalStep: 100 },
+        epochsDone: 0,
+      })
+      await control.waitWhilePaused()
+      emit({ type: 'finished', reason: control.stopped ? 'stopped' : 'completed', results: null })
+    }
+    const c = connect(engine)
+    cleanup = c.close
+    c.client.train(templates.lesson, { maxSteps: null })
+    await c.waitFor('backend')
+    c.client.pause()
+    const recovered = await c.waitFor('recovered')
+    expect(recovered).toMatchObject({ to: 'wasm', resumedFrom: { globalStep: 100 } })
+    expect(pausedSeen).toEqual([false, true])
+    c.client.resume()
+    expect(await c.waitFor('finished')).toMatchObject({ reason: 'completed' })
+    expect(isFromWorker({ type: 'recovered' })).toBe(true)
+  })
+})

@@ -12,6 +12,41 @@ export interface TrainOptions {
   backend?: BackendName
   /** Test images evaluated after each epoch (null: the whole test set). */
   evalSize?: number | null
+  /**
+   * Faults to inject, for tests of recovery (set only from the page URL, e.g.
+   * `?loseWebGLContextAt=300`): lose the WebGL context through `WEBGL_lose_context` once this many
+   * batches are done.
+   */
+  loseWebGLContextAt?: number | null
+}
+
+/** A position in a run: epoch (1-based), batch in the epoch, batch over the whole run. */
+export interface RunPosition {
+  epoch: number
+  step: number
+  globalStep: number
+}
+
+/** How a run survived its backend failing: where it was, and where it resumed on which backend. */
+export interface Recovery {
+  /** The backend that failed. */
+  from: BackendName
+  /** The backend the run continues on. */
+  to: BackendName
+  /** Why `from` was given up, e.g. "the browser reported webglcontextlost". */
+  cause: string
+  /** The last batch read back before the failure. */
+  lostAt: RunPosition
+  /** The checkpoint the run resumed from: batches after it are trained again on `to`. */
+  resumedFrom: RunPosition
+  /** Finished epochs in that checkpoint (their evaluations stand; later ones are redone). */
+  epochsDone: number
+}
+
+/** Tensors alive in the worker (`tf.memory()`), sampled at the end of an epoch. */
+export interface MemorySample {
+  numTensors: number
+  numBytes: number
 }
 
 /** One test image the model got wrong (or right, for the gallery). */
@@ -78,6 +113,8 @@ export type FromWorker =
       type: 'backend'
       backend: BackendName
       fallbacks: { backend: BackendName; reason: string }[]
+      /** Threads of the wasm backend (1 unless cross-origin isolated); null on other backends. */
+      threads?: number | null
     }
   | { type: 'loading'; label: string; loaded: number; total: number | null }
   | {
@@ -95,7 +132,7 @@ export type FromWorker =
       step: number
       globalStep: number
       totalSteps: number
-      /** New points of the loss curve: [global step, mean loss of the batches since the last point]. */
+      /** New points of the loss curve, one per batch: [global step, loss of that batch]. */
       curve: [number, number][]
       loss: number
       samplesPerSec: number
@@ -109,7 +146,10 @@ export type FromWorker =
       testAccuracy: number
       testLoss: number
       trainAccuracy: number | null
+      /** Tensors alive right after this epoch's evaluation (absent for a partial epoch). */
+      memory?: MemorySample
     }
+  | ({ type: 'recovered' } & Recovery)
   | {
       type: 'finished'
       /** `diverged`: the loss became NaN/Inf; `results` are those of the last good weights. */
@@ -147,6 +187,7 @@ const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
   'paused',
   'resumed',
   'evaluated',
+  'recovered',
   'finished',
   'failed',
   'prediction',

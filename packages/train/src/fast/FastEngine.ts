@@ -8,7 +8,7 @@ import type { Optimizer, ParamState } from '../Optimizer'
 import { KERNELS, kernelKind, registerFastKernels, stateCount, type UpdateRule } from './kernels'
 import { type DenseBlock, planDense, type Unsupported } from './plan'
 import { checkLoader, type IndexedLoader, makeResident, type ResidentData } from './residentData'
-import { registerWebGLKernels } from './webglKernels'
+import { registerWebGLKernels, webglSeparateState } from './webglKernels'
 
 /** Options of {@link FastEngine.create}. */
 export interface FastEngineOptions {
@@ -112,6 +112,11 @@ export class FastEngine {
    * layer is one matmul, and the optimizer updates one tensor per layer. Half the draws.
    */
   private readonly augmented: boolean
+  /**
+   * WebGL keeps a parameter's state buffers side by side in one tensor (two draws per parameter
+   * update), unless the optimizer can write them all at once (one draw, separate tensors).
+   */
+  private readonly stackedState: boolean
   /** The techniques in use. */
   readonly tuning: FastTuning
   private readonly slots: Slot[]
@@ -141,6 +146,14 @@ export class FastEngine {
     if (kernels === 'webgl' && !FastEngine.augmentable(blocks, this.optimizer)) kernels = null
     this.kernels = kernels
     this.augmented = kernels === 'webgl'
+    this.stackedState =
+      kernels === 'webgl' &&
+      !webglSeparateState(
+        blocks.map(({ linear }): [number, number] => [
+          linear.inFeatures + 2,
+          linear.outFeatures + 2,
+        ]),
+      )
     if (this.kernels === 'js') registerFastKernels()
     if (this.kernels === 'webgl') registerWebGLKernels()
     this.reduction =
@@ -297,7 +310,9 @@ export class FastEngine {
         const input = acts[acts.length - 1]!
         const { activation } = slot.block
         let y: tf.Tensor
-        if (this.tuning.fusedMatMul) {
+        if (this.kernels === 'webgl') {
+          y = webglMatMul(input, slot.wt, false, false, activation === 'relu')
+        } else if (this.tuning.fusedMatMul) {
           const bias = slot.bias ? { bias: slot.bias } : {}
           y = tf.fused.matMul({ a: input, b: slot.wt, ...bias, activation })
         } else {
@@ -332,6 +347,8 @@ export class FastEngine {
         if (js) {
           // wasm runs matmuls on XNNPACK only without transposes: materialise them (cheap here).
           grads.set(slot.wt, keep(tf.matMul(keep(tf.transpose(input)), dy)))
+        } else if (this.kernels === 'webgl') {
+          grads.set(slot.wt, keep(webglMatMul(input, dy, true, false)))
         } else {
           grads.set(slot.wt, keep(tf.matMul(input, dy, true, false)))
         }
@@ -345,7 +362,9 @@ export class FastEngine {
         if (i === 0) break
         const dIn = js
           ? keep(tf.matMul(dy, keep(tf.transpose(slot.wt))))
-          : keep(tf.matMul(dy, slot.wt, false, true))
+          : this.kernels === 'webgl'
+            ? keep(webglMatMul(dy, slot.wt, false, true))
+            : keep(tf.matMul(dy, slot.wt, false, true))
         if (this.slots[i - 1]!.block.activation === 'relu') {
           dy = this.kernels
             ? keep(tf.engine().runKernel<tf.Tensor2D>(KERNELS.reluGrad, { dy: dIn, y: input }))
@@ -470,6 +489,7 @@ export class FastEngine {
       const out = tf.engine().runKernel<tf.Tensor[]>(KERNELS.optimizerStep, inputs, {
         rules: rules as unknown as number[],
         frozenFrom,
+        separateState: this.kernels === 'webgl' && !this.stackedState,
       })
       next = out.slice(0, old.length)
       if (out.length > old.length) {
@@ -619,7 +639,7 @@ export class FastEngine {
 
   /** WebGL keeps a parameter's state buffers side by side in one tensor, `[R, k·C]`. */
   private stack(buffers: tf.Tensor[]): tf.Tensor[] {
-    if (this.kernels !== 'webgl' || buffers.length <= 1) return buffers
+    if (!this.stackedState || buffers.length <= 1) return buffers
     const stacked = tf.concat(buffers, 1)
     tf.dispose(buffers)
     return [stacked]
@@ -628,7 +648,7 @@ export class FastEngine {
   /** The state buffers of one parameter (views to read, inside a tidy). */
   private unstack(state: tf.Tensor[]): tf.Tensor[] {
     const count = this.stateNames().length
-    if (this.kernels !== 'webgl' || count <= 1) return state
+    if (!this.stackedState || count <= 1) return state
     return tf.split(state[0]!, count, 1)
   }
 
@@ -674,6 +694,25 @@ export class FastEngine {
       )
     }
   }
+}
+
+/** `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts). */
+function webglMatMul(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  transposeA: boolean,
+  transposeB: boolean,
+  relu = false,
+): tf.Tensor2D {
+  return tf.engine().runKernel<tf.Tensor2D>(
+    KERNELS.matMul,
+    { a, b },
+    {
+      transposeA,
+      transposeB,
+      relu,
+    },
+  )
 }
 
 /** Softmax cross-entropy from logits with tfjs ops (backends without the fused kernel). */

