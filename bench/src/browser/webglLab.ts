@@ -7,6 +7,7 @@ import { DataLoader, MNIST } from '@tensorloom/data'
 import { manualSeed } from '@tensorloom/layers'
 import { Adam, CrossEntropyLoss, FastEngine } from '@tensorloom/train'
 import { cpuNow, cpuSince } from '../engines/cpuClock'
+import { parityRun } from '../engines/tensorloom'
 import { lessonTransform, loadMnist, SimpleNN } from '../model'
 
 interface Program {
@@ -728,42 +729,19 @@ export async function smallParity(
     train: true,
     transform: lessonTransform(),
   })
-  const criterion = new CrossEntropyLoss()
-  const run = async (fast: boolean) => {
-    manualSeed(0)
-    const model = new SimpleNN()
-    const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
-    const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 })
-    const losses: number[] = []
-    if (fast) {
-      const engine = await FastEngine.create({ model, optimizer, criterion, trainLoader: loader })
-      for (const indices of engine.epochIndices()) {
-        const { stats } = engine.step(indices)
-        losses.push((await stats.data())[0]!)
-        stats.dispose()
-        if (losses.length >= steps) break
-      }
-      engine.pull()
-      engine.dispose()
-    } else {
-      for await (const [x, y] of loader) {
-        const loss = optimizer.step(() => criterion.call(model.call(x), y) as tf.Scalar)
-        losses.push((await loss.data())[0]!)
-        tf.dispose([x, y, loss])
-        if (losses.length >= steps) break
-      }
-    }
-    // Every weight and Adam buffer, flattened (pull() wrote the fast engine's back).
-    const dict = optimizer.stateDict()
-    const buffers = Object.values(dict.state).flatMap((entry) =>
+  // Every weight and Adam buffer, flattened.
+  const read = async (model: SimpleNN, optimizer: Adam) => {
+    const buffers = Object.values(optimizer.stateDict().state).flatMap((entry) =>
       Object.values(entry).filter((v): v is tf.Tensor => typeof v !== 'number'),
     )
     const weights = await Promise.all(model.parameters().map((p) => p.data()))
     const state = await Promise.all(buffers.map((b) => b.data()))
     tf.dispose(buffers)
-    optimizer.dispose()
-    model.dispose()
-    return { losses, weights, state }
+    return { weights, state }
+  }
+  const run = async (fast: boolean) => {
+    const { losses, inspected } = await parityRun(train, steps, fast, read)
+    return { losses, ...inspected! }
   }
   const worst = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => {
     let diff = 0

@@ -252,6 +252,48 @@ export async function profileTensorloom(
 }
 
 /**
+ * One run of a parity check: the lesson's network from `manualSeed(0)`, Adam 1e-3, `steps` steps
+ * on `train` (batches of 64, shuffled with seed 0) by the fast or the reference path. `inspect`
+ * reads the model and optimizer before they are disposed (the fast engine's weights and Adam
+ * state pulled back into them first).
+ */
+export async function parityRun<T>(
+  train: LessonDataset,
+  steps: number,
+  fast: boolean,
+  inspect?: (model: SimpleNN, optimizer: Adam) => Promise<T>,
+): Promise<{ losses: number[]; inspected: T | undefined }> {
+  const criterion = new CrossEntropyLoss()
+  manualSeed(0)
+  const model = new SimpleNN()
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
+  const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 })
+  const losses: number[] = []
+  if (fast) {
+    const engine = await FastEngine.create({ model, optimizer, criterion, trainLoader: loader })
+    for (const indices of engine.epochIndices()) {
+      const { stats } = engine.step(indices)
+      losses.push((await stats.data())[0]!)
+      stats.dispose()
+      if (losses.length >= steps) break
+    }
+    if (inspect) engine.pull()
+    engine.dispose()
+  } else {
+    for await (const [x, y] of loader) {
+      const loss = optimizer.step(() => criterion.call(model.call(x), y) as tf.Scalar)
+      losses.push((await loss.data())[0]!)
+      tf.dispose([x, y, loss])
+      if (losses.length >= steps) break
+    }
+  }
+  const inspected = inspect ? await inspect(model, optimizer) : undefined
+  optimizer.dispose()
+  model.dispose()
+  return { losses, inspected }
+}
+
+/**
  * Trains the same initial weights on the same batches with the reference path (tape, one op per
  * parameter and step) and the fast path, and returns both runs' per-step losses.
  */
@@ -260,36 +302,8 @@ export async function parityLosses(
   steps = 20,
 ): Promise<{ reference: number[]; fast: number[] }> {
   const [train] = await datasets(source)
-  const criterion = new CrossEntropyLoss()
-  const run = async (fast: boolean) => {
-    manualSeed(0)
-    const model = new SimpleNN()
-    const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
-    const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 })
-    const losses: number[] = []
-    if (fast) {
-      const engine = await FastEngine.create({ model, optimizer, criterion, trainLoader: loader })
-      for (const indices of engine.epochIndices()) {
-        const { stats } = engine.step(indices)
-        losses.push((await stats.data())[0]!)
-        stats.dispose()
-        if (losses.length >= steps) break
-      }
-      engine.dispose()
-    } else {
-      for await (const [x, y] of loader) {
-        const loss = optimizer.step(() => criterion.call(model.call(x), y) as tf.Scalar)
-        losses.push((await loss.data())[0]!)
-        tf.dispose([x, y, loss])
-        if (losses.length >= steps) break
-      }
-    }
-    optimizer.dispose()
-    model.dispose()
-    return losses
-  }
-  const reference = await run(false)
-  const fast = await run(true)
+  const reference = (await parityRun(train, steps, false)).losses
+  const fast = (await parityRun(train, steps, true)).losses
   train.dispose()
   return { reference, fast }
 }
