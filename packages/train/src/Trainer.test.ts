@@ -247,6 +247,30 @@ describe('Trainer', () => {
     dispose()
   })
 
+  it('lets timers through while training on wasm, so a pause or abort from one takes effect', async () => {
+    // wasm reads back without a macrotask: without yielding, these timers would fire after fit().
+    const epochs = 100
+    const paused = setup()
+    setTimeout(() => paused.trainer.pause(), 100)
+    const running = paused.trainer.fit({ epochs })
+    await until(() => paused.trainer.getState().status === 'paused')
+    const at = paused.trainer.getState().globalStep
+    expect(at).toBeGreaterThan(0)
+    expect(at).toBeLessThan(epochs * 10)
+    paused.trainer.resume()
+    expect((await running).status).toBe('completed')
+    paused.dispose()
+
+    const aborted = setup()
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    expect((await aborted.trainer.fit({ epochs, signal: controller.signal })).status).toBe(
+      'aborted',
+    )
+    expect(aborted.trainer.getState().globalStep).toBeLessThan(epochs * 10)
+    aborted.dispose()
+  })
+
   it('answers checkpoint() during training at the next step boundary', async () => {
     const { trainer, dispose } = setup({ syncEvery: 3 })
     let requested: Promise<unknown> | null = null

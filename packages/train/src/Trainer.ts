@@ -15,6 +15,7 @@ import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
 import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
 import { Store, type Subscribable } from './Store'
+import { yieldToEventLoop } from './yieldToEventLoop'
 
 /** What a {@link Trainer} is doing. */
 export type TrainerStatus =
@@ -132,6 +133,11 @@ interface StepRecord {
 }
 
 const BETA = 0.98
+/**
+ * On WASM and CPU a read-back resolves without a macrotask, so a run would hold the event loop
+ * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
+ */
+const YIELD_EVERY_MS = 50
 
 function isGenerator(
   value: unknown,
@@ -189,6 +195,7 @@ export class Trainer implements Subscribable<TrainerState> {
   private pauseRequested = false
   private stopAt: number | null = null
   private wake: (() => void) | null = null
+  private lastYield = 0
   private checkpointRequests: Array<{
     resolve: (c: Checkpoint) => void
     reject: (e: unknown) => void
@@ -663,6 +670,10 @@ export class Trainer implements Subscribable<TrainerState> {
 
   /** Between steps: answers checkpoint requests, pauses, and reports whether to continue. */
   private async boundary(signal: AbortSignal | undefined): Promise<boolean> {
+    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
+      await yieldToEventLoop()
+      this.lastYield = performance.now()
+    }
     if (signal?.aborted || (this.stopAt !== null && this.globalStep >= this.stopAt)) {
       await this.flush()
       return false
