@@ -205,7 +205,7 @@ test.describe('reliability: long runs', () => {
   // In a browser without GPU, which wasm does not need: with the config's SwiftShader flags the
   // page's frames come seconds apart while wasm's threads hold both cores (SwiftShader composites
   // on the CPU too), so clicks time out; a machine with a GPU has no such contention.
-  test('5 epochs in the studio: tensor count flat, worker and page heap flat', async ({
+  test('5 epochs in the studio: tensor count flat, worker and page heap flat; Stop reaches a wasm run', async ({
     baseURL,
   }) => {
     test.setTimeout(1_200_000)
@@ -266,8 +266,22 @@ async function fiveEpochs(browser: Browser, page: Page) {
     test.info().annotations.push({ type: `epoch ${epoch}`, description: line })
   }
 
+  // Stop reaches a wasm run mid-epoch too, whose read-backs never wait for the event loop.
+  await page.getByTestId('train-start').click()
+  const step = page.getByTestId('global-step')
+  await expect(async () => expect(Number(await step.textContent())).toBeGreaterThan(50)).toPass({
+    timeout: 120_000,
+  })
+  await page.getByRole('button', { name: 'Stop' }).click()
+  await expect(page.getByTestId('results-panel')).toContainText('(stopped early)', {
+    timeout: 15_000,
+  })
+  await page.getByTestId('tab-train').click()
+  const stoppedAt = Number(await step.textContent())
+  expect(stoppedAt, 'stopped within the first epoch').toBeLessThan(938)
+
   const first = rows[0]!
-  const outcome = `${accuracy.toFixed(2)}% after ${EPOCHS} epochs; tensors ${rows.map((r) => r.tensors).join(', ')}; worker heap ${rows.map((r) => mb(r.worker)).join(', ')} MB; page heap ${rows.map((r) => mb(r.page)).join(', ')} MB`
+  const outcome = `${accuracy.toFixed(2)}% after ${EPOCHS} epochs, then a run stopped at batch ${stoppedAt}; tensors ${rows.map((r) => r.tensors).join(', ')}; worker heap ${rows.map((r) => mb(r.worker)).join(', ')} MB; page heap ${rows.map((r) => mb(r.page)).join(', ')} MB`
   test
     .info()
     .annotations.push(
