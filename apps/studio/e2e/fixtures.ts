@@ -12,35 +12,37 @@ const SCREENSHOTS = join(
 
 /**
  * Every test fails on a console error or an uncaught exception, in the page or its workers, and
- * gets a `shot(name)` helper that saves a screenshot under test-results/screenshots.
+ * gets a `shot(name, of?)` helper that saves a screenshot (of the page, or of one element) under
+ * test-results/screenshots.
  */
-export const test = base.extend<{ consoleErrors: string[]; shot: (name: string) => Promise<void> }>(
-  {
-    consoleErrors: [
-      async ({ page }, use) => {
-        const errors: string[] = []
-        page.on('console', (msg) => {
-          if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
-        })
-        page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
-        page.on('worker', (worker) => {
-          worker.on('console', (msg) => {
-            if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
-          })
-        })
-        await use(errors)
-        expect(errors, 'no console errors').toEqual([])
-      },
-      { auto: true },
-    ],
-    shot: async ({ page }, use) => {
-      mkdirSync(SCREENSHOTS, { recursive: true })
-      await use(async (name) => {
-        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+export const test = base.extend<{
+  consoleErrors: string[]
+  shot: (name: string, of?: Locator) => Promise<void>
+}>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = []
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
       })
+      page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
+      page.on('worker', (worker) => {
+        worker.on('console', (msg) => {
+          if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
+        })
+      })
+      await use(errors)
+      expect(errors, 'no console errors').toEqual([])
     },
+    { auto: true },
+  ],
+  shot: async ({ page }, use) => {
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await use(async (name, of) => {
+      await (of ?? page).screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+    })
   },
-)
+})
 
 export { expect }
 

@@ -1,5 +1,16 @@
-import type { Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { block, expect, openFresh, test } from './fixtures'
+
+/** Width in pixels of a uPlot chart's y axis (its tick labels are drawn on a canvas). */
+function yAxisWidth(chart: Locator): Promise<number> {
+  return chart.evaluate((el) =>
+    Math.max(
+      ...Array.from(el.querySelectorAll('.u-axis'), (axis) => axis.getBoundingClientRect())
+        .filter((box) => box.height > box.width)
+        .map((box) => box.width),
+    ),
+  )
+}
 
 /** Records CSP violations in the page from before its first script runs. */
 async function watchCsp(page: Page): Promise<string[]> {
@@ -106,6 +117,11 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   // The progress line counts to the batch the notice names.
   await expect(page.getByTestId('global-step')).toHaveText(String(divergedAt))
   await shot('21-diverged')
+  // Its loss reaches millions: the y axis widens so that no tick label is cut off.
+  const chart = page.getByTestId('loss-chart')
+  await chart.scrollIntoViewIfNeeded()
+  const divergedAxis = await yAxisWidth(chart)
+  await shot('21b-diverged-loss-chart', chart)
   // The last good weights are kept: the results are computed from them, and are finite.
   await page.getByTestId('tab-results').click()
   const accuracy = page.getByTestId('final-accuracy')
@@ -127,6 +143,10 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   })
   await page.getByTestId('tab-train').click()
   await expect(page.getByTestId('progress')).toContainText('Stopped')
+  // A loss of 0–2.3 gets a narrow y axis; the diverged run's millions got a wider one.
+  const saneAxis = await yAxisWidth(page.getByTestId('loss-chart'))
+  expect(saneAxis).toBeGreaterThan(0)
+  expect(divergedAxis).toBeGreaterThan(saneAxis)
   await expect(page.getByTestId('divergence')).toHaveCount(0)
 
   // Reload mid-run: the graph and the last finished results survive, and a new run completes.

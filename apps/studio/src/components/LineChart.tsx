@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
+import { axisWidth, formatTick, type MeasureText } from '../lib/axisTicks'
 
 export interface ChartSeries {
   label: string
@@ -7,6 +8,18 @@ export interface ChartSeries {
   values: (number | null)[]
   width?: number
   dash?: number[]
+}
+
+const AXIS_FONT = '11px system-ui'
+let measurer: CanvasRenderingContext2D | null | undefined
+
+/** Label widths in the axis font, from a canvas of its own; `undefined` where none can be made. */
+function measureAxisText(): MeasureText | undefined {
+  measurer ??= document.createElement('canvas').getContext('2d')
+  const ctx = measurer
+  if (!ctx) return undefined
+  ctx.font = AXIS_FONT
+  return (label) => ctx.measureText(label).width
 }
 
 /** A small uPlot line chart that follows its data as it grows. */
@@ -41,12 +54,19 @@ export function LineChart(props: {
           label: xLabel,
           labelSize: 18,
           size: 32,
-          font: '11px system-ui',
-          labelFont: '11px system-ui',
+          font: AXIS_FONT,
+          labelFont: AXIS_FONT,
           stroke: '#5d6878',
           grid: { stroke: '#eef0f3' },
         },
-        { size: 44, font: '11px system-ui', stroke: '#5d6878', grid: { stroke: '#eef0f3' } },
+        {
+          // Sized to its labels: a diverged run's loss reaches millions and more.
+          size: (_self, values) => axisWidth(values ?? [], measureAxisText()),
+          values: (_self, splits) => splits.map(formatTick),
+          font: AXIS_FONT,
+          stroke: '#5d6878',
+          grid: { stroke: '#eef0f3' },
+        },
       ],
       series: [
         {},
