@@ -51,6 +51,8 @@ export interface DownloadRequest {
   readonly signal?: AbortSignal
   /** Abort an attempt when no bytes arrive for this long (ms). */
   readonly idleTimeoutMs?: number
+  /** Abort an attempt that announces or sends more bytes than this (`TOO_LARGE`). */
+  readonly maxBytes?: number
 }
 
 interface Hasher {
@@ -182,6 +184,11 @@ async function fetchInto(
     const lengthHeader = response.headers.get('content-length')
     const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity'
     const total = lengthHeader !== null && !encoded ? Number(lengthHeader) : undefined
+    const maxBytes = request.maxBytes ?? Number.POSITIVE_INFINITY
+    if (total !== undefined && total > maxBytes) {
+      await response.body.cancel().catch(() => {})
+      throw tooLarge(`the server announced ${total} bytes`, maxBytes)
+    }
     const hasher = request.md5 ? await createHasher() : undefined
     const reader = response.body.getReader()
     let received = 0
@@ -191,6 +198,10 @@ async function fetchInto(
         if (done) break
         arm()
         received += value.length
+        if (received > maxBytes) {
+          await reader.cancel().catch(() => {})
+          throw tooLarge(`more than ${maxBytes} bytes arrived`, maxBytes)
+        }
         hasher?.update(value)
         await sink.write(value)
         request.onProgress?.({
@@ -202,6 +213,7 @@ async function fetchInto(
         })
       }
     } catch (error) {
+      if (error instanceof AttemptFailure) throw error
       if (timedOut) throw timeoutFailure(idleMs)
       if (request.signal?.aborted) throw error
       throw new AttemptFailure({
@@ -231,6 +243,13 @@ async function fetchInto(
     if (timer !== undefined) clearTimeout(timer)
     request.signal?.removeEventListener('abort', onAbort)
   }
+}
+
+function tooLarge(what: string, maxBytes: number): AttemptFailure {
+  return new AttemptFailure({
+    reason: 'TOO_LARGE',
+    message: `${what}, more than maxInflatedBytes (${maxBytes}) allows for one file`,
+  })
 }
 
 function timeoutFailure(ms: number): AttemptFailure {

@@ -5,8 +5,18 @@ export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float
 export interface DownloadAttempt {
   /** The URL that was tried. */
   readonly url: string
-  /** `HTTP_ERROR` (status not 2xx), `NETWORK_ERROR`, `TIMEOUT`, `INCOMPLETE` (body shorter than announced) or `MD5_MISMATCH`. */
-  readonly reason: 'HTTP_ERROR' | 'NETWORK_ERROR' | 'TIMEOUT' | 'INCOMPLETE' | 'MD5_MISMATCH'
+  /**
+   * `HTTP_ERROR` (status not 2xx), `NETWORK_ERROR`, `TIMEOUT`, `INCOMPLETE` (body shorter than
+   * announced), `MD5_MISMATCH` or `TOO_LARGE` (more bytes than `maxInflatedBytes`, announced or
+   * received).
+   */
+  readonly reason:
+    | 'HTTP_ERROR'
+    | 'NETWORK_ERROR'
+    | 'TIMEOUT'
+    | 'INCOMPLETE'
+    | 'MD5_MISMATCH'
+    | 'TOO_LARGE'
   /** What went wrong, in words. */
   readonly message: string
   /** The HTTP status, for `HTTP_ERROR`. */

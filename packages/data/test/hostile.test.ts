@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -290,6 +290,29 @@ const corruptions: Record<string, (body: Uint8Array, n: number) => Uint8Array> =
   html: () => new TextEncoder().encode('<!doctype html><title>Not Found</title>'),
 }
 
+/** Bytes the `endless` mirror has sent, summed over requests. */
+let endlessSent = 0
+
+/**
+ * A mirror that never stops sending (`endless`, no Content-Length), or one that announces 2 GiB
+ * (`announced`) and then sends slowly: both must be cut off at `maxInflatedBytes`.
+ */
+function oversized(kind: 'endless' | 'announced', res: ServerResponse): void {
+  const chunk = new Uint8Array(64 * 1024).fill(0x1f)
+  res.writeHead(200, kind === 'announced' ? { 'content-length': 2 ** 31 } : {})
+  const more = () => {
+    while (!res.destroyed) {
+      if (kind === 'endless') endlessSent += chunk.length
+      if (!res.write(chunk)) {
+        res.once('drain', more)
+        return
+      }
+    }
+  }
+  res.on('close', () => res.removeAllListeners('drain'))
+  more()
+}
+
 let server: Server
 let base: string
 let dir: string
@@ -297,6 +320,10 @@ let dir: string
 beforeAll(async () => {
   server = createServer((req, res) => {
     const [, kind, n, file] = (req.url ?? '').split('/')
+    if (kind === 'endless' || kind === 'announced') {
+      oversized(kind, res)
+      return
+    }
     const body = GZ[file ?? '']
     if (!body) {
       res.writeHead(404).end()
@@ -377,5 +404,51 @@ describe('reliability: corrupted downloads', () => {
       cases++
     }
     record(task, cases, `DownloadError ×${cases}, nothing written`)
+  })
+})
+
+describe('reliability: oversized downloads', () => {
+  it('a mirror that never stops, or announces 2 GiB, is cut off at maxInflatedBytes on every load path', async ({
+    task,
+  }) => {
+    const maxInflatedBytes = 2 ** 20
+    const outcomes = new Tally()
+    let cases = 0
+    for (const kind of ['endless', 'announced']) {
+      endlessSent = 0
+      const paths = {
+        // torchvision's download into root/Tiny/raw, through a file sink.
+        root: () =>
+          loadSplitFiles(spec([`${base}/${kind}/0/`]), {
+            root: join(dir, `oversized-${kind}`),
+            download: true,
+            maxInflatedBytes,
+          }),
+        // A source URL, read into memory.
+        source: () => MNIST.load({ source: `${base}/${kind}/0/`, maxInflatedBytes }),
+      }
+      for (const [path, load] of Object.entries(paths)) {
+        const start = performance.now()
+        const error = await load().then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(performance.now() - start, `${kind} via ${path}`).toBeLessThan(MAX_MS)
+        expect(error, `${kind} via ${path}`).toBeInstanceOf(DownloadError)
+        for (const attempt of (error as DownloadError).attempts) {
+          expect(attempt.reason, `${kind} via ${path}`).toBe('TOO_LARGE')
+          expect(attempt.message).toContain(`maxInflatedBytes (${maxInflatedBytes})`)
+          outcomes.add(attempt.reason)
+        }
+        cases++
+      }
+      // Reading stopped at the cap: over five requests (the root path's first file; the source's
+      // two files by plain and .gz name) the server got out the cap plus socket buffers each,
+      // where an unbounded read over localhost takes gigabytes in the same time.
+      if (kind === 'endless') expect(endlessSent).toBeLessThan(64 * 2 ** 20)
+    }
+    const left = await readdir(join(dir, 'oversized-endless', 'Tiny', 'raw')).catch(() => [])
+    expect(left).toEqual([])
+    record(task, cases, `DownloadError, every attempt ${outcomes}; no file kept`)
   })
 })

@@ -80,7 +80,8 @@ export interface DatasetFilesOptions {
   /**
    * The most bytes a `.gz` file may inflate to (default 1 GiB; `Infinity` for none). Each file's IDX header caps it
    * further to the size it declares; inflating stops as soon as either is passed, with
-   * `IDX_GZIP_TOO_LARGE`, so a gzip bomb given as `source` cannot exhaust memory.
+   * `IDX_GZIP_TOO_LARGE`, so a gzip bomb given as `source` cannot exhaust memory. A download that
+   * announces or sends more than this fails with `TOO_LARGE` and the next mirror is tried.
    */
   maxInflatedBytes?: number
 }
@@ -258,6 +259,7 @@ async function fetchSource(
       onProgress: options.onProgress,
       signal: options.signal,
       idleTimeoutMs: options.idleTimeoutMs,
+      maxBytes: checkMaxInflatedBytes(`load ${name}`, options.maxInflatedBytes),
     },
     () => sink,
   )
@@ -403,6 +405,7 @@ async function downloadToDirectory(
           onProgress: options.onProgress,
           signal: options.signal,
           idleTimeoutMs: options.idleTimeoutMs,
+          maxBytes,
         },
         () => fileSink(gzPath),
       )
@@ -450,6 +453,7 @@ async function readFromCache(
         onProgress: options.onProgress,
         signal: options.signal,
         idleTimeoutMs: options.idleTimeoutMs,
+        maxBytes: checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes),
       },
       () => sink,
     )
