@@ -252,6 +252,7 @@ async function fiveEpochs(browser: Browser, page: Page) {
   const accuracy = await finalAccuracy(page)
   await measure()
   await page.getByTestId('tab-train').click()
+  await expect(page.locator('.backend')).toContainText('Trained on')
   await page.getByTestId('memory-per-epoch').scrollIntoViewIfNeeded()
   await page.screenshot({ path: join(SCREENSHOTS, '33-five-epochs-memory.png') })
   const rows = []

@@ -14,6 +14,7 @@ import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
 import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
 import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
+import { RateMeter } from './RateMeter'
 import { Store, type Subscribable } from './Store'
 import { yieldToEventLoop } from './yieldToEventLoop'
 
@@ -46,7 +47,10 @@ export interface TrainerState {
   smoothedLoss: number | null
   /** Training accuracy of the current epoch so far (null when not classifying). */
   accuracy: number | null
-  /** Training throughput over the last update window. */
+  /**
+   * Training throughput over the last few updates (up to 8 read-backs): steadier than a single
+   * window, whose few batches a garbage collection or a short last window can skew.
+   */
   samplesPerSecond: number | null
   /** Estimated seconds until training completes (null until measurable). */
   etaSeconds: number | null
@@ -138,6 +142,8 @@ const BETA = 0.98
  * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
  */
 const YIELD_EVERY_MS = 50
+/** How many of the latest read-backs `samplesPerSecond` averages over. */
+const RATE_WINDOWS = 8
 
 function isGenerator(
   value: unknown,
@@ -196,6 +202,7 @@ export class Trainer implements Subscribable<TrainerState> {
   private stopAt: number | null = null
   private wake: (() => void) | null = null
   private lastYield = 0
+  private readonly rate = new RateMeter(RATE_WINDOWS)
   private checkpointRequests: Array<{
     resolve: (c: Checkpoint) => void
     reject: (e: unknown) => void
@@ -350,6 +357,7 @@ export class Trainer implements Subscribable<TrainerState> {
     const signal = options.signal
     this.running = true
     this.pauseRequested = false
+    this.rate.reset()
     const onAbort = () => this.wake?.()
     signal?.addEventListener('abort', onAbort)
     this.store.set({ status: 'training', epochs, error: null })
@@ -773,7 +781,7 @@ export class Trainer implements Subscribable<TrainerState> {
       loss: lossSum / samples,
       smoothedLoss: this.smoothedValue(),
       accuracy: this.classifying ? this.epochCorrect / this.epochSamples : null,
-      samplesPerSecond: seconds > 0 ? samples / seconds : null,
+      samplesPerSecond: this.rate.add(samples, seconds),
       etaSeconds: Math.max(
         0,
         remaining * this.secondsPerStep +

@@ -204,11 +204,12 @@ function TrainingControls() {
 
 function BackendStatus() {
   const backend = useStudio((s) => s.run.backend)
+  const ended = useStudio((s) => s.run.status === 'done')
   if (!backend) return null
   const fellBack = backend.fallbacks.length > 0
   return (
     <div className="backend">
-      Running on
+      {ended ? 'Trained on' : 'Running on'}
       <span className={`backend-badge ${fellBack ? 'fallback' : ''}`} data-testid="backend">
         {backend.name}
       </span>
