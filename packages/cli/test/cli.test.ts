@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { serializeGraph, templates } from '@tensorloom/graph'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mnistDataDir } from '../../../scripts/testing/mnistRoot.js'
 import { type CliIO, main } from '../src/index.js'
 
 /** An in-memory terminal and file system. */
@@ -208,4 +209,43 @@ describe('the tensorloom bin', () => {
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain('[LINEAR_SHAPE_MISMATCH]')
   })
+
+  it('stops a wasm run on Ctrl-C mid-run and writes what was trained so far', async () => {
+    await writeFile(join(dir, 'lesson.json'), serializeGraph(templates.lesson))
+    // 200 epochs of 100 batches: minutes, unless SIGINT reaches the process mid-run.
+    const args = ['train', 'lesson.json', '--epochs', '200', '--backend', 'wasm', '--limit', '6400']
+    const child = spawn(
+      process.execPath,
+      [
+        tsx,
+        '--conditions=@tensorloom/source',
+        bin,
+        ...args,
+        '--data',
+        mnistDataDir(import.meta.url),
+      ],
+      { cwd: dir },
+    )
+    let stderr = ''
+    let interruptedAt = 0
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+      // Interrupt once training is under way: after the first finished epoch.
+      if (!interruptedAt && /epoch 1\/200: train loss/.test(stderr)) {
+        interruptedAt = performance.now()
+        child.kill('SIGINT')
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(interruptedAt, stderr).toBeGreaterThan(0)
+    expect(code, stderr).toBe(130)
+    expect(stderr).toContain('training stopped; writing what was trained so far')
+    // Writing the weights and history takes a moment; training itself stopped at the next batch.
+    expect(performance.now() - interruptedAt).toBeLessThan(10_000)
+    const report = JSON.parse(await readFile(join(dir, 'lesson.history.json'), 'utf8'))
+    expect(report.status).toBe('aborted')
+    expect(report.history.length).toBeGreaterThanOrEqual(1)
+    expect(report.history.length).toBeLessThan(200)
+    expect((await readFile(join(dir, 'lesson.safetensors'))).length).toBeGreaterThan(400_000)
+  }, 120_000)
 })

