@@ -10,8 +10,8 @@ import { Compose, DataLoader, MNIST, Normalize, ToTensor } from '@tensorloom/dat
 import type { GraphDocument } from '@tensorloom/graph'
 import { modelChain } from '@tensorloom/graph'
 import type { DataDescription, FromGraphResult, Module } from '@tensorloom/layers'
-import { fromGraph, getRngState, saveSafetensorsAsync, setRngState } from '@tensorloom/layers'
-import type { Checkpoint, Criterion, Optimizer, TrainerState } from '@tensorloom/train'
+import { fromGraph, saveSafetensorsAsync } from '@tensorloom/layers'
+import type { BackendSelection, Criterion, Optimizer } from '@tensorloom/train'
 import {
   Adam,
   AdamW,
@@ -23,23 +23,19 @@ import {
   Trainer,
 } from '@tensorloom/train'
 import { slug } from '../lib/download'
-import { divergenceOf } from './divergence'
 import type { Engine, TrainControl } from './host'
-import { lossPoints } from './lossPoints'
 import { firstImageLinear, outputKind } from './model'
 import type {
   BackendName,
   FromWorker,
-  MemorySample,
   Prediction,
-  Recovery,
   TrainOptions,
   TrainResults,
   ValueStats,
 } from './protocol'
 import { BACKEND_ORDER } from './protocol'
-import type { ContextWatch } from './recovery'
-import { CheckpointKeeper, watchContext } from './recovery'
+import type { BackendChoice } from './trainingRun'
+import { runTraining } from './trainingRun'
 import { configureWasmThreads, wasmThreadCount } from './wasmThreads'
 
 /** MNIST as the studio serves it (see vite/mnistAssets.ts). */
@@ -55,59 +51,12 @@ const SYNC_EVERY = 4
 
 type Split = MNIST<RawImage, number>
 type Emit = (message: FromWorker) => void
-type Finished = Extract<FromWorker, { type: 'finished' }>
 
-/** Batches between the checkpoints kept while training on webgl (plus one after every epoch). */
-const CHECKPOINT_EVERY = 100
-
-/** The parts of the webgl backend's WebGL2 context used here. */
-interface WebGLHandle {
-  isContextLost(): boolean
-  readonly canvas: unknown
-  getExtension(name: 'WEBGL_lose_context'): { loseContext(): void } | null
-}
-
-/** The context of tfjs' webgl backend while it is the active one (an OffscreenCanvas's). */
-function webglContext(): WebGLHandle | null {
-  if (tf.getBackend() !== 'webgl') return null
-  const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGLHandle } }
-  return backend.gpgpu?.gl ?? null
-}
-
-/** The fault a test asks for with `?loseWebGLContextAt=`: what a GPU reset does to the page. */
-function loseWebGLContext() {
-  webglContext()?.getExtension('WEBGL_lose_context')?.loseContext()
-}
-
-/**
- * tfjs polls a fence for every pending read-back; on a lost context the fence never passes, and
- * the polling would go on forever. Drop those reads (their callers were given up).
- */
-function releaseLostWebGL() {
-  const backend = tf.findBackend('webgl') as unknown as { gpgpu?: { itemsToPoll?: unknown[] } }
-  if (Array.isArray(backend?.gpgpu?.itemsToPoll)) backend.gpgpu.itemsToPoll = []
-}
-
-function memorySample(): MemorySample {
-  const { numTensors, numBytes } = tf.memory()
-  return { numTensors, numBytes }
-}
-
-/** Watches the webgl backend's context while it trains; null on other backends. */
-function watchWebGL(lastProgress: () => number | null): ContextWatch | null {
-  const gl = webglContext()
-  if (!gl) return null
-  return watchContext(gl, {
-    lastProgress,
-    probe: async () => {
-      const one = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)))
-      try {
-        await one.data()
-      } finally {
-        one.dispose()
-      }
-    },
-  })
+/** The backends that failed in a selection, and why. */
+function failures(selection: BackendSelection): BackendChoice['fallbacks'] {
+  return selection.tried
+    .filter((t) => !t.ok)
+    .map((t) => ({ backend: t.name as BackendName, reason: t.error ?? 'unavailable' }))
 }
 
 function stats(values: ArrayLike<number>, map: (v: number) => number): ValueStats {
@@ -195,11 +144,7 @@ function toProbabilities(doc: GraphDocument, output: tf.Tensor): tf.Tensor {
  * from the graph, trains it with @tensorloom/train's Trainer and answers predictions.
  */
 export function createTfjsEngine(): Engine {
-  let backendChosen: Promise<{
-    backend: BackendName
-    fallbacks: { backend: BackendName; reason: string }[]
-    threads: number | null
-  }> | null = null
+  let backendChosen: Promise<BackendChoice> | null = null
   const splits = new Map<boolean, Promise<Split>>()
   let trained: { built: FromGraphResult; doc: GraphDocument; optimizer: Optimizer<object> } | null =
     null
@@ -217,13 +162,32 @@ export function createTfjsEngine(): Engine {
     backendChosen ??= (async () => {
       const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER)
       const backend = selection.backend as BackendName
-      const fallbacks = selection.tried
-        .filter((t) => !t.ok)
-        .map((t) => ({ backend: t.name as BackendName, reason: t.error ?? 'unavailable' }))
+      const fallbacks = failures(selection)
       const threads = backend === 'wasm' ? getThreadsCount() : null
       return { backend, fallbacks, threads }
     })()
     return backendChosen
+  }
+
+  /** The backend after `from`, skipping those that failed before; later runs start on it too. */
+  const fallBack = async (
+    preferred: BackendName | undefined,
+    from: BackendName,
+    reason: string,
+  ): Promise<BackendChoice> => {
+    const earlier = (await chooseBackend(preferred)).fallbacks
+    const selection = await selectBackend(
+      undefined,
+      BACKEND_ORDER.filter((b) => b !== from && !earlier.some((f) => f.backend === b)),
+    )
+    const to = selection.backend as BackendName
+    const chosen = {
+      backend: to,
+      fallbacks: [...earlier, ...failures(selection), { backend: from, reason }],
+      threads: to === 'wasm' ? getThreadsCount() : null,
+    }
+    backendChosen = Promise.resolve(chosen)
+    return chosen
   }
 
   const loadSplit = (train: boolean, emit: Emit) => {
@@ -363,280 +327,35 @@ export function createTfjsEngine(): Engine {
       }
       const criterion = criterionOf(doc)
       const epochs = doc.training.epochs
-      // Restored when a run has to start over on another backend before its first checkpoint.
-      const rngAtStart = getRngState()
-      /** The model, optimizer, datasets and trainer, on the active backend. */
-      const build = () => {
-        const built = fromGraph(doc)
-        const { batchSize, shuffle } = built.data
-        const train = withTransform(trainRaw, built.data)
-        const test = withTransform(testRaw, built.data)
-        const trainLoader = new DataLoader(train, { batchSize, shuffle, seed: doc.training.seed })
-        const testLoader = new DataLoader(test, { batchSize: TEST_BATCH })
-        const optimizer = optimizerOf(doc, built.model)
-        const trainer = new Trainer({
-          model: built.model,
-          optimizer,
-          trainLoader,
-          testLoader,
-          criterion,
-          epochs,
-          syncEvery: SYNC_EVERY,
-        })
-        trained = { built, doc, optimizer }
-        return { built, train, test, trainLoader, optimizer, trainer }
-      }
-      let { built, train, test, trainLoader, optimizer, trainer } = build()
-      const { batchSize } = built.data
-      const totalSteps = Math.min(
-        options.maxSteps ?? Number.POSITIVE_INFINITY,
-        epochs * trainLoader.length,
-      )
-      emit({
-        type: 'started',
+      await runTraining({
+        options,
         epochs,
-        stepsPerEpoch: trainLoader.length,
-        totalSteps,
-        batchSize,
-        trainSize: train.length,
-        testSize: test.length,
+        backend: backend.backend,
+        emit,
+        control,
+        build: () => {
+          const built = fromGraph(doc)
+          const { batchSize, shuffle } = built.data
+          const train = withTransform(trainRaw, built.data)
+          const test = withTransform(testRaw, built.data)
+          const trainLoader = new DataLoader(train, { batchSize, shuffle, seed: doc.training.seed })
+          const testLoader = new DataLoader(test, { batchSize: TEST_BATCH })
+          const optimizer = optimizerOf(doc, built.model)
+          const trainer = new Trainer({
+            model: built.model,
+            optimizer,
+            trainLoader,
+            testLoader,
+            criterion,
+            epochs,
+            syncEvery: SYNC_EVERY,
+          })
+          trained = { built, doc, optimizer }
+          return { built, train, test, trainLoader, optimizer, trainer }
+        },
+        results: (built, test) => finalResults(doc, built, criterion, test, testRaw),
+        fallBack: (from, reason) => fallBack(options.backend, from, reason),
       })
-
-      let abort = new AbortController()
-      let sentPoints = 0
-      let sentEpochs = 0
-      let hitMax = false
-      // Recovery from a lost WebGL context: checkpoints while training on webgl, and a watch.
-      let backendName = backend.backend
-      let watch: ContextWatch | null = null
-      let lastProgressAt: number | null = performance.now()
-      let checkpointedEpochs = 0
-      let faultAt = options.loseWebGLContextAt ?? null
-      const keeper = new CheckpointKeeper<Checkpoint>(
-        CHECKPOINT_EVERY,
-        () => !(watch?.isLost ?? false) && !(webglContext()?.isContextLost() ?? false),
-      )
-      /**
-       * A checkpoint read back while the trainer waits at a batch boundary: on WebGL each read
-       * would otherwise queue behind the batches trained meanwhile, and take seconds.
-       */
-      const checkpointQuietly = async (of: Trainer) => {
-        of.pause()
-        try {
-          return await of.checkpoint()
-        } finally {
-          if (!control.isPaused) of.resume()
-        }
-      }
-      const onState = (state: TrainerState) => {
-        const points = state.lossCurve.slice(sentPoints)
-        sentPoints = state.lossCurve.length
-        if (points.length > 0) {
-          const remaining = totalSteps - state.globalStep
-          emit({
-            type: 'progress',
-            epoch: state.epoch,
-            step: state.step,
-            globalStep: state.globalStep,
-            totalSteps,
-            curve: lossPoints(points, state.globalStep, state.batchLosses),
-            loss: state.loss ?? Number.NaN,
-            samplesPerSec: state.samplesPerSecond ?? 0,
-            etaSeconds:
-              state.samplesPerSecond && state.samplesPerSecond > 0
-                ? (remaining * batchSize) / state.samplesPerSecond
-                : null,
-          })
-        }
-        for (const record of state.history.slice(sentEpochs)) {
-          emit({
-            type: 'evaluated',
-            epoch: record.epoch,
-            testAccuracy: record.testAccuracy ?? 0,
-            testLoss: record.testLoss ?? 0,
-            trainAccuracy: record.trainAccuracy,
-            memory: memorySample(),
-          })
-        }
-        sentEpochs = state.history.length
-        if (
-          options.maxSteps !== null &&
-          state.globalStep >= options.maxSteps &&
-          !abort.signal.aborted
-        ) {
-          hitMax = true
-          abort.abort()
-        }
-        lastProgressAt = control.isPaused ? null : performance.now()
-        if (watch) {
-          const epochEnded = state.history.length > checkpointedEpochs
-          checkpointedEpochs = state.history.length
-          keeper.progress(state.globalStep, epochEnded, () => checkpointQuietly(trainer))
-        }
-        if (faultAt !== null && state.globalStep >= faultAt && backendName === 'webgl') {
-          faultAt = null
-          // Outside the trainer's own call stack, as a real context loss would come.
-          setTimeout(loseWebGLContext, 0)
-        }
-      }
-      let unsubscribe = trainer.subscribe(onState)
-      const stopWatch = control.onChange((change) => {
-        if (change === 'pause') trainer.pause()
-        if (change === 'resume') trainer.resume()
-        if (change === 'stop') abort.abort()
-      })
-      /** Trains and evaluates; `live()` turns false once a recovery has taken over. */
-      const attempt = async (live: () => boolean): Promise<Finished> => {
-        // This attempt's own objects: a recovery replaces the variables, not what runs here.
-        const run = { trainer, built, test, signal: abort.signal }
-        if (watch && !keeper.latest) {
-          const first = await run.trainer.checkpoint()
-          if (live()) keeper.offer(first)
-        }
-        let result: Awaited<ReturnType<Trainer['fit']>>
-        try {
-          // The trainer stops at exactly maxSteps batches, even between two loss reads.
-          result = await run.trainer.fit({
-            signal: run.signal,
-            ...(options.maxSteps !== null ? { maxSteps: options.maxSteps } : {}),
-          })
-        } catch (error) {
-          const divergence = divergenceOf(error, trainLoader.length)
-          if (!divergence) throw error
-          // The trainer restored the last weights that gave a finite loss: they are the results.
-          const results = await finalResults(doc, run.built, criterion, run.test, testRaw)
-          return { type: 'finished', reason: 'diverged', results, divergence }
-        }
-        const results = await finalResults(doc, run.built, criterion, run.test, testRaw)
-        if (result.status === 'aborted' && live()) {
-          const state = run.trainer.getState()
-          emit({
-            type: 'evaluated',
-            epoch: state.epoch - 1 + state.step / trainLoader.length,
-            testAccuracy: results.testAccuracy,
-            testLoss: results.testLoss,
-            trainAccuracy: state.accuracy,
-          })
-        }
-        return {
-          type: 'finished',
-          reason: result.status === 'completed' ? 'completed' : hitMax ? 'maxSteps' : 'stopped',
-          results,
-        }
-      }
-
-      /**
-       * The context is gone: drop everything on it, switch to the next backend, rebuild the model
-       * and optimizer there from the last checkpoint, and say so.
-       */
-      const recover = async (cause: string) => {
-        const from = backendName
-        const state = trainer.getState()
-        const lostAt = { epoch: state.epoch, step: state.step, globalStep: state.globalStep }
-        const checkpoint = keeper.latest
-        abort.abort()
-        unsubscribe()
-        watch?.dispose()
-        watch = null
-        releaseLostWebGL()
-        for (const free of [
-          () => trainer.dispose(),
-          () => built.model.dispose(),
-          () => optimizer.dispose(),
-          () => train.dispose(),
-          () => test.dispose(),
-        ]) {
-          try {
-            free()
-          } catch {
-            // Freeing memory of a lost context may fail; it is gone either way.
-          }
-        }
-        const earlier = (await chooseBackend(options.backend)).fallbacks
-        const selection = await selectBackend(
-          undefined,
-          BACKEND_ORDER.filter((b) => b !== from && !earlier.some((f) => f.backend === b)),
-        )
-        const to = selection.backend as BackendName
-        backendName = to
-        const resumedFrom = checkpoint
-          ? { epoch: checkpoint.epoch, step: checkpoint.step, globalStep: checkpoint.globalStep }
-          : { epoch: 1, step: 0, globalStep: 0 }
-        const recovery: Recovery = {
-          from,
-          to,
-          cause,
-          lostAt,
-          resumedFrom,
-          epochsDone: checkpoint?.history.length ?? 0,
-        }
-        const chosen = {
-          backend: to,
-          fallbacks: [
-            ...earlier,
-            ...selection.tried
-              .filter((t) => !t.ok)
-              .map((t) => ({ backend: t.name as BackendName, reason: t.error ?? 'unavailable' })),
-            {
-              backend: from,
-              reason: `context lost at epoch ${lostAt.epoch} batch ${lostAt.globalStep} (${cause})`,
-            },
-          ],
-          threads: to === 'wasm' ? getThreadsCount() : null,
-        }
-        // Later runs start on the new backend too.
-        backendChosen = Promise.resolve(chosen)
-        emit({ type: 'backend', ...chosen })
-        if (!checkpoint) setRngState(rngAtStart)
-        ;({ built, train, test, trainLoader, optimizer, trainer } = build())
-        if (checkpoint) trainer.loadCheckpoint(checkpoint)
-        emit({ type: 'recovered', ...recovery })
-        sentPoints = 0
-        sentEpochs = recovery.epochsDone
-        checkpointedEpochs = recovery.epochsDone
-        keeper.restart(resumedFrom.globalStep)
-        lastProgressAt = performance.now()
-        abort = new AbortController()
-        if (control.stopped) abort.abort()
-        if (control.isPaused) trainer.pause()
-        unsubscribe = trainer.subscribe(onState)
-      }
-
-      try {
-        let generation = 0
-        while (true) {
-          watch = backendName === 'webgl' ? watchWebGL(() => lastProgressAt) : null
-          const current = ++generation
-          const running = attempt(() => current === generation)
-          // A run given up after a context loss may still fail later: nobody waits for it then.
-          running.catch(() => {})
-          const lost = watch?.lost ?? new Promise<string>(() => {})
-          let outcome: { finished: Finished } | { lost: string }
-          try {
-            outcome = await Promise.race([
-              running.then((finished) => ({ finished })),
-              lost.then((cause) => ({ lost: cause })),
-            ])
-          } catch (error) {
-            // An op failing on a lost context is the loss, not a bug in the model.
-            if (!watch?.isLost && !webglContext()?.isContextLost()) throw error
-            outcome = { lost: watch?.isLost ? await lost : 'gl.isContextLost() became true' }
-          }
-          if ('finished' in outcome) {
-            emit(outcome.finished)
-            return
-          }
-          generation++
-          await recover(outcome.lost)
-        }
-      } finally {
-        watch?.dispose()
-        unsubscribe()
-        stopWatch()
-        trainer.dispose()
-        train.dispose()
-        test.dispose()
-      }
     },
 
     async predict(pixels) {
