@@ -5,7 +5,8 @@
 // Options: --epochs N (default 5), --backend wasm|cpu (default wasm), --steps N (stop each epoch
 // after N batches, for a quick throughput check), --seeds 0,1,2,3,4 (each seed sets the initial
 // weights, torch.manual_seed(s), and the shuffling, Generator().manual_seed(s)), --torch auto|on|off
-// (default auto: on when /usr/bin/python3 imports torch), --engine auto|fast|reference.
+// (default auto: on when /usr/bin/python3 imports torch), --engine auto|fast|reference, --quick (one
+// epoch of seed 0 without PyTorch: a smoke run, as `pnpm bench -- --quick` asks of every bench).
 // Writes bench/results/<date>-accuracy.{json,md} at the repository root for full 5-epoch runs.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -31,14 +32,16 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '0,1,2,3,4' },
     torch: { type: 'string', default: 'auto' },
     engine: { type: 'string', default: 'auto' },
+    quick: { type: 'boolean', default: false },
   },
 })
-const epochs = Number(values.epochs)
-const seeds = values.seeds!.split(',').map(Number)
+const epochs = values.quick ? 1 : Number(values.epochs)
+const seeds = values.quick ? [0] : values.seeds!.split(',').map(Number)
 const engine = values.engine as 'auto' | 'fast' | 'reference'
 const torch =
-  values.torch === 'on' ||
-  (values.torch === 'auto' &&
+  (!values.quick && values.torch === 'on') ||
+  (!values.quick &&
+    values.torch === 'auto' &&
     spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0)
 const selection = await selectBackend(values.backend)
 console.log(`backend: ${selection.backend} (${selection.reason}); seeds ${seeds.join(', ')}`)
@@ -152,17 +155,20 @@ const lines = [
     ...(r.torch ? [`| ${r.seed} PyTorch | ${r.torch.map(pct).join(' | ')} |`] : []),
   ]),
 ]
-const status = median(oursFinal) >= TARGET ? 'PASS' : 'FAIL'
+// The target is for the lesson's 5 full epochs; shorter runs report without a verdict.
+const judged = epochs === 5 && !values.steps
+const status = !judged ? 'INFO' : median(oursFinal) >= TARGET ? 'PASS' : 'FAIL'
 const verdict =
   `${status} ${epochs}-epoch test accuracy, median of ${seeds.length} seeds: Tensorloom ${pct(median(oursFinal))} ` +
-  `(range ${pct(Math.min(...oursFinal))}–${pct(Math.max(...oursFinal))}; target >= ${pct(TARGET)})` +
+  `(range ${pct(Math.min(...oursFinal))}–${pct(Math.max(...oursFinal))}` +
+  `${judged ? `; target >= ${pct(TARGET)}` : `; the ${pct(TARGET)} target is for 5 full epochs`})` +
   (torchFinal.length > 0
     ? `; PyTorch 1.13 from the same weights and shuffles ${pct(median(torchFinal))} (range ${pct(Math.min(...torchFinal))}–${pct(Math.max(...torchFinal))})`
     : '')
 console.log(`\n${lines.join('\n')}\n\n${verdict}`)
 console.log(`total ${((performance.now() - start) / 1000).toFixed(1)} s`)
 
-if (epochs === 5 && !values.steps) {
+if (judged) {
   const date = new Date().toISOString().slice(0, 10)
   const dir = new URL('../../../bench/results/', import.meta.url)
   mkdirSync(dir, { recursive: true })
