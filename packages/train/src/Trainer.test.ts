@@ -312,6 +312,16 @@ describe('Trainer', () => {
       status: 'failed',
       error: { code: 'NON_FINITE_LOSS' },
     })
+    // Every batch before the bad one is reported, also those read back with it: the curve climbs
+    // to the explosion instead of stopping at the last full read-back of 5.
+    const badAt = Number(/\(global step (\d+)\)/.exec(e.message)?.[1])
+    expect(badAt).toBeGreaterThan(1)
+    const { lossCurve, batchLosses, globalStep } = trainer.getState()
+    expect(globalStep).toBe(badAt - 1)
+    expect(lossCurve.at(-1)?.[0]).toBe(badAt - 1)
+    expect(lossCurve.every(([, loss]) => Number.isFinite(loss))).toBe(true)
+    expect(batchLosses.length).toBe(((badAt - 2) % 5) + 1)
+    expect(batchLosses.every(Number.isFinite)).toBe(true)
     for (const p of model.parameters()) expect(p.dataSync().every(Number.isFinite)).toBe(true)
     // The restored weights give a finite loss.
     const { loss } = await evaluate(

@@ -747,14 +747,37 @@ export class Trainer implements Subscribable<TrainerState> {
     this.fast?.pull()
     this.windowStart = performance.now()
     const firstStep = this.step - n + 1
-    if (this.checkFinite) {
-      const bad = Array.from(values.subarray(0, n)).findIndex((v) => !Number.isFinite(v))
-      if (bad >= 0) this.failNonFinite(firstStep + bad, values[bad]!, bad === 0)
+    const bad = this.checkFinite
+      ? Array.from(values.subarray(0, n)).findIndex((v) => !Number.isFinite(v))
+      : -1
+    if (bad >= 0) {
+      // The batches before the bad one trained as usual: they are reported before training stops.
+      if (bad > 0) this.report(window, values, bad, (seconds * bad) / n)
+      this.failNonFinite(firstStep + bad, values[bad]!, bad === 0)
     }
+    if (this.checkFinite) this.rotateSnapshots()
+    this.report(window, values, n, seconds)
+  }
+
+  /**
+   * Adds the first `count` batches of a read-back window (`values`: their losses, then their
+   * correct counts when classifying) to the metrics, and publishes them as the latest progress.
+   */
+  private report(
+    window: readonly StepRecord[],
+    values: Float32Array,
+    count: number,
+    seconds: number,
+  ): void {
+    const n = window.length
+    // Batches of the window after these: none, unless training stops within it.
+    const behind = n - count
+    const step = this.step - behind
+    const globalStep = this.globalStep - behind
     let lossSum = 0
     let samples = 0
     let correct = 0
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < count; i++) {
       const loss = values[i]!
       lossSum += loss * window[i]!.samples
       samples += window[i]!.samples
@@ -766,18 +789,17 @@ export class Trainer implements Subscribable<TrainerState> {
     this.epochSamples += samples
     this.epochCorrect += correct
     this.epochSeconds += seconds
-    if (this.checkFinite) this.rotateSnapshots()
-    const stepSeconds = seconds / n
+    const stepSeconds = seconds / count
     this.secondsPerStep =
       this.secondsPerStep === null ? stepSeconds : 0.7 * this.secondsPerStep + 0.3 * stepSeconds
     const state = this.store.getState()
     const remaining =
-      (state.epochs - this.epoch) * this.trainLoader.length + (this.trainLoader.length - this.step)
+      (state.epochs - this.epoch) * this.trainLoader.length + (this.trainLoader.length - step)
     const evalSeconds = state.lastEvaluation?.seconds ?? 0
     this.store.set({
       epoch: this.epoch,
-      step: this.step,
-      globalStep: this.globalStep,
+      step,
+      globalStep,
       loss: lossSum / samples,
       smoothedLoss: this.smoothedValue(),
       accuracy: this.classifying ? this.epochCorrect / this.epochSamples : null,
@@ -787,8 +809,8 @@ export class Trainer implements Subscribable<TrainerState> {
         remaining * this.secondsPerStep +
           evalSeconds * (state.epochs - this.epoch + (this.testLoader ? 1 : 0)),
       ),
-      lossCurve: [...state.lossCurve, [this.globalStep, lossSum / samples] as const],
-      batchLosses: Array.from(values.subarray(0, n)),
+      lossCurve: [...state.lossCurve, [globalStep, lossSum / samples] as const],
+      batchLosses: Array.from(values.subarray(0, count)),
     })
   }
 

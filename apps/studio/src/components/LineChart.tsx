@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
-import { axisWidth, formatTick, type MeasureText } from '../lib/axisTicks'
+import { axisWidth, formatTick, type MeasureText, TICK_INCREMENTS } from '../lib/axisTicks'
 
 export interface ChartSeries {
   label: string
@@ -63,6 +63,7 @@ export function LineChart(props: {
           // Sized to its labels: a diverged run's loss reaches millions and more.
           size: (_self, values) => axisWidth(values ?? [], measureAxisText()),
           values: (_self, splits) => splits.map(formatTick),
+          incrs: TICK_INCREMENTS as number[],
           font: AXIS_FONT,
           stroke: '#5d6878',
           grid: { stroke: '#eef0f3' },
