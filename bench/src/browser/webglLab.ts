@@ -147,45 +147,44 @@ function packed(t: tf.Tensor): tf.Tensor {
   return out
 }
 
-/** Packed matmul C = A·B with texelFetch: A [M, K] and B [K, N] packed, no transposes. */
-function fetchMatMulNN(m: number, k: number, n: number, unroll: number): Program {
-  const kp = Math.ceil(k / 2)
-  const body = (off: string) => `
-          a = texelFetch(A, ivec2(i${off}, ar), 0);
-          b = texelFetch(B, ivec2(bc, i${off}), 0);
-          result += a.xxzz * b.xyxy + a.yyww * b.zwzw;`
-  const main = Math.floor(kp / unroll) * unroll
-  let unrolled = ''
-  for (let u = 0; u < unroll; u++) unrolled += body(u === 0 ? '' : ` + ${u}`)
-  return {
-    variableNames: ['A', 'B'],
-    outputShape: [m, n],
-    packedInputs: true,
-    packedOutput: true,
-    userCode: `
-      void main() {
-        ivec2 p = ivec2(gl_FragCoord.xy);
-        int ar = p.y;
-        int bc = p.x;
-        vec4 result = vec4(0.0);
-        vec4 a;
-        vec4 b;
-        for (int i = 0; i < ${main}; i += ${unroll}) {${unrolled}
-        }
-        for (int i = ${main}; i < ${kp}; i++) {${body('')}
-        }
-        setOutput(result);
-      }`,
-  }
-}
+/**
+ * Where each layout of a packed matmul fetches its texels (`r`: the output texel row, `c`: its
+ * column, `i`: the step along K) and how it combines them:
+ * NN: C = A·B, A [M, K] and B [K, N]; TN: C = Aᵀ·B, A [K, M] and B [K, N]; NT: C = A·Bᵀ,
+ * A [M, K] and B [N, K] (both read along texture rows).
+ */
+const FETCH_LAYOUTS = {
+  NN: {
+    a: (i: string) => `ivec2(${i}, r)`,
+    b: (i: string) => `ivec2(c, ${i})`,
+    combine: 'a.xxzz * b.xyxy + a.yyww * b.zwzw',
+  },
+  TN: {
+    a: (i: string) => `ivec2(r, ${i})`,
+    b: (i: string) => `ivec2(c, ${i})`,
+    combine: 'a.xxyy * b.xyxy + a.zzww * b.zwzw',
+  },
+  NT: {
+    a: (i: string) => `ivec2(${i}, r)`,
+    b: (i: string) => `ivec2(${i}, c)`,
+    combine: 'a.xxzz * b.xzxz + a.yyww * b.ywyw',
+  },
+} as const
 
-/** Packed C = Aᵀ·B with texelFetch: A [K, M], B [K, N] packed. */
-function fetchMatMulTN(m: number, k: number, n: number, unroll: number): Program {
+/** Packed matmul C [m, n] of `layout` with texelFetch, its K loop unrolled `unroll` times. */
+function fetchMatMul(
+  layout: keyof typeof FETCH_LAYOUTS,
+  m: number,
+  k: number,
+  n: number,
+  unroll: number,
+): Program {
+  const { a, b, combine } = FETCH_LAYOUTS[layout]
   const kp = Math.ceil(k / 2)
   const body = (off: string) => `
-          a = texelFetch(A, ivec2(ac, i${off}), 0);
-          b = texelFetch(B, ivec2(bc, i${off}), 0);
-          result += a.xxyy * b.xyxy + a.zzww * b.zwzw;`
+          a = texelFetch(A, ${a(`i${off}`)}, 0);
+          b = texelFetch(B, ${b(`i${off}`)}, 0);
+          result += ${combine};`
   const main = Math.floor(kp / unroll) * unroll
   let unrolled = ''
   for (let u = 0; u < unroll; u++) unrolled += body(u === 0 ? '' : ` + ${u}`)
@@ -197,8 +196,8 @@ function fetchMatMulTN(m: number, k: number, n: number, unroll: number): Program
     userCode: `
       void main() {
         ivec2 p = ivec2(gl_FragCoord.xy);
-        int ac = p.y;
-        int bc = p.x;
+        int r = p.y;
+        int c = p.x;
         vec4 result = vec4(0.0);
         vec4 a;
         vec4 b;
@@ -232,38 +231,6 @@ function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): P
         vec4 a = vec4(float(ar));
         vec4 b = vec4(float(bc));
         for (int i = 0; i < ${kp}; i++) { ${body} }
-        setOutput(result);
-      }`,
-  }
-}
-
-/** Packed C = A·Bᵀ with texelFetch: A [M, K], B [N, K] packed; both read along texture rows. */
-function fetchMatMulNT(m: number, k: number, n: number, unroll: number): Program {
-  const kp = Math.ceil(k / 2)
-  const body = (off: string) => `
-          a = texelFetch(A, ivec2(i${off}, ar), 0);
-          b = texelFetch(B, ivec2(i${off}, bc), 0);
-          result += a.xxzz * b.xzxz + a.yyww * b.ywyw;`
-  const main = Math.floor(kp / unroll) * unroll
-  let unrolled = ''
-  for (let u = 0; u < unroll; u++) unrolled += body(u === 0 ? '' : ` + ${u}`)
-  return {
-    variableNames: ['A', 'B'],
-    outputShape: [m, n],
-    packedInputs: true,
-    packedOutput: true,
-    userCode: `
-      void main() {
-        ivec2 p = ivec2(gl_FragCoord.xy);
-        int ar = p.y;
-        int bc = p.x;
-        vec4 result = vec4(0.0);
-        vec4 a;
-        vec4 b;
-        for (int i = 0; i < ${main}; i += ${unroll}) {${unrolled}
-        }
-        for (int i = ${main}; i < ${kp}; i++) {${body('')}
-        }
         setOutput(result);
       }`,
   }
@@ -585,7 +552,7 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   await add('tf matMul x[64,785]·W1[785,130]', () => tf.matMul(x, w1))
   for (const u of [1, 2, 4, 8]) {
     await add(`fetch matMul NN x·W1 unroll ${u}`, () =>
-      runProgram(fetchMatMulNN(B, 785, 130, u), [x, w1]),
+      runProgram(fetchMatMul('NN', B, 785, 130, u), [x, w1]),
     )
   }
   const w1t = packed(tf.transpose(w1))
@@ -593,20 +560,20 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   const dht = packed(tf.transpose(dh))
   for (const u of [1, 4, 8]) {
     await add(`fetch matMul NT x·(W1ᵀ)ᵀ unroll ${u}`, () =>
-      runProgram(fetchMatMulNT(B, 785, 130, u), [x, w1t]),
+      runProgram(fetchMatMul('NT', B, 785, 130, u), [x, w1t]),
     )
   }
   for (const u of [1, 4, 8]) {
     await add(`fetch matMul NT dW1 = xᵀ·(dhᵀ)ᵀ unroll ${u}`, () =>
-      runProgram(fetchMatMulNT(785, B, 130, u), [xt, dht]),
+      runProgram(fetchMatMul('NT', 785, B, 130, u), [xt, dht]),
     )
   }
   await add('tf transpose x [64,785]', () => tf.transpose(x))
   const refNT = tf.matMul(x, w1)
-  const candNT = runProgram(fetchMatMulNT(B, 785, 130, 4), [x, w1t])
+  const candNT = runProgram(fetchMatMul('NT', B, 785, 130, 4), [x, w1t])
   rows.push({ name: 'check NT fwd max |diff|', ms: await maxDiff(refNT, candNT) })
   const refNT2 = tf.matMul(x, dh, true, false)
-  const candNT2 = runProgram(fetchMatMulNT(785, B, 130, 4), [xt, dht])
+  const candNT2 = runProgram(fetchMatMul('NT', 785, B, 130, 4), [xt, dht])
   rows.push({ name: 'check NT dW1 max |diff|', ms: await maxDiff(refNT2, candNT2) })
   tf.dispose([w1t, xt, dht, refNT, candNT, refNT2, candNT2])
   {
@@ -644,7 +611,7 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   await add('tf matMul dW1 = xᵀ[785,64]·dh[64,130]', () => tf.matMul(x, dh, true, false))
   for (const u of [1, 2, 4, 8]) {
     await add(`fetch matMul TN dW1 unroll ${u}`, () =>
-      runProgram(fetchMatMulTN(785, B, 130, u), [x, dh]),
+      runProgram(fetchMatMul('TN', 785, B, 130, u), [x, dh]),
     )
   }
   await add('tf fused matMul h[64,130]·W2[130,10]', () =>
@@ -655,9 +622,9 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
 
   // Correctness of the candidates.
   const ref = tf.matMul(x, w1)
-  const cand = runProgram(fetchMatMulNN(B, 785, 130, 4), [x, w1])
+  const cand = runProgram(fetchMatMul('NN', B, 785, 130, 4), [x, w1])
   const refT = tf.matMul(x, dh, true, false)
-  const candT = runProgram(fetchMatMulTN(785, B, 130, 4), [x, dh])
+  const candT = runProgram(fetchMatMul('TN', 785, B, 130, 4), [x, dh])
   rows.push({ name: 'check NN max |diff|', ms: await maxDiff(ref, cand) })
   rows.push({ name: 'check TN max |diff|', ms: await maxDiff(refT, candT) })
   await add('tiny add [2,2] again', () => tf.add(tiny, tiny2))
