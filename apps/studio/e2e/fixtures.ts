@@ -10,27 +10,33 @@ const SCREENSHOTS = join(
   'screenshots',
 )
 
+/** Collects the console errors and uncaught exceptions of `page` and its workers from now on. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
+  page.on('worker', (worker) => {
+    worker.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
+    })
+  })
+  return errors
+}
+
 /**
  * Every test fails on a console error or an uncaught exception, in the page or its workers, and
- * gets a `shot(name, of?)` helper that saves a screenshot (of the page, or of one element) under
- * test-results/screenshots.
+ * gets a `shot(name, of?)` helper that saves a screenshot (of the test's page, or of another page
+ * or one element) under test-results/screenshots.
  */
 export const test = base.extend<{
   consoleErrors: string[]
-  shot: (name: string, of?: Locator) => Promise<void>
+  shot: (name: string, of?: Locator | Page) => Promise<void>
 }>({
   consoleErrors: [
     async ({ page }, use) => {
-      const errors: string[] = []
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
-      })
-      page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
-      page.on('worker', (worker) => {
-        worker.on('console', (msg) => {
-          if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
-        })
-      })
+      const errors = watchErrors(page)
       await use(errors)
       expect(errors, 'no console errors').toEqual([])
     },

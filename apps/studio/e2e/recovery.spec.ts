@@ -1,29 +1,6 @@
-import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import { chromium } from '@playwright/test'
-import { expect, openFresh, test } from './fixtures'
-
-const SCREENSHOTS = join(
-  import.meta.dirname,
-  '..',
-  process.env.STUDIO_E2E_DIR ? `test-results-${process.env.STUDIO_E2E_DIR}` : 'test-results',
-  'screenshots',
-)
-
-/** Console errors and uncaught exceptions of a page and its workers (as the fixtures collect). */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = []
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
-  })
-  page.on('pageerror', (error) => errors.push(`page: ${error.message}`))
-  page.on('worker', (worker) =>
-    worker.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`worker: ${msg.text()}`)
-    }),
-  )
-  return errors
-}
+import { expect, openFresh, test, watchErrors } from './fixtures'
 
 /** The final test accuracy (in %) shown once a run has finished. */
 async function finalAccuracy(page: Page): Promise<number> {
@@ -92,14 +69,27 @@ async function pageHeap(page: Page) {
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(2)
 
 /**
- * A Chromium of its own without GPU and software rasterizer: no WebGL at all, in pages or workers
- * (`test.use({ launchOptions })` would need a file of its own).
+ * Runs `body` on a page of a Chromium of its own without GPU and software rasterizer: no WebGL at
+ * all, in pages or workers (`test.use({ launchOptions })` would need a file of its own). Fails on
+ * console errors there, as the fixtures do for their page.
  */
-function launchWithoutGpu() {
-  return chromium.launch({
+async function withoutGpu(
+  baseURL: string | undefined,
+  body: (browser: Browser, page: Page) => Promise<void>,
+) {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-software-rasterizer'],
   })
+  try {
+    const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 } })
+    const page = await context.newPage()
+    const errors = watchErrors(page)
+    await body(browser, page)
+    expect(errors, 'no console errors').toEqual([])
+  } finally {
+    await browser.close()
+  }
 }
 
 test.describe('reliability: faults during training', () => {
@@ -162,13 +152,9 @@ test.describe('reliability: faults during training', () => {
     expect(Math.abs(disturbed - undisturbed)).toBeLessThanOrEqual(0.5)
   })
 
-  test('WebGL unavailable: trains on wasm and says why', async ({ baseURL }) => {
+  test('WebGL unavailable: trains on wasm and says why', async ({ baseURL, shot }) => {
     test.setTimeout(240_000)
-    const browser = await launchWithoutGpu()
-    try {
-      const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 } })
-      const page = await context.newPage()
-      const errors = watchErrors(page)
+    await withoutGpu(baseURL, async (_browser, page) => {
       expect(await page.evaluate(() => !!new OffscreenCanvas(1, 1).getContext('webgl2'))).toBe(
         false,
       )
@@ -183,7 +169,7 @@ test.describe('reliability: faults during training', () => {
       const accuracy = await finalAccuracy(page)
       expect(accuracy).toBeGreaterThan(50)
       await page.getByTestId('tab-train').click()
-      await page.screenshot({ path: join(SCREENSHOTS, '32-no-webgl-fallback.png') })
+      await shot('32-no-webgl-fallback', page)
       console.log(`without WebGL: ${why}; ${accuracy.toFixed(2)}% after 60 batches`)
       test.info().annotations.push(
         { type: 'cases', description: '1' },
@@ -192,10 +178,7 @@ test.describe('reliability: faults during training', () => {
           description: `trained on wasm (${why}); ${accuracy.toFixed(2)}% after 60 batches`,
         },
       )
-      expect(errors, 'no console errors').toEqual([])
-    } finally {
-      await browser.close()
-    }
+    })
   })
 })
 
@@ -207,18 +190,10 @@ test.describe('reliability: long runs', () => {
   // on the CPU too), so clicks time out; a machine with a GPU has no such contention.
   test('5 epochs in the studio: tensor count flat, worker and page heap flat; Stop reaches a wasm run', async ({
     baseURL,
+    shot,
   }) => {
     test.setTimeout(1_200_000)
-    const browser = await launchWithoutGpu()
-    try {
-      const context = await browser.newContext({ baseURL, viewport: { width: 1440, height: 900 } })
-      const page = await context.newPage()
-      const errors = watchErrors(page)
-      await fiveEpochs(browser, page)
-      expect(errors, 'no console errors').toEqual([])
-    } finally {
-      await browser.close()
-    }
+    await withoutGpu(baseURL, (browser, page) => fiveEpochs(browser, page, shot))
   })
 })
 
@@ -228,7 +203,11 @@ test.describe('reliability: long runs', () => {
  * are read over CDP after a full GC, with the run paused just after epochs 1–4 and once it has
  * finished after epoch 5 (the worker keeps the trained model for Draw and Results).
  */
-async function fiveEpochs(browser: Browser, page: Page) {
+async function fiveEpochs(
+  browser: Browser,
+  page: Page,
+  shot: (name: string, of: Page) => Promise<void>,
+) {
   const EPOCHS = 5
   await openFresh(page, '?backend=wasm')
   await page.getByTestId('tab-train').click()
@@ -254,7 +233,7 @@ async function fiveEpochs(browser: Browser, page: Page) {
   await page.getByTestId('tab-train').click()
   await expect(page.locator('.backend')).toContainText('Trained on')
   await page.getByTestId('memory-per-epoch').scrollIntoViewIfNeeded()
-  await page.screenshot({ path: join(SCREENSHOTS, '33-five-epochs-memory.png') })
+  await shot('33-five-epochs-memory', page)
   const rows = []
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     const row = rowOf(epoch)
