@@ -1,7 +1,14 @@
-import { type DownloadEvent, downloadWithMirrors, joinUrl, md5Of, memorySink } from '../download.js'
+import {
+  type DownloadEvent,
+  type DownloadRequest,
+  downloadWithMirrors,
+  joinUrl,
+  md5Of,
+  memorySink,
+} from '../download.js'
 import { checkKnownOptions, DatasetError, OptionError } from '../errors.js'
 import { isGzip } from '../gunzip.js'
-import { inflateIdxAsync } from '../inflateIdx.js'
+import { DEFAULT_MAX_INFLATED_BYTES, inflateIdxAsync } from '../inflateIdx.js'
 import { checkMaxInflatedBytes, type IdxArray, parseIdx } from '../parseIdx.js'
 import { isNode, nodeModules } from '../runtime.js'
 import {
@@ -194,6 +201,7 @@ export async function loadSplitFiles(
 ): Promise<SplitFiles> {
   const train = options.train ?? true
   const names = splitNames(train)
+  const maxBytes = checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes)
   let raw: { images: Loaded; labels: Loaded }
   if (options.source !== undefined) {
     raw = await readFromSource(spec, options.source, names, options, runtime)
@@ -202,7 +210,6 @@ export async function loadSplitFiles(
   } else {
     raw = await readFromCache(spec, names, options, runtime)
   }
-  const maxBytes = checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes)
   const inflate = (loaded: Loaded) =>
     isGzip(loaded.bytes)
       ? inflateIdxAsync(loaded.bytes, loaded.name, maxBytes, runtime.node)
@@ -226,6 +233,21 @@ interface Loaded {
   name: string
   /** Set for files fetched in the browser: store them in this cache once they parse. */
   cacheIn?: CacheLike | undefined
+}
+
+/**
+ * What every download of a load shares: progress events, cancellation, the idle timeout, and the
+ * size cap (`maxInflatedBytes`, checked by `loadSplitFiles` before anything is read).
+ */
+function transferOptions(
+  options: DatasetFilesOptions,
+): Pick<DownloadRequest, 'onProgress' | 'signal' | 'idleTimeoutMs' | 'maxBytes'> {
+  return {
+    onProgress: options.onProgress,
+    signal: options.signal,
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
+  }
 }
 
 /**
@@ -256,10 +278,7 @@ async function fetchSource(
       file: '',
       displayName: name,
       mirrors: urls,
-      onProgress: options.onProgress,
-      signal: options.signal,
-      idleTimeoutMs: options.idleTimeoutMs,
-      maxBytes: checkMaxInflatedBytes(`load ${name}`, options.maxInflatedBytes),
+      ...transferOptions(options),
     },
     () => sink,
   )
@@ -402,10 +421,7 @@ async function downloadToDirectory(
           file: resource.file,
           mirrors: options.mirrors ?? spec.mirrors,
           md5: resource.md5,
-          onProgress: options.onProgress,
-          signal: options.signal,
-          idleTimeoutMs: options.idleTimeoutMs,
-          maxBytes,
+          ...transferOptions(options),
         },
         () => fileSink(gzPath),
       )
@@ -450,10 +466,7 @@ async function readFromCache(
         file: resource.file,
         mirrors,
         md5: resource.md5,
-        onProgress: options.onProgress,
-        signal: options.signal,
-        idleTimeoutMs: options.idleTimeoutMs,
-        maxBytes: checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes),
+        ...transferOptions(options),
       },
       () => sink,
     )
