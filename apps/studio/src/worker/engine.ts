@@ -34,7 +34,7 @@ import type {
   ValueStats,
 } from './protocol'
 import { BACKEND_ORDER } from './protocol'
-import type { BackendChoice } from './trainingRun'
+import type { BackendChoice, Images } from './trainingRun'
 import { runTraining } from './trainingRun'
 import { configureWasmThreads, wasmThreadCount } from './wasmThreads'
 
@@ -219,7 +219,7 @@ export function createTfjsEngine(): Engine {
   }
 
   /** A view of a loaded split with the graph's transforms. */
-  const withTransform = (split: Split, data: DataDescription) =>
+  const withTransform = (split: Split, data: DataDescription): Images =>
     new MNIST<tf.Tensor, number>({
       data: split.data,
       targets: split.targets,
@@ -244,7 +244,7 @@ export function createTfjsEngine(): Engine {
     doc: GraphDocument,
     built: FromGraphResult,
     criterion: Criterion,
-    test: MNIST<tf.Tensor, number>,
+    test: Images,
     raw: Split,
   ): Promise<TrainResults> {
     const model = built.model

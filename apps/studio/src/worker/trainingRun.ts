@@ -26,12 +26,8 @@ type Finished = Extract<FromWorker, { type: 'finished' }>
 /** A split of MNIST with the graph's transforms. */
 export type Images = MNIST<tf.Tensor, number>
 
-/** The backend a run trains on, and why the ones before it were not used. */
-export interface BackendChoice {
-  backend: BackendName
-  fallbacks: { backend: BackendName; reason: string }[]
-  threads: number | null
-}
+/** The backend a run trains on, and why the ones before it were not used (a `backend` message). */
+export type BackendChoice = Omit<Extract<FromWorker, { type: 'backend' }>, 'type'>
 
 /** What a run trains with, built on the active backend (again after a recovery). */
 export interface RunObjects {
