@@ -1,4 +1,24 @@
 export { applyFix } from './applyFix.js'
+export { blockSummary } from './blockSummary.js'
+export type {
+  Block,
+  Category,
+  DatasetBlock,
+  Finding,
+  Flow,
+  InferContext,
+  LayerBlock,
+  LossBlock,
+  NodeRef,
+  ParamInput,
+  ParamsOf,
+  ParamTable,
+  PipelineBlock,
+  StepResult,
+} from './blocks/block.js'
+export { defineDataset, defineLayer, defineLoss, definePipeline } from './blocks/block.js'
+export type { BlockRegistry } from './blocks/index.js'
+export { blockCode, blockOf, blocks } from './blocks/index.js'
 export { toPyTorch } from './codegen/toPyTorch.js'
 export { toTypeScript } from './codegen/toTypeScript.js'
 export type { ErrorCode, ErrorValues } from './errors.js'
@@ -8,7 +28,8 @@ export { GraphExportError } from './GraphExportError.js'
 export type { ValidationProblem } from './GraphValidationError.js'
 export { GraphValidationError } from './GraphValidationError.js'
 export { inferShapes } from './inferShapes.js'
-export type { Fix, LayerParams, LayerType, ShapeIssue, ShapeResult } from './layerTypes.js'
+export type { Fix, ShapeIssue, ShapeResult } from './issue.js'
+export type { LayerParams, LayerType } from './layerTypes.js'
 export { layerTypes } from './layerTypes.js'
 export type { JsonObject, Migration } from './migrations.js'
 export { migrations } from './migrations.js'
@@ -24,6 +45,16 @@ export {
   safeParseGraph,
   serializeGraph,
 } from './parseGraph.js'
+export type {
+  GraphPlan,
+  PlannedDataset,
+  PlannedLayer,
+  PlannedLoss,
+  PlannedNode,
+  ValidPlan,
+} from './planGraph.js'
+export { isValidPlan, planGraph } from './planGraph.js'
+export { formatPython, formatTypeScript, pythonNumber } from './python.js'
 export {
   assertLayerShape,
   isLayerType,
@@ -38,6 +69,7 @@ export { templates } from './templates.js'
 export { defaultTraining, trainingSpecs, validateTrainingSetting } from './training.js'
 export type {
   DataLossParams,
+  DatasetType,
   DataType,
   GraphDocument,
   GraphEdge,
@@ -47,6 +79,7 @@ export type {
   NodeParams,
   NodeSpec,
   NodeType,
+  NodeTypeOfKind,
   ParamKind,
   ParamSpec,
   Reduction,

@@ -1,8 +1,13 @@
+import type { Block, Flow, InferContext, NodeRef, StepResult } from './blocks/block.js'
+import { blocks } from './blocks/index.js'
+import { insertBefore, REMOVE, setParam } from './blocks/rules.js'
 import { type ErrorCode, type ErrorValues, makeIssue } from './errors.js'
 import { formatShape } from './formatShape.js'
-import type { Fix, LayerParams, LayerType, ShapeIssue } from './layerTypes.js'
+import { findCycles, topologicalOrder } from './graphOrder.js'
+import type { Fix, ShapeIssue, ShapeResult } from './issue.js'
+import type { LayerType } from './layerTypes.js'
 import { isDatasetType, isLossType } from './modelChain.js'
-import { isLayerType, layerParamCount, shapeRules } from './shapeRules.js'
+import { shapeRules } from './shapeRules.js'
 import {
   expectedValue,
   isNodeType,
@@ -22,27 +27,6 @@ import type {
   ShapeInference,
 } from './types.js'
 
-/** Classes of the datasets (MNIST and FashionMNIST both have 10). */
-const NUM_CLASSES = 10
-const DATASET_SAMPLE_SHAPE = [1, 28, 28]
-/** Mean and std of each dataset's training images, for the Normalize fix. */
-const DATASET_STATS = {
-  MNIST: { mean: 0.1307, std: 0.3081 },
-  FashionMNIST: { mean: 0.286, std: 0.353 },
-} as const
-
-/** What flows out of a node: per-image data before the DataLoader, batches after it. */
-type Value = {
-  /** 'image': a PIL image; 'tensor': a per-image tensor; 'batch': a batch tensor. */
-  stage: 'image' | 'tensor' | 'batch'
-  shape: number[]
-  dataset: 'MNIST' | 'FashionMNIST'
-  normalized: boolean
-  afterLayer: boolean
-  /** The DataLoader's batch size once batched, else 0. */
-  batch: number
-}
-
 type Info = {
   node: GraphNode
   index: number
@@ -52,40 +36,10 @@ type Info = {
   outs: number[]
   /** The node whose output is this node's input, -1 for none. */
   from: number
-  input: Value | null
-  output: Value | null
+  input: Flow | null
+  output: Flow | null
   paramCount: number
 }
-
-const REMOVE: Fix = { kind: 'removeNode', label: 'Remove this node' }
-
-/** The fix that inserts a `type` node before this one. */
-const insertBefore = (type: NodeType, params: Record<string, unknown> = {}): Fix => ({
-  kind: 'insertBefore',
-  type,
-  params,
-  label: `Insert ${type} before this node`,
-})
-
-/** The fix that sets `param` to `value`, on `nodeId` or (without it) on this node. */
-const setParam = (param: string, value: unknown, label: string, nodeId?: string): Fix => ({
-  kind: 'setParam',
-  ...(nodeId === undefined ? {} : { nodeId }),
-  param,
-  value,
-  label,
-})
-
-/** The fix that gives the last Linear one output per class, when there is one. */
-const outputPerClass = (linear: Info | null): Fix | undefined =>
-  linear
-    ? setParam(
-        'outFeatures',
-        NUM_CLASSES,
-        `Set out_features = ${NUM_CLASSES} on the last Linear`,
-        linear.node.id,
-      )
-    : undefined
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -238,7 +192,12 @@ function infer(doc: GraphDocument): ShapeInference {
 
   // Order (Kahn); what is left over sits on or behind a cycle.
   const order = topologicalOrder(infos)
-  if (order.length < infos.length) reportCycles(infos, order, report)
+  if (order.length < infos.length) {
+    for (const { members, path } of findCycles(infos, order)) {
+      const ids = path.map((i) => infos[i]!.node.id)
+      for (const v of members) report.error(infos[v]!.node.id, 'CYCLE', { path: ids })
+    }
+  }
 
   // Shapes
   let batchSize: number | null = null
@@ -302,89 +261,6 @@ function infer(doc: GraphDocument): ShapeInference {
   }
 }
 
-function topologicalOrder(infos: readonly Info[]): number[] {
-  const indegree = infos.map((info) => info.ins.length)
-  const queue: number[] = []
-  for (let i = 0; i < infos.length; i++) if (indegree[i] === 0) queue.push(i)
-  for (let head = 0; head < queue.length; head++) {
-    for (const next of infos[queue[head]!]!.outs) {
-      if (--indegree[next]! === 0) queue.push(next)
-    }
-  }
-  return queue
-}
-
-/** Reports each cycle (strongly connected component) among the nodes Kahn's walk left over. */
-function reportCycles(infos: readonly Info[], order: readonly number[], report: Report): void {
-  const left = new Set(infos.map((i) => i.index))
-  for (const i of order) left.delete(i)
-  // Iterative Tarjan over the leftover nodes.
-  const indexOf = new Map<number, number>()
-  const low = new Map<number, number>()
-  const onStack = new Set<number>()
-  const stack: number[] = []
-  let counter = 0
-  for (const root of left) {
-    if (indexOf.has(root)) continue
-    const work: { v: number; i: number }[] = [{ v: root, i: 0 }]
-    indexOf.set(root, counter)
-    low.set(root, counter++)
-    stack.push(root)
-    onStack.add(root)
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!
-      const outs = infos[frame.v]!.outs
-      if (frame.i < outs.length) {
-        const w = outs[frame.i++]!
-        if (!left.has(w)) continue
-        if (!indexOf.has(w)) {
-          indexOf.set(w, counter)
-          low.set(w, counter++)
-          stack.push(w)
-          onStack.add(w)
-          work.push({ v: w, i: 0 })
-        } else if (onStack.has(w)) {
-          low.set(frame.v, Math.min(low.get(frame.v)!, indexOf.get(w)!))
-        }
-        continue
-      }
-      work.pop()
-      const parent = work[work.length - 1]
-      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(frame.v)!))
-      if (low.get(frame.v) === indexOf.get(frame.v)) {
-        const component: number[] = []
-        let w: number
-        do {
-          w = stack.pop()!
-          onStack.delete(w)
-          component.push(w)
-        } while (w !== frame.v)
-        const members = new Set(component)
-        const selfLoop = component.length === 1 && infos[w]!.outs.includes(w)
-        if (component.length > 1 || selfLoop) {
-          const path = cyclePath(infos, Math.min(...component), members)
-          for (const v of component.sort((a, b) => a - b)) {
-            report.error(infos[v]!.node.id, 'CYCLE', { path })
-          }
-        }
-      }
-    }
-  }
-}
-
-/** Follows connections inside a component from `start` until it returns, naming the loop. */
-function cyclePath(infos: readonly Info[], start: number, members: ReadonlySet<number>): string[] {
-  const seen = new Map<number, number>()
-  const path: number[] = []
-  let v = start
-  while (!seen.has(v)) {
-    seen.set(v, path.length)
-    path.push(v)
-    v = infos[v]!.outs.find((w) => members.has(w))!
-  }
-  return [...path.slice(seen.get(v)), v].map((i) => infos[i]!.node.id)
-}
-
 /** Reports invalid parameters of a node; true when all are valid. */
 function checkParams(info: Info, report: Report): boolean {
   const { type, params, node } = info
@@ -411,12 +287,60 @@ function checkParams(info: Info, report: Report): boolean {
 /** For size parameters, the value the input shape calls for (a better fix than the default). */
 function fixFromInput(info: Info, param: string): number | undefined {
   const shape = info.input?.stage === 'batch' ? info.input.shape : undefined
-  if (!shape) return undefined
-  const rank = shape.length
-  if (info.type === 'Linear' && param === 'inFeatures' && rank >= 1) return shape[rank - 1]
-  if (info.type === 'Conv2d' && param === 'inChannels' && rank >= 3) return shape[rank - 3]
-  if (info.type === 'BatchNorm1d' && param === 'numFeatures' && rank >= 2) return shape[1]
-  return undefined
+  if (!shape || !info.type) return undefined
+  const block: Block = blocks[info.type]
+  if (block.kind !== 'layer') return undefined
+  const fromInput = (
+    block.paramFromInput as Record<string, (s: readonly number[]) => number | undefined> | undefined
+  )?.[param]
+  return fromInput?.(shape)
+}
+
+const refOf = (info: Info): NodeRef => ({ id: info.node.id, type: info.type, params: info.params })
+
+/** The node feeding `info` (its first known input). */
+const upstreamOf = (info: Info, infos: readonly Info[]): Info | undefined => {
+  const up = info.from >= 0 ? info.from : info.ins[0]
+  return up === undefined ? undefined : infos[up]
+}
+
+/** What a block's rules may ask about the graph around `info`. */
+function contextOf(info: Info, infos: readonly Info[], paramsValid: boolean): InferContext {
+  const walk = (
+    from: Info | undefined,
+    found: (i: Info) => boolean,
+    through: (i: Info) => boolean,
+  ) => {
+    let current = from
+    for (let guard = 0; current && guard < infos.length; guard++) {
+      if (found(current)) return refOf(current)
+      if (!through(current)) return null
+      current = upstreamOf(current, infos)
+    }
+    return null
+  }
+  const always = () => true
+  return {
+    upstream: info.from >= 0 ? refOf(infos[info.from]!) : null,
+    paramsValid,
+    findUpstream: (type) => walk(info, (i) => i.type === type, always),
+    dataset: () => walk(info, (i) => isDatasetType(i.type), always),
+    lastLinear: () =>
+      walk(
+        upstreamOf(info, infos),
+        (i) => i.type === 'Linear',
+        (i) =>
+          i.type !== null &&
+          blocks[i.type].kind === 'layer' &&
+          (blocks[i.type] as { elementwise?: boolean }).elementwise === true,
+      ),
+  }
+}
+
+/** Reports a block's findings on its node (or on the node a finding names). */
+function reportResult(id: string, result: Omit<StepResult, 'output'>, report: Report): void {
+  for (const e of result.errors ?? []) report.add(e.nodeId ?? id, 'error', e)
+  for (const w of result.warnings ?? []) report.add(w.nodeId ?? id, 'warning', w)
 }
 
 /** Computes one node's output from its input and reports what is wrong. */
@@ -424,19 +348,21 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
   const { type, node, input } = info
   if (!type) return
   const id = node.id
+  const block: Block = blocks[type]
   const paramsValid = checkParams(info, report)
-  if (paramsValid && isLayerType(type)) {
-    info.paramCount = layerParamCount(type, info.params as LayerParams[LayerType])
-  }
+  if (paramsValid && block.kind === 'layer') info.paramCount = block.paramCount(info.params)
 
-  if (isDatasetType(type)) {
+  if (block.kind === 'dataset') {
     if (info.params.train === false) {
       report.warn(id, 'TRAINING_ON_TEST_SET', { type }, setParam('train', true, 'Set train = True'))
     }
+    const { shape, classes, mean, std } = block.sample
     info.output = {
       stage: 'image',
-      shape: [...DATASET_SAMPLE_SHAPE],
+      shape: [...shape],
       dataset: type,
+      classes,
+      stats: { mean, std },
       normalized: false,
       afterLayer: false,
       batch: 0,
@@ -444,69 +370,17 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
     return
   }
   if (!input) return
-  const upstream = infos[info.from]!
+  const ctx = contextOf(info, infos, paramsValid)
 
-  switch (type) {
-    case 'ToTensor':
-      if (misplacedDataStep(id, type, input, report)) return
-      if (input.stage === 'tensor') {
-        report.error(id, 'TO_TENSOR_ON_TENSOR', {}, REMOVE)
-        return
-      }
-      info.output = { ...input, stage: 'tensor' }
-      return
-    case 'Normalize': {
-      if (misplacedDataStep(id, type, input, report)) return
-      if (input.stage === 'image') {
-        report.error(id, 'NORMALIZE_ON_IMAGE', {}, insertBefore('ToTensor'))
-        return
-      }
-      if (!paramsValid) return
-      const mean = info.params.mean as number[]
-      const std = info.params.std as number[]
-      const channels = input.shape[0]!
-      const wide = [mean.length, std.length].find((n) => n !== 1 && n !== channels)
-      if (wide !== undefined) {
-        const stats = DATASET_STATS[input.dataset]
-        report.error(
-          id,
-          'NORMALIZE_CHANNEL_MISMATCH',
-          { inputShape: input.shape, broadcastShape: [wide, ...input.shape.slice(1)] },
-          {
-            kind: 'replaceNode',
-            type: 'Normalize',
-            params: {
-              mean: Array.from({ length: channels }, (_, i) => mean[i] ?? mean[0] ?? stats.mean),
-              std: Array.from({ length: channels }, (_, i) => std[i] ?? std[0] ?? stats.std),
-            },
-            label: `Set Normalize to ${channels} channel${channels === 1 ? '' : 's'}`,
-          },
-        )
-        return
-      }
-      info.output = { ...input, normalized: true }
-      return
+  if (block.kind === 'transform' || block.kind === 'loader') {
+    if (input.afterLayer) report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
+    else if (input.stage === 'batch') report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
+    else {
+      const result = block.infer(input, info.params, ctx)
+      reportResult(id, result, report)
+      info.output = result.output
     }
-    case 'DataLoader': {
-      if (misplacedDataStep(id, type, input, report)) return
-      if (input.stage === 'image') {
-        report.error(id, 'MISSING_TO_TENSOR', {}, insertBefore('ToTensor'))
-        return
-      }
-      const dataset = datasetOf(info, infos)
-      if (info.params.shuffle === false && dataset?.params.train !== false) {
-        report.warn(id, 'SHUFFLE_DISABLED', {}, setParam('shuffle', true, 'Set shuffle = True'))
-      }
-      if (!input.normalized) {
-        const stats = DATASET_STATS[input.dataset]
-        const params = { mean: [stats.mean], std: [stats.std] }
-        report.warn(id, 'MISSING_NORMALIZE', stats, insertBefore('Normalize', params))
-      }
-      if (!paramsValid) return
-      const batch = info.params.batchSize as number
-      info.output = { ...input, stage: 'batch', batch, shape: [batch, ...input.shape] }
-      return
-    }
+    return
   }
 
   if (input.stage !== 'batch') {
@@ -515,191 +389,20 @@ function step(info: Info, infos: readonly Info[], report: Report): void {
     return
   }
 
-  if (isLayerType(type)) {
+  if (block.kind === 'layer') {
     if (!paramsValid) return
-    const rule = shapeRules[type] as (
-      i: readonly number[],
-      p: unknown,
-    ) => ReturnType<typeof shapeRules.ReLU>
+    const rule = shapeRules[type as LayerType] as (i: readonly number[], p: unknown) => ShapeResult
     const result = rule(input.shape, info.params)
     if (!result.ok) {
-      const issue = result.error
-      if (issue.code === 'CONV2D_INPUT_RANK' && upstream.type === 'Flatten') {
-        issue.fix = {
-          kind: 'removeNode',
-          nodeId: upstream.node.id,
-          label: 'Remove the Flatten before this node',
-        }
-      }
-      report.add(id, 'error', issue)
+      report.add(id, 'error', block.refineError?.(result.error, ctx) ?? result.error)
       return
     }
     info.output = { ...input, shape: result.shape, afterLayer: true }
-    layerWarnings(info, infos, report)
+    if (block.inspect) reportResult(id, block.inspect(input.shape, info.params, ctx), report)
     return
   }
 
-  if (isLossType(type)) lossStep(info, infos, report)
-}
-
-/**
- * Reports a data step (ToTensor, Normalize, DataLoader) that comes after a layer or after the
- * DataLoader; true when it did.
- */
-function misplacedDataStep(id: string, type: NodeType, input: Value, report: Report): boolean {
-  if (input.afterLayer) report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
-  else if (input.stage === 'batch') report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
-  else return false
-  return true
-}
-
-/** Walks back to the dataset node feeding this node. */
-function datasetOf(info: Info, infos: readonly Info[]): Info | null {
-  let current: Info | undefined = info
-  for (let guard = 0; current && guard < infos.length; guard++) {
-    if (isDatasetType(current.type)) return current
-    const up: number | undefined = current.from >= 0 ? current.from : current.ins[0]
-    current = up === undefined ? undefined : infos[up]
-  }
-  return null
-}
-
-function layerWarnings(info: Info, infos: readonly Info[], report: Report): void {
-  const { type, node } = info
-  const shape = info.input!.shape
-  if ((type === 'Softmax' || type === 'LogSoftmax') && shape.length >= 2) {
-    const dim = info.params.dim as number
-    if (dim === 0 || dim === -shape.length) {
-      report.warn(node.id, 'SOFTMAX_OVER_BATCH', { type, dim }, setParam('dim', 1, 'Set dim = 1'))
-    }
-  }
-  if (type === 'BatchNorm1d') {
-    const perChannel = shape.reduce((a, b) => a * b, 1) / (shape[1] || 1)
-    if (perChannel === 1) {
-      const loader = findUpstream(info, infos, 'DataLoader')
-      report.error(
-        node.id,
-        'BATCHNORM_BATCH_OF_ONE',
-        { inputShape: shape },
-        loader
-          ? setParam('batchSize', 64, 'Set batch_size = 64 on the DataLoader', loader.node.id)
-          : undefined,
-      )
-    }
-  }
-}
-
-function findUpstream(info: Info, infos: readonly Info[], type: NodeType): Info | null {
-  let current: Info | undefined = info
-  for (let guard = 0; current && guard < infos.length; guard++) {
-    if (current.type === type) return current
-    const up: number | undefined = current.from >= 0 ? current.from : current.ins[0]
-    current = up === undefined ? undefined : infos[up]
-  }
-  return null
-}
-
-/** Walks back over shape-keeping layers to the Linear that sets the number of outputs. */
-function lastLinear(info: Info, infos: readonly Info[]): Info | null {
-  let up: number | undefined = info.from >= 0 ? info.from : info.ins[0]
-  for (let guard = 0; up !== undefined && guard < infos.length; guard++) {
-    const current: Info = infos[up]!
-    if (current.type === 'Linear') return current
-    if (
-      !['ReLU', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Dropout'].includes(current.type ?? '')
-    ) {
-      return null
-    }
-    up = current.from >= 0 ? current.from : current.ins[0]
-  }
-  return null
-}
-
-/** PyTorch broadcasting: the first dimension (from the left of the result) that cannot broadcast. */
-function broadcastMismatch(
-  a: readonly number[],
-  b: readonly number[],
-): { a: number; b: number; dim: number } | null {
-  const rank = Math.max(a.length, b.length)
-  for (let i = 1; i <= rank; i++) {
-    const x = a[a.length - i] ?? 1
-    const y = b[b.length - i] ?? 1
-    if (x !== y && x !== 1 && y !== 1) return { a: x, b: y, dim: rank - i }
-  }
-  return null
-}
-
-function lossStep(info: Info, infos: readonly Info[], report: Report): void {
-  const { type, node } = info
-  const id = node.id
-  const shape = info.input!.shape
-  const batch = info.input!.batch
-  const upstream = infos[info.from]!
-  const target = [batch]
-
-  if (
-    type === 'CrossEntropyLoss' &&
-    (upstream.type === 'Softmax' || upstream.type === 'LogSoftmax')
-  ) {
-    report.warn(
-      upstream.node.id,
-      'SOFTMAX_BEFORE_CROSS_ENTROPY',
-      { type: upstream.type },
-      {
-        kind: 'removeNode',
-        label: `Remove the ${upstream.type}`,
-      },
-    )
-  }
-  if (type === 'NLLLoss') {
-    if (upstream.type === 'Softmax') {
-      report.warn(
-        upstream.node.id,
-        'SOFTMAX_BEFORE_NLL',
-        {},
-        {
-          kind: 'replaceNode',
-          type: 'LogSoftmax',
-          params: { dim: upstream.params.dim },
-          label: 'Replace with LogSoftmax',
-        },
-      )
-    } else if (upstream.type !== 'LogSoftmax') {
-      report.warn(id, 'NLL_WITHOUT_LOG_SOFTMAX', {}, insertBefore('LogSoftmax', { dim: 1 }))
-    }
-  }
-
-  if (type === 'MSELoss') {
-    const oneHot = [batch, NUM_CLASSES]
-    const bad = broadcastMismatch(shape, oneHot)
-    if (bad) {
-      const linear = shape.length === 2 ? lastLinear(info, infos) : null
-      report.error(id, 'MSE_SIZE_MISMATCH', bad, outputPerClass(linear))
-      return
-    }
-  } else {
-    if (shape.length === 1) {
-      report.error(id, 'LOSS_SIZE_MISMATCH', { input: shape, target })
-      return
-    }
-    if (shape.length === 4) {
-      report.error(id, 'CROSS_ENTROPY_SPATIAL_TARGET', { rank: 1 })
-      return
-    }
-    if (shape.length !== 2) {
-      report.error(id, 'LOSS_TARGET_SIZE', {
-        expected: [shape[0]!, ...shape.slice(2)],
-        actual: target,
-      })
-      return
-    }
-    if (shape[1]! < NUM_CLASSES) {
-      const linear = lastLinear(info, infos)
-      const values = { target: NUM_CLASSES - 1, outputs: shape[1]! }
-      report.error(id, 'CLASS_COUNT_MISMATCH', values, outputPerClass(linear))
-      return
-    }
-  }
-  const reduction = info.params.reduction
-  info.output = { ...info.input!, shape: reduction === 'none' ? [shape[0]!] : [] }
+  const result = block.infer(input, info.params as { reduction: string }, ctx)
+  reportResult(id, result, report)
+  info.output = result.output
 }

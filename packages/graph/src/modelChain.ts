@@ -1,29 +1,21 @@
+import { blocks } from './blocks/index.js'
 import { isLayerType } from './shapeRules.js'
-import type { DataType, GraphDocument, GraphNode, LossType } from './types.js'
+import type { DatasetType, DataType, GraphDocument, GraphNode, LossType } from './types.js'
 
-const DATA_TYPES: ReadonlySet<string> = new Set<DataType>([
-  'MNIST',
-  'FashionMNIST',
-  'ToTensor',
-  'Normalize',
-  'DataLoader',
-])
-const DATASET_TYPES: ReadonlySet<string> = new Set<DataType>(['MNIST', 'FashionMNIST'])
-const LOSS_TYPES: ReadonlySet<string> = new Set<LossType>([
-  'CrossEntropyLoss',
-  'NLLLoss',
-  'MSELoss',
-])
+const kindOf = (type: unknown): string | null =>
+  typeof type === 'string' && Object.hasOwn(blocks, type)
+    ? blocks[type as keyof typeof blocks].kind
+    : null
 
-/** True for the data pipeline's node types. */
-export const isDataType = (type: unknown): type is DataType =>
-  typeof type === 'string' && DATA_TYPES.has(type)
-/** True for MNIST and FashionMNIST, the nodes a pipeline starts from. */
-export const isDatasetType = (type: unknown): type is 'MNIST' | 'FashionMNIST' =>
-  typeof type === 'string' && DATASET_TYPES.has(type)
+/** True for the data pipeline's node types (datasets, transforms, the DataLoader). */
+export const isDataType = (type: unknown): type is DataType => {
+  const kind = kindOf(type)
+  return kind === 'dataset' || kind === 'transform' || kind === 'loader'
+}
+/** True for the dataset node types (MNIST, FashionMNIST), the nodes a pipeline starts from. */
+export const isDatasetType = (type: unknown): type is DatasetType => kindOf(type) === 'dataset'
 /** True for the loss node types. */
-export const isLossType = (type: unknown): type is LossType =>
-  typeof type === 'string' && LOSS_TYPES.has(type)
+export const isLossType = (type: unknown): type is LossType => kindOf(type) === 'loss'
 
 /**
  * The ordered walk compilers use (layers' `fromGraph`, `toPyTorch`, `toTypeScript`): starting at

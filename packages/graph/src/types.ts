@@ -1,39 +1,32 @@
-import type { Fix, LayerParams, LayerType } from './layerTypes.js'
+import type { ParamsOf } from './blocks/block.js'
+import type { BlockRegistry } from './blocks/index.js'
+import type { Fix } from './issue.js'
+
+/** Every node type a graph document may hold: one per block definition in `blocks`. */
+export type NodeType = keyof BlockRegistry
+
+/** The node types whose block has one of the kinds `K`. */
+export type NodeTypeOfKind<K extends string> = {
+  [T in NodeType]: BlockRegistry[T]['kind'] extends K ? T : never
+}[NodeType]
 
 /** Node types of the data pipeline: a dataset, per-image transforms, and the DataLoader. */
-export type DataType = 'MNIST' | 'FashionMNIST' | 'ToTensor' | 'Normalize' | 'DataLoader'
+export type DataType = NodeTypeOfKind<'dataset' | 'transform' | 'loader'>
+
+/** Node types a pipeline starts from (`MNIST`, `FashionMNIST`). */
+export type DatasetType = NodeTypeOfKind<'dataset'>
 
 /** Node types of the loss at the end of the network. */
-export type LossType = 'CrossEntropyLoss' | 'NLLLoss' | 'MSELoss'
-
-/** Every node type a graph document may hold. */
-export type NodeType = DataType | LayerType | LossType
+export type LossType = NodeTypeOfKind<'loss'>
 
 /** How a loss reduces the per-sample losses (`reduction=` in PyTorch). */
 export type Reduction = 'mean' | 'sum' | 'none'
 
-/** Parameters of the data and loss node types (the layer ones are `LayerParams`). */
-export interface DataLossParams {
-  /** `datasets.MNIST(root, train=True, ...)` */
-  MNIST: { train: boolean }
-  /** `datasets.FashionMNIST(root, train=True, ...)` */
-  FashionMNIST: { train: boolean }
-  /** `transforms.ToTensor()` */
-  ToTensor: Record<string, never>
-  /** `transforms.Normalize(mean, std)`: one value per channel (or one for all). */
-  Normalize: { mean: number[]; std: number[] }
-  /** `DataLoader(dataset, batch_size=64, shuffle=True)` */
-  DataLoader: { batchSize: number; shuffle: boolean }
-  /** `nn.CrossEntropyLoss(label_smoothing=0.0, reduction='mean')` */
-  CrossEntropyLoss: { labelSmoothing: number; reduction: Reduction }
-  /** `nn.NLLLoss(reduction='mean')` */
-  NLLLoss: { reduction: Reduction }
-  /** `nn.MSELoss(reduction='mean')` (targets are one-hot encoded class labels) */
-  MSELoss: { reduction: Reduction }
-}
+/** Parameters of every node type, camelCase (PyTorch's defaults are in `nodeSpecs`). */
+export type NodeParams = { [T in NodeType]: ParamsOf<BlockRegistry[T]> }
 
-/** Parameters of every node type. */
-export type NodeParams = LayerParams & DataLossParams
+/** Parameters of the data and loss node types (the layer ones are `LayerParams`). */
+export type DataLossParams = { [T in DataType | LossType]: NodeParams[T] }
 
 /** A node of the graph. `params` holds the type's parameters (see `NodeParams`). */
 export interface GraphNode {

@@ -14,20 +14,41 @@ import { Sigmoid } from './Sigmoid'
 import { Softmax } from './Softmax'
 import { Tanh } from './Tanh'
 
-/** Maps each graph layer type to the class implementing it. */
-export interface LayerClasses {
-  Flatten: Flatten
-  Linear: Linear
-  Conv2d: Conv2d
-  MaxPool2d: MaxPool2d
-  Dropout: Dropout
-  BatchNorm1d: BatchNorm1d
-  ReLU: ReLU
-  Sigmoid: Sigmoid
-  Tanh: Tanh
-  Softmax: Softmax
-  LogSoftmax: LogSoftmax
+/** Options every layer builder takes: where random initial weights and masks come from. */
+interface BuildOptions {
+  generator?: Generator
 }
+
+/**
+ * The runtime constructor of every graph layer type, keyed by the same names as
+ * `@tensorloom/graph`'s `blocks`: a layer type without a builder here does not compile.
+ */
+export const layerBuilders = {
+  Flatten: (p: LayerParams['Flatten']) => new Flatten({ startDim: p.startDim, endDim: p.endDim }),
+  Linear: (p: LayerParams['Linear'], o: BuildOptions) =>
+    new Linear(p.inFeatures, p.outFeatures, { bias: p.bias, ...o }),
+  Conv2d: (p: LayerParams['Conv2d'], o: BuildOptions) =>
+    new Conv2d(p.inChannels, p.outChannels, p.kernelSize, {
+      stride: p.stride,
+      padding: p.padding,
+      bias: p.bias,
+      ...o,
+    }),
+  MaxPool2d: (p: LayerParams['MaxPool2d']) => new MaxPool2d(p.kernelSize, { stride: p.stride }),
+  Dropout: (p: LayerParams['Dropout'], o: BuildOptions) => new Dropout(p.p, o),
+  BatchNorm1d: (p: LayerParams['BatchNorm1d']) =>
+    new BatchNorm1d(p.numFeatures, { eps: p.eps, momentum: p.momentum }),
+  ReLU: () => new ReLU(),
+  Sigmoid: () => new Sigmoid(),
+  Tanh: () => new Tanh(),
+  Softmax: (p: LayerParams['Softmax']) => new Softmax(p.dim),
+  LogSoftmax: (p: LayerParams['LogSoftmax']) => new LogSoftmax(p.dim),
+} satisfies {
+  [T in LayerType]: (params: LayerParams[T], options: BuildOptions) => Layer<T>
+}
+
+/** Maps each graph layer type to the class implementing it. */
+export type LayerClasses = { [T in LayerType]: ReturnType<(typeof layerBuilders)[T]> }
 
 /**
  * Creates the layer for a graph node's type and params (the same camelCase params as
@@ -41,52 +62,12 @@ export function createLayer<T extends LayerType>(
   params: LayerParams[T],
   generator?: Generator,
 ): LayerClasses[T] & Layer<T> {
-  const g = generator === undefined ? {} : { generator }
-  const make = (): Layer => {
-    switch (type) {
-      case 'Flatten': {
-        const p = params as LayerParams['Flatten']
-        return new Flatten({ startDim: p.startDim, endDim: p.endDim })
-      }
-      case 'Linear': {
-        const p = params as LayerParams['Linear']
-        return new Linear(p.inFeatures, p.outFeatures, { bias: p.bias, ...g })
-      }
-      case 'Conv2d': {
-        const p = params as LayerParams['Conv2d']
-        return new Conv2d(p.inChannels, p.outChannels, p.kernelSize, {
-          stride: p.stride,
-          padding: p.padding,
-          bias: p.bias,
-          ...g,
-        })
-      }
-      case 'MaxPool2d': {
-        const p = params as LayerParams['MaxPool2d']
-        return new MaxPool2d(p.kernelSize, { stride: p.stride })
-      }
-      case 'Dropout':
-        return new Dropout((params as LayerParams['Dropout']).p, g)
-      case 'BatchNorm1d': {
-        const p = params as LayerParams['BatchNorm1d']
-        return new BatchNorm1d(p.numFeatures, { eps: p.eps, momentum: p.momentum })
-      }
-      case 'ReLU':
-        return new ReLU()
-      case 'Sigmoid':
-        return new Sigmoid()
-      case 'Tanh':
-        return new Tanh()
-      case 'Softmax':
-        return new Softmax((params as LayerParams['Softmax']).dim)
-      case 'LogSoftmax':
-        return new LogSoftmax((params as LayerParams['LogSoftmax']).dim)
-      default:
-        throw new LayersError('INVALID_ARGUMENT', `Unknown layer type ${JSON.stringify(type)}`, {
-          values: { type },
-          hint: 'Use one of Flatten, Linear, Conv2d, MaxPool2d, Dropout, BatchNorm1d, ReLU, Sigmoid, Tanh, Softmax, LogSoftmax.',
-        })
-    }
+  if (!Object.hasOwn(layerBuilders, type)) {
+    throw new LayersError('INVALID_ARGUMENT', `Unknown layer type ${JSON.stringify(type)}`, {
+      values: { type },
+      hint: `Use one of ${Object.keys(layerBuilders).join(', ')}.`,
+    })
   }
-  return make() as LayerClasses[T] & Layer<T>
+  const build = layerBuilders[type] as unknown as (p: LayerParams[T], o: BuildOptions) => Layer<T>
+  return build(params, generator === undefined ? {} : { generator }) as LayerClasses[T] & Layer<T>
 }

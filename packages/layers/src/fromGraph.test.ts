@@ -31,7 +31,13 @@ describe('fromGraph', () => {
     const last = Array.from(model.stateDict()['layers.2.bias']!.dataSync().slice(0, 8))
     expect(last).toEqual(rng.lesson_seed42['3.bias'].head)
     expect(lossType).toBe('CrossEntropyLoss')
-    expect(loss).toEqual({ type: 'CrossEntropyLoss', labelSmoothing: 0, reduction: 'mean' })
+    expect(loss).toEqual({
+      type: 'CrossEntropyLoss',
+      labelSmoothing: 0,
+      reduction: 'mean',
+      target: 'classIndex',
+      classes: 10,
+    })
     expect(data).toEqual({
       dataset: 'MNIST',
       train: true,

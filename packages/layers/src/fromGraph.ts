@@ -1,13 +1,11 @@
 import {
   type GraphDocument,
-  type GraphNode,
-  inferShapes,
+  type GraphPlan,
   type LayerParams,
   type LayerType,
   type LossType,
-  layerDefaults,
-  modelChain,
   type NodeIssue,
+  planGraph,
   type Reduction,
   type TrainingSettings,
 } from '@tensorloom/graph'
@@ -35,12 +33,16 @@ export interface DataDescription {
   shuffle: boolean
 }
 
-/** The loss node of a graph, with its PyTorch-style parameters. */
+/** The loss node of a graph, with its PyTorch-style parameters and its target encoding. */
 export interface LossDescription {
   type: LossType
   /** `CrossEntropyLoss`'s label smoothing (0 for the other losses). */
   labelSmoothing: number
   reduction: Reduction
+  /** How class labels reach the loss: class indices, or one-hot floats (`MSELoss`). */
+  target: 'classIndex' | 'oneHot'
+  /** Number of classes (the width of one-hot targets). */
+  classes: number
 }
 
 /**
@@ -85,6 +87,8 @@ export interface FromGraphResult {
   nodes: Array<{ id: string; path: string; module: Layer }>
   /** Warnings the graph's shape inference reported (errors throw). */
   warnings: NodeIssue[]
+  /** The graph's plan, which everything above was built from. */
+  plan: GraphPlan
 }
 
 /** Options of {@link fromGraph}. */
@@ -95,11 +99,6 @@ export interface FromGraphOptions {
   validate?: boolean
   /** Class name `model.toString()` prints (default `'SimpleNN'`, the lesson's). */
   className?: string
-}
-
-function param<T>(node: GraphNode | undefined, name: string, fallback: T): T {
-  const value = node?.params[name]
-  return value === undefined ? fallback : (value as T)
 }
 
 /**
@@ -113,8 +112,8 @@ function param<T>(node: GraphNode | undefined, name: string, fallback: T): T {
  * model.call(tf.zeros([data.batchSize, 1, 28, 28])).shape // [64, 10]
  */
 export function fromGraph(doc: GraphDocument, options: FromGraphOptions = {}): FromGraphResult {
-  const inference = inferShapes(doc)
-  const errors = inference.issues.filter((i) => i.severity === 'error')
+  const plan = planGraph(doc)
+  const errors = plan.errors
   if ((options.validate ?? true) && errors.length > 0) {
     const first = errors[0]!
     throw new LayersError(
@@ -126,50 +125,35 @@ export function fromGraph(doc: GraphDocument, options: FromGraphOptions = {}): F
       },
     )
   }
-  const chain = modelChain(doc)
   const generator = options.generator ?? new Generator(doc.training.seed)
 
-  const built = chain.layers.map((node) => {
-    const type = node.type as LayerType
-    const params = { ...layerDefaults[type], ...node.params } as LayerParams[LayerType]
-    return { id: node.id, module: createLayer(type, params, generator) as Layer }
-  })
-  const first = built[0]
-  const leadingFlatten =
-    first?.module instanceof Flatten && first.module.startDim === 1 && first.module.endDim === -1
-      ? first.module
-      : null
-  const rest = leadingFlatten ? built.slice(1) : built
-  const layers = new Sequential(...rest.map((b) => b.module as Module))
-  const model = new GraphModel(leadingFlatten, layers, options.className ?? 'SimpleNN')
-  const nodes = built.map((b, i) => ({
-    id: b.id,
-    module: b.module,
-    path: leadingFlatten && i === 0 ? 'flatten' : `layers.${leadingFlatten ? i - 1 : i}`,
+  const nodes = plan.layers.map((layer) => ({
+    id: layer.id,
+    path: layer.path,
+    module: createLayer(layer.type, layer.params as LayerParams[LayerType], generator) as Layer,
   }))
+  const leadingFlatten = plan.leadingFlatten ? (nodes[0]!.module as Flatten) : null
+  const layers = new Sequential(
+    ...nodes.filter((n) => n.path !== 'flatten').map((n) => n.module as Module),
+  )
+  const model = new GraphModel(leadingFlatten, layers, options.className ?? 'SimpleNN')
 
-  const dataset = chain.data.find((n) => n.type === 'MNIST' || n.type === 'FashionMNIST')
-  const normalize = chain.data.find((n) => n.type === 'Normalize')
-  const loader = chain.data.find((n) => n.type === 'DataLoader')
+  const loader = plan.loader?.params
   const data: DataDescription = {
-    dataset: (dataset?.type as 'MNIST' | 'FashionMNIST' | undefined) ?? 'MNIST',
-    train: param(dataset, 'train', true),
-    toTensor: chain.data.some((n) => n.type === 'ToTensor'),
-    normalize: normalize
-      ? {
-          mean: [...param<number[]>(normalize, 'mean', [0.1307])],
-          std: [...param<number[]>(normalize, 'std', [0.3081])],
-        }
-      : null,
-    batchSize: param(loader, 'batchSize', 64),
-    shuffle: param(loader, 'shuffle', true),
+    dataset: (plan.dataset?.type as DataDescription['dataset'] | undefined) ?? 'MNIST',
+    train: plan.dataset?.train ?? true,
+    toTensor: plan.transforms.some((n) => n.type === 'ToTensor'),
+    normalize: plan.normalize,
+    batchSize: loader?.batchSize ?? 64,
+    shuffle: loader?.shuffle ?? true,
   }
-  const lossNode = chain.loss
-  const loss: LossDescription | null = lossNode
+  const loss: LossDescription | null = plan.loss
     ? {
-        type: lossNode.type as LossType,
-        labelSmoothing: param(lossNode, 'labelSmoothing', 0),
-        reduction: param<Reduction>(lossNode, 'reduction', 'mean'),
+        type: plan.loss.type,
+        labelSmoothing: (plan.loss.params as { labelSmoothing?: number }).labelSmoothing ?? 0,
+        reduction: plan.loss.reduction,
+        target: plan.loss.target,
+        classes: plan.loss.classes,
       }
     : null
   return {
@@ -179,6 +163,7 @@ export function fromGraph(doc: GraphDocument, options: FromGraphOptions = {}): F
     data,
     training: { ...doc.training },
     nodes,
-    warnings: inference.issues.filter((i) => i.severity === 'warning'),
+    warnings: plan.warnings,
+    plan,
   }
 }

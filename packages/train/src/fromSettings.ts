@@ -1,9 +1,9 @@
-import type * as tf from '@tensorflow/tfjs-core'
-import type { LossType, TrainingSettings } from '@tensorloom/graph'
+import * as tf from '@tensorflow/tfjs-core'
+import type { LossType, NodeParams, TrainingSettings } from '@tensorloom/graph'
 import { Adam, AdamW } from './Adam'
 import { CrossEntropyLoss } from './CrossEntropyLoss'
 import { TrainError } from './errors'
-import type { Loss, Reduction } from './Loss'
+import type { Criterion, Loss, Reduction } from './Loss'
 import { MSELoss } from './MSELoss'
 import { NLLLoss } from './NLLLoss'
 import type { Optimizer } from './Optimizer'
@@ -14,11 +14,37 @@ export interface LossSettings {
   type: LossType
   labelSmoothing?: number
   reduction?: Reduction
+  /**
+   * How class labels reach the loss (the loss block's `target`): class indices (default), or
+   * one-hot floats of width `classes` (`MSELoss` in a graph).
+   */
+  target?: 'classIndex' | 'oneHot'
+  /** Number of classes, for one-hot targets (default: the width of the model's output). */
+  classes?: number
 }
 
 /**
- * The loss a graph's loss node describes: `CrossEntropyLoss` (with its label smoothing and
- * reduction), `NLLLoss` or `MSELoss`.
+ * The runtime constructor of every graph loss type, keyed by the same names as
+ * `@tensorloom/graph`'s `blocks`: a loss type without a builder here does not compile.
+ */
+export const lossBuilders = {
+  CrossEntropyLoss: (p: Partial<NodeParams['CrossEntropyLoss']>) =>
+    new CrossEntropyLoss({
+      reduction: p.reduction ?? 'mean',
+      labelSmoothing: p.labelSmoothing ?? 0,
+    }),
+  NLLLoss: (p: Partial<NodeParams['NLLLoss']>) => new NLLLoss({ reduction: p.reduction ?? 'mean' }),
+  MSELoss: (p: Partial<NodeParams['MSELoss']>) => new MSELoss({ reduction: p.reduction ?? 'mean' }),
+} satisfies { [T in LossType]: (params: Partial<NodeParams[T]>) => Loss }
+
+/** `'a, b or c'` */
+const oneOf = (names: readonly string[]): string =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`
+
+/**
+ * The loss a graph's loss node describes, as PyTorch's module: `CrossEntropyLoss` (with its label
+ * smoothing and reduction), `NLLLoss` or `MSELoss`. It takes targets as they are; for the targets
+ * a graph's DataLoader gives (class indices), use {@link trainingCriterion}.
  *
  * @example
  * const { model, loss, training } = fromGraph(doc)
@@ -26,21 +52,37 @@ export interface LossSettings {
  * const optimizer = createOptimizer(training, model.parameters())
  */
 export function createCriterion(loss: LossSettings): Loss {
-  const reduction = loss.reduction ?? 'mean'
-  switch (loss.type) {
-    case 'CrossEntropyLoss':
-      return new CrossEntropyLoss({ reduction, labelSmoothing: loss.labelSmoothing ?? 0 })
-    case 'NLLLoss':
-      return new NLLLoss({ reduction })
-    case 'MSELoss':
-      return new MSELoss({ reduction })
-    default:
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Unknown loss type ${String((loss as { type: unknown }).type)}.`,
-        'Use CrossEntropyLoss, NLLLoss or MSELoss.',
-        { option: 'type', value: (loss as { type: unknown }).type },
-      )
+  if (!Object.hasOwn(lossBuilders, loss.type)) {
+    throw new TrainError(
+      'INVALID_OPTION',
+      `Unknown loss type ${String((loss as { type: unknown }).type)}.`,
+      `Use ${oneOf(Object.keys(lossBuilders))}.`,
+      { option: 'type', value: (loss as { type: unknown }).type },
+    )
+  }
+  const build = lossBuilders[loss.type] as (p: LossSettings) => Loss
+  return build(loss)
+}
+
+/**
+ * The criterion a graph trains with, on the class-index labels its DataLoader gives: the loss of
+ * {@link createCriterion}, with the labels one-hot encoded when the loss block says so (`MSELoss`),
+ * and per-sample losses averaged when `reduction` is `'none'` (as the exported scripts do), so
+ * training always gets one number. Without either, it is the loss itself.
+ */
+export function trainingCriterion(loss: LossSettings): Criterion {
+  const base = createCriterion(loss)
+  const oneHot = loss.target === 'oneHot'
+  const mean = base.reduction === 'none'
+  if (!oneHot && !mean) return base
+  return {
+    call: (input, target) =>
+      tf.tidy(() => {
+        const width = loss.classes ?? input.shape[input.rank - 1] ?? 1
+        const y = oneHot ? tf.cast(tf.oneHot(tf.cast(target, 'int32'), width), 'float32') : target
+        const value = base.call(input, y)
+        return mean ? tf.mean(value) : value
+      }),
   }
 }
 

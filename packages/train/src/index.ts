@@ -10,6 +10,18 @@ export {
   type SerializedTensor,
   serializeTensor,
 } from './checkpoint'
+export {
+  type CompiledRun,
+  type CompileOptions,
+  compileGraph,
+  dataBuilders,
+  type GraphData,
+  type GraphSplit,
+  loadGraphData,
+  type RawSplit,
+  type SplitRequest,
+  splitRequests,
+} from './compileGraph'
 export { TrainError, type TrainErrorCode } from './errors'
 export {
   type BatchSource,
@@ -25,7 +37,13 @@ export {
   type FastSupport,
   type FastTuning,
 } from './fast/FastEngine'
-export { createCriterion, createOptimizer, type LossSettings } from './fromSettings'
+export {
+  createCriterion,
+  createOptimizer,
+  type LossSettings,
+  lossBuilders,
+  trainingCriterion,
+} from './fromSettings'
 export { gradientKernels, registerGradients } from './gradients'
 export { type Criterion, Loss, type Reduction } from './Loss'
 export { MSELoss, type MSELossOptions } from './MSELoss'

@@ -1,33 +1,10 @@
 import { GraphExportError } from '../GraphExportError.js'
-import { inferShapes } from '../inferShapes.js'
-import { isDatasetType, modelChain } from '../modelChain.js'
 import { safeParseGraph } from '../parseGraph.js'
-import type {
-  DataLossParams,
-  GraphDocument,
-  GraphNode,
-  NodeIssue,
-  TrainingSettings,
-} from '../types.js'
+import { isValidPlan, planGraph, type ValidPlan } from '../planGraph.js'
+import type { GraphDocument } from '../types.js'
 
-/** Everything a code generator needs, read from a document without errors. */
-export interface ExportPlan {
-  name: string
-  dataset: 'MNIST' | 'FashionMNIST'
-  train: boolean
-  /** Per-image transforms in order: ToTensor and Normalize nodes. */
-  transforms: GraphNode[]
-  loader: DataLossParams['DataLoader']
-  /** When the first layer is a default Flatten, it becomes `self.flatten` as in the lesson. */
-  flatten: GraphNode | null
-  layers: GraphNode[]
-  loss: GraphNode
-  training: TrainingSettings
-  warnings: NodeIssue[]
-}
-
-/** Checks the document and lays out what to generate; throws `GraphExportError` on errors. */
-export function plan(input: GraphDocument): ExportPlan {
+/** Checks the document and plans what to generate; throws `GraphExportError` on errors. */
+export function plan(input: GraphDocument): ValidPlan {
   // Callers may pass unvalidated data: export what parseGraph would load (types checked,
   // defaults filled), so a missing or mistyped value can never reach the generated code.
   const parsed = safeParseGraph(input)
@@ -41,29 +18,9 @@ export function plan(input: GraphDocument): ExportPlan {
       })),
     )
   }
-  const doc = parsed.doc
-  const inference = inferShapes(doc)
-  const errors = inference.issues.filter((i) => i.severity === 'error')
-  if (errors.length > 0) throw new GraphExportError(errors)
-  const chain = modelChain(doc)
-  // Without errors the graph is one chain: dataset, transforms, DataLoader, layers, loss.
-  const dataset = chain.data.find((n) => isDatasetType(n.type))!
-  const loader = chain.data.find((n) => n.type === 'DataLoader')!
-  const first = chain.layers[0]
-  const isDefaultFlatten =
-    first?.type === 'Flatten' && first.params.startDim === 1 && first.params.endDim === -1
-  return {
-    name: doc.name,
-    dataset: dataset.type as 'MNIST' | 'FashionMNIST',
-    train: dataset.params.train !== false,
-    transforms: chain.data.filter((n) => n.type === 'ToTensor' || n.type === 'Normalize'),
-    loader: loader.params as DataLossParams['DataLoader'],
-    flatten: isDefaultFlatten ? first : null,
-    layers: isDefaultFlatten ? chain.layers.slice(1) : chain.layers,
-    loss: chain.loss!,
-    training: doc.training,
-    warnings: inference.issues.filter((i) => i.severity === 'warning'),
-  }
+  const result = planGraph(parsed.doc)
+  if (!isValidPlan(result)) throw new GraphExportError(result.errors)
+  return result
 }
 
 /** Makes text safe for a one-line comment in Python or TypeScript. */
@@ -77,6 +34,3 @@ export function commentText(text: string): string {
   }
   return out.replaceAll('*/', '* /').trim()
 }
-
-/** Number of classes of the supported datasets. */
-export const NUM_CLASSES = 10

@@ -1,62 +1,14 @@
-import { formatPython, pythonNumber } from '../specs.js'
-import type { GraphDocument, GraphNode } from '../types.js'
-import { commentText, type ExportPlan, NUM_CLASSES, plan } from './common.js'
+import { blockCode } from '../blocks/index.js'
+import type { PlannedNode, ValidPlan } from '../planGraph.js'
+import { formatPython, pythonNumber } from '../python.js'
+import type { GraphDocument } from '../types.js'
+import { commentText, plan } from './common.js'
 
 const p = formatPython
 const n = pythonNumber
 
-/** Keyword arguments whose value differs from the default, e.g. `, stride=2`. */
-const kwargs = (pairs: [string, unknown, unknown][]): string =>
-  pairs
-    .filter(([, value, fallback]) => value !== fallback)
-    .map(([key, value]) => `, ${key}=${p(value)}`)
-    .join('')
-
-const stripComma = (s: string) => s.replace(/^, /, '')
-
-function pyLayer(node: GraphNode): string {
-  const q = node.params
-  switch (node.type) {
-    case 'Flatten':
-      return `nn.Flatten(${stripComma(
-        kwargs([
-          ['start_dim', q.startDim, 1],
-          ['end_dim', q.endDim, -1],
-        ]),
-      )})`
-    case 'Linear':
-      return `nn.Linear(${q.inFeatures}, ${q.outFeatures}${kwargs([['bias', q.bias, true]])})`
-    case 'Conv2d':
-      return `nn.Conv2d(${q.inChannels}, ${q.outChannels}, kernel_size=${q.kernelSize}${kwargs([
-        ['stride', q.stride, 1],
-        ['padding', q.padding, 0],
-        ['bias', q.bias, true],
-      ])})`
-    case 'MaxPool2d':
-      return `nn.MaxPool2d(${q.kernelSize}${kwargs([['stride', q.stride, null]])})`
-    case 'Dropout':
-      return `nn.Dropout(${n(q.p as number)})`
-    case 'BatchNorm1d':
-      return `nn.BatchNorm1d(${q.numFeatures}${kwargs([
-        ['eps', q.eps, 1e-5],
-        ['momentum', q.momentum, 0.1],
-      ])})`
-    case 'Softmax':
-    case 'LogSoftmax':
-      return `nn.${node.type}(dim=${q.dim})`
-    default:
-      return `nn.${node.type}()`
-  }
-}
-
-function pyLoss(node: GraphNode): string {
-  const q = node.params
-  const smoothing =
-    node.type === 'CrossEntropyLoss'
-      ? [['label_smoothing', q.labelSmoothing, 0] as [string, unknown, unknown]]
-      : []
-  return `nn.${node.type}(${stripComma(kwargs([...smoothing, ['reduction', q.reduction, 'mean']]))})`
-}
+/** The module, transform or loss expression of a planned node, from its block definition. */
+const code = (node: PlannedNode): string => blockCode(node, 'pytorch')
 
 function pyOptimizer(t: GraphDocument['training']): string {
   switch (t.optimizer) {
@@ -67,40 +19,33 @@ function pyOptimizer(t: GraphDocument['training']): string {
   }
 }
 
-function pyTransform(node: GraphNode): string {
-  if (node.type === 'Normalize') {
-    return `transforms.Normalize(${p(node.params.mean)}, ${p(node.params.std)})`
-  }
-  return 'transforms.ToTensor()'
-}
-
-function model(plan: ExportPlan): string {
+function model(plan: ValidPlan): string {
   const lines = [
     'class SimpleNN(nn.Module):',
     '    def __init__(self):',
     '        super(SimpleNN, self).__init__()',
   ]
-  if (plan.flatten) lines.push('        self.flatten = nn.Flatten()')
-  if (plan.layers.length === 0) {
+  const layers = plan.layers.filter((layer) => layer.path !== 'flatten')
+  if (plan.leadingFlatten) lines.push('        self.flatten = nn.Flatten()')
+  if (layers.length === 0) {
     lines.push('        self.layers = nn.Sequential()')
   } else {
     lines.push('        self.layers = nn.Sequential(')
-    for (const layer of plan.layers) lines.push(`            ${pyLayer(layer)},`)
+    for (const layer of layers) lines.push(`            ${code(layer)},`)
     lines.push('        )')
   }
   lines.push('', '    def forward(self, x):')
-  if (plan.flatten) lines.push('        x = self.flatten(x)')
+  if (plan.leadingFlatten) lines.push('        x = self.flatten(x)')
   lines.push('        x = self.layers(x)', '        return x')
   return lines.join('\n')
 }
 
 /** How the loss is computed from `outputs` and class-index `labels`. */
-function lossLine(plan: ExportPlan): string {
+function lossLine(plan: ValidPlan): string {
+  const { loss } = plan
   const target =
-    plan.loss.type === 'MSELoss'
-      ? `F.one_hot(labels, num_classes=${NUM_CLASSES}).float()`
-      : 'labels'
-  const mean = plan.loss.params.reduction === 'none' ? '.mean()' : ''
+    loss.target === 'oneHot' ? `F.one_hot(labels, num_classes=${loss.classes}).float()` : 'labels'
+  const mean = loss.reduction === 'none' ? '.mean()' : ''
   return `loss = criterion(outputs, ${target})${mean}`
 }
 
@@ -120,11 +65,11 @@ function lossLine(plan: ExportPlan): string {
 export function toPyTorch(doc: GraphDocument): string {
   const x = plan(doc)
   const t = x.training
-  const usesF = x.loss.type === 'MSELoss'
+  const usesF = x.loss.target === 'oneHot'
   const warnings = x.warnings.map(
     (w) => `# Warning${w.nodeId ? ` (${commentText(w.nodeId)})` : ''}: ${commentText(w.message)}`,
   )
-  const shuffle = p(x.loader.shuffle)
+  const shuffle = p(x.loader.params.shuffle)
   // `coding:` on the first two lines would be read as the file's encoding (PEP 263): break it up.
   const title = commentText(x.name).replaceAll(/coding(?=[:=])/g, 'coding ')
   return `# ${title || 'Untitled'}, exported from Tensorloom.
@@ -162,7 +107,7 @@ def evaluate(model, loader, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description='Train SimpleNN on ${x.dataset}.')
+    parser = argparse.ArgumentParser(description='Train SimpleNN on ${x.dataset.type}.')
     parser.add_argument('--data-root', default='./data', help='where the dataset is stored')
     parser.add_argument('--epochs', type=int, default=${t.epochs})
     parser.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (0: no limit)')
@@ -183,25 +128,25 @@ def main():
     torch.manual_seed(${t.seed})
 
     transform = transforms.Compose([
-${x.transforms.map((node) => `        ${pyTransform(node)},`).join('\n')}
+${x.transforms.map((node) => `        ${code(node)},`).join('\n')}
     ])
     # The first process downloads the data while the others wait, then they all read it.
     if distributed and rank != 0:
         dist.barrier()
-    train_dataset = datasets.${x.dataset}(root=args.data_root, train=${p(x.train)}, download=True, transform=transform)
-    test_dataset = datasets.${x.dataset}(root=args.data_root, train=False, download=True, transform=transform)
+    train_dataset = ${code(x.dataset)}(root=args.data_root, train=${p(x.dataset.train)}, download=True, transform=transform)
+    test_dataset = ${code(x.dataset)}(root=args.data_root, train=False, download=True, transform=transform)
     if distributed and rank == 0:
         dist.barrier()
 
     # Each process trains on its own share of the data; the sampler shuffles it every epoch.
     sampler = DistributedSampler(train_dataset, shuffle=${shuffle}, seed=${t.seed}) if distributed else None
-    train_loader = DataLoader(train_dataset, batch_size=${x.loader.batchSize}, shuffle=${x.loader.shuffle ? '(sampler is None)' : 'False'}, sampler=sampler)
+    train_loader = DataLoader(train_dataset, batch_size=${x.loader.params.batchSize}, shuffle=${x.loader.params.shuffle ? '(sampler is None)' : 'False'}, sampler=sampler)
     test_loader = DataLoader(test_dataset, batch_size=1000, shuffle=False)
 
     model = SimpleNN().to(device)
     if distributed:
         model = DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
-    criterion = ${pyLoss(x.loss)}
+    criterion = ${code(x.loss)}
     optimizer = ${pyOptimizer(t)}
 
     step = 0

@@ -1,71 +1,14 @@
-import type { GraphDocument, GraphNode } from '../types.js'
-import { commentText, type ExportPlan, NUM_CLASSES, plan } from './common.js'
+import { blockCode } from '../blocks/index.js'
+import type { PlannedNode, ValidPlan } from '../planGraph.js'
+import type { GraphDocument } from '../types.js'
+import { commentText, plan } from './common.js'
 
-const js = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(js).join(', ')}]`
-    : typeof value === 'string'
-      ? `'${value}'`
-      : String(value)
-
-/** `{ key: value }` of the options that differ from their defaults, or '' when none do. */
-const options = (pairs: [string, unknown, unknown][], leading = ', '): string => {
-  const set = pairs.filter(([, value, fallback]) => value !== fallback)
-  return set.length === 0 ? '' : `${leading}{ ${set.map(([k, v]) => `${k}: ${js(v)}`).join(', ')} }`
-}
-
-function tsLayer(node: GraphNode): string {
-  const q = node.params
-  switch (node.type) {
-    case 'Flatten':
-      return `new Flatten(${options(
-        [
-          ['startDim', q.startDim, 1],
-          ['endDim', q.endDim, -1],
-        ],
-        '',
-      )})`
-    case 'Linear':
-      return `new Linear(${q.inFeatures}, ${q.outFeatures}${options([['bias', q.bias, true]])})`
-    case 'Conv2d':
-      return `new Conv2d(${q.inChannels}, ${q.outChannels}, ${q.kernelSize}${options([
-        ['stride', q.stride, 1],
-        ['padding', q.padding, 0],
-        ['bias', q.bias, true],
-      ])})`
-    case 'MaxPool2d':
-      return `new MaxPool2d(${q.kernelSize}${options([['stride', q.stride, null]])})`
-    case 'Dropout':
-      return `new Dropout(${q.p})`
-    case 'BatchNorm1d':
-      return `new BatchNorm1d(${q.numFeatures}${options([
-        ['eps', q.eps, 1e-5],
-        ['momentum', q.momentum, 0.1],
-      ])})`
-    case 'Softmax':
-    case 'LogSoftmax':
-      return `new ${node.type}(${q.dim})`
-    default:
-      return `new ${node.type}()`
-  }
-}
-
-function tsLoss(node: GraphNode): string {
-  const q = node.params
-  const smoothing: [string, unknown, unknown][] =
-    node.type === 'CrossEntropyLoss' ? [['labelSmoothing', q.labelSmoothing, 0]] : []
-  return `new ${node.type}(${options([...smoothing, ['reduction', q.reduction, 'mean']], '')})`
-}
+/** The module, transform or loss expression of a planned node, from its block definition. */
+const code = (node: PlannedNode): string => blockCode(node, 'typescript')
 
 function tsOptimizer(t: GraphDocument['training']): string {
   const momentum = t.optimizer === 'SGD' && t.momentum ? `, momentum: ${t.momentum}` : ''
   return `new ${t.optimizer}(model.parameters(), { lr: ${t.lr}${momentum} })`
-}
-
-function tsTransform(node: GraphNode): string {
-  if (node.type === 'Normalize')
-    return `new Normalize(${js(node.params.mean)}, ${js(node.params.std)})`
-  return 'new ToTensor()'
 }
 
 /**
@@ -101,11 +44,10 @@ function fit(open: string, items: readonly string[], close: string, indent: stri
   ].join('\n')
 }
 
-function imports(x: ExportPlan): string {
+function imports(x: ValidPlan): string {
   const layerNames = new Set<string>(['Module', 'Sequential', 'manualSeed'])
-  if (x.flatten) layerNames.add('Flatten')
   for (const layer of x.layers) layerNames.add(layer.type)
-  const dataNames = new Set<string>(['Compose', 'DataLoader', x.dataset])
+  const dataNames = new Set<string>(['Compose', 'DataLoader', code(x.dataset)])
   for (const t of x.transforms) dataNames.add(t.type)
   const trainNames = new Set<string>([
     x.training.optimizer,
@@ -126,35 +68,36 @@ function imports(x: ExportPlan): string {
   ].join('\n')
 }
 
-function model(x: ExportPlan): string {
+function model(x: ValidPlan): string {
   const lines = ['class SimpleNN extends Module {']
-  if (x.flatten) lines.push('  flatten = new Flatten()')
-  lines.push(fit('layers = new Sequential(', x.layers.map(tsLayer), ')', '  '))
+  if (x.leadingFlatten) lines.push('  flatten = new Flatten()')
+  const layers = x.layers.filter((layer) => layer.path !== 'flatten')
+  lines.push(fit('layers = new Sequential(', layers.map(code), ')', '  '))
   lines.push('', '  forward(x: tf.Tensor): tf.Tensor {')
-  if (x.flatten) lines.push('    x = this.flatten.call(x)')
+  if (x.leadingFlatten) lines.push('    x = this.flatten.call(x)')
   lines.push('    x = this.layers.call(x)', '    return x', '  }', '}')
   return lines.join('\n')
 }
 
 /** `const criterion = …`: the loss, adapted where PyTorch's script adapts the call. */
-function criterion(x: ExportPlan): string {
-  const mean = x.loss.params.reduction === 'none'
-  if (x.loss.type === 'MSELoss') {
-    return `const mse = ${tsLoss(x.loss)}
-  // MSELoss compares the outputs with one-hot encoded labels.${mean ? '\n  // Reduction none gives one loss per value: train on their mean.' : ''}
+function criterion(x: ValidPlan): string {
+  const mean = x.loss.reduction === 'none'
+  if (x.loss.target === 'oneHot') {
+    return `const mse = ${code(x.loss)}
+  // ${x.loss.type} compares the outputs with one-hot encoded labels.${mean ? '\n  // Reduction none gives one loss per value: train on their mean.' : ''}
   const criterion = {
     call: (outputs: tf.Tensor, labels: tf.Tensor) =>
-      ${mean ? 'tf.mean(' : ''}mse.call(outputs, tf.cast(tf.oneHot(labels, ${NUM_CLASSES}), 'float32'))${mean ? ')' : ''},
+      ${mean ? 'tf.mean(' : ''}mse.call(outputs, tf.cast(tf.oneHot(labels, ${x.loss.classes}), 'float32'))${mean ? ')' : ''},
   }`
   }
   if (mean) {
-    return `const perSample = ${tsLoss(x.loss)}
+    return `const perSample = ${code(x.loss)}
   // Reduction none gives one loss per sample: train on their mean.
   const criterion = {
     call: (outputs: tf.Tensor, labels: tf.Tensor) => tf.mean(perSample.call(outputs, labels)),
   }`
   }
-  return `const criterion = ${tsLoss(x.loss)}`
+  return `const criterion = ${code(x.loss)}`
 }
 
 /**
@@ -207,13 +150,17 @@ async function main(): Promise<void> {
   await selectBackend('wasm')
   manualSeed(${t.seed})
 
-  const transform = new Compose([${x.transforms.map(tsTransform).join(', ')}])
+  const transform = new Compose([${x.transforms.map(code).join(', ')}])
   const root = args['data-root']
-  const trainDataset = await ${x.dataset}.load({ root, train: ${x.train}, download: true, transform })
-  const testDataset = await ${x.dataset}.load({ root, train: false, download: true, transform })
+  const trainDataset = await ${code(x.dataset)}.load({ root, train: ${x.dataset.train}, download: true, transform })
+  const testDataset = await ${code(x.dataset)}.load({ root, train: false, download: true, transform })
 ${fit(
   'const trainLoader = new DataLoader(trainDataset, {',
-  [`batchSize: ${x.loader.batchSize}`, `shuffle: ${x.loader.shuffle}`, `seed: ${t.seed}`],
+  [
+    `batchSize: ${x.loader.params.batchSize}`,
+    `shuffle: ${x.loader.params.shuffle}`,
+    `seed: ${t.seed}`,
+  ],
   '})',
   '  ',
 )}

@@ -1,0 +1,68 @@
+import { ReLU, Sigmoid, Tanh } from './activations.js'
+import { BatchNorm1d } from './BatchNorm1d.js'
+import type { Block } from './block.js'
+import { Conv2d } from './Conv2d.js'
+import { CrossEntropyLoss } from './CrossEntropyLoss.js'
+import { DataLoader } from './DataLoader.js'
+import { Dropout } from './Dropout.js'
+import { FashionMNIST, MNIST } from './datasets.js'
+import { Flatten } from './Flatten.js'
+import { Linear } from './Linear.js'
+import { MaxPool2d } from './MaxPool2d.js'
+import { MSELoss } from './MSELoss.js'
+import { NLLLoss } from './NLLLoss.js'
+import { Normalize } from './Normalize.js'
+import { LogSoftmax, Softmax } from './Softmax.js'
+import { ToTensor } from './ToTensor.js'
+
+/** Every block definition, in palette order (data, layers, activations, losses). */
+const list = [
+  MNIST,
+  FashionMNIST,
+  ToTensor,
+  Normalize,
+  DataLoader,
+  Flatten,
+  Linear,
+  Conv2d,
+  MaxPool2d,
+  Dropout,
+  BatchNorm1d,
+  ReLU,
+  Sigmoid,
+  Tanh,
+  Softmax,
+  LogSoftmax,
+  CrossEntropyLoss,
+  NLLLoss,
+  MSELoss,
+] as const
+
+type Listed = (typeof list)[number]
+
+/** The block definitions by node type. */
+export type BlockRegistry = { readonly [B in Listed as B['type']]: B }
+
+/**
+ * Every block definition by node type, in palette order: one object per block holding its
+ * parameters, shape rule, errors and fixes, parameter count, canvas summary and exported code.
+ */
+export const blocks: BlockRegistry = Object.freeze(
+  Object.fromEntries(list.map((block) => [block.type, block])),
+) as BlockRegistry
+
+/** The definition of `type` as the loose {@link Block} union, for code that handles any block. */
+export const blockOf = (type: keyof BlockRegistry): Block => blocks[type]
+
+/**
+ * How a node is written in exported code, from its block: `'nn.Linear(784, 128)'` in PyTorch,
+ * `'new Linear(784, 128)'` in TypeScript; a dataset gives its class (`'datasets.MNIST'`).
+ */
+export function blockCode(
+  node: { type: keyof BlockRegistry; params: object },
+  language: 'pytorch' | 'typescript',
+): string {
+  const block = blockOf(node.type)
+  if (block.kind === 'dataset') return block[language]
+  return (block[language] as (params: object) => string)(node.params)
+}

@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { FashionMNIST, MNIST } from '@tensorloom/data'
+import { applyFix, type GraphDocument, templates } from '@tensorloom/graph'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useWasm } from '../test/helpers'
+import { mnistDir } from '../test/mnist'
+import { Adam } from './Adam'
+import { CrossEntropyLoss } from './CrossEntropyLoss'
+import { compileGraph, type GraphData, loadGraphData, type RawSplit } from './compileGraph'
+import { SGD } from './SGD'
+import { Trainer } from './Trainer'
+
+beforeAll(useWasm)
+
+const raw = new Map<boolean, Promise<RawSplit>>()
+const loadRaw = (train: boolean) => {
+  let split = raw.get(train)
+  if (!split) {
+    split = MNIST.load({ source: mnistDir, train })
+    raw.set(train, split)
+  }
+  return split
+}
+const load = ({ train }: { train: boolean }) => loadRaw(train)
+
+const withLoss = (loss: 'MSELoss' | 'NLLLoss' | 'CrossEntropyLoss', params = {}): GraphDocument =>
+  applyFix(templates.lesson, 'n9', { kind: 'replaceNode', type: loss, params, label: 'test' })
+
+/** Trains a compiled document for a few batches and returns the Trainer's final state. */
+async function trainFew(doc: GraphDocument, steps = 3) {
+  const data = await loadGraphData(doc, load)
+  const run = compileGraph(doc, { data, limit: 256 })
+  const trainer = new Trainer({ ...run, model: run.built.model, epochs: 1, syncEvery: 1 })
+  try {
+    await trainer.fit({ maxSteps: steps })
+    return { state: trainer.getState(), run }
+  } finally {
+    trainer.dispose()
+    run.dispose()
+  }
+}
+
+describe('compileGraph', () => {
+  it('builds the lesson: model, transforms, loaders, criterion, optimizer and settings', async () => {
+    const data = await loadGraphData(templates.lesson, load)
+    const before = tf.memory().numTensors
+    const run = compileGraph(templates.lesson, { data, limit: 1000 })
+    expect(run.built.model.toString()).toContain('(0): Linear(in_features=784, out_features=128')
+    expect(run.train.length).toBe(1000)
+    expect(run.train.train).toBe(true)
+    expect(run.test.train).toBe(false)
+    expect(run.trainLoader.length).toBe(Math.ceil(1000 / 64))
+    expect(run.testLoader.length).toBe(1)
+    expect(run.criterion).toBeInstanceOf(CrossEntropyLoss)
+    expect(run.optimizer).toBeInstanceOf(Adam)
+    expect(run.optimizer.paramGroups[0]).toMatchObject({ lr: 0.001 })
+    expect(run.training).toEqual(templates.lesson.training)
+    const [image] = run.train.get(0)
+    expect(image.shape).toEqual([1, 28, 28])
+    // Normalize(0.1307, 0.3081) of a black pixel
+    expect(image.dataSync()[0]).toBeCloseTo(-0.1307 / 0.3081, 5)
+    image.dispose()
+    run.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('trains MSELoss on one-hot labels, as check promises (it failed at the first step)', async () => {
+    const { state } = await trainFew(withLoss('MSELoss'))
+    expect(state.status).toBe('aborted')
+    expect(state.globalStep).toBe(3)
+    expect(state.loss).toBeGreaterThan(0)
+  })
+
+  it("trains a reduction='none' loss on the mean of the per-sample losses", async () => {
+    const { state } = await trainFew(withLoss('CrossEntropyLoss', { reduction: 'none' }))
+    expect(state.globalStep).toBe(3)
+    expect(Number.isFinite(state.loss)).toBe(true)
+  })
+
+  it('reads the settings: SGD with momentum, the batch size and the dataset split', async () => {
+    let doc = applyFix(templates.lesson, 'n4', {
+      kind: 'setParam',
+      param: 'batchSize',
+      value: 100,
+      label: 'test',
+    })
+    doc = applyFix(doc, 'n1', { kind: 'setParam', param: 'train', value: false, label: 'test' })
+    doc = { ...doc, training: { ...doc.training, optimizer: 'SGD', lr: 0.05, momentum: 0.5 } }
+    const requests: boolean[] = []
+    const data = await loadGraphData(doc, (r) => {
+      requests.push(r.train)
+      return loadRaw(r.train)
+    })
+    expect(requests).toEqual([false, false])
+    const run = compileGraph(doc, { data })
+    expect(run.trainLoader.length).toBe(100)
+    expect(run.optimizer).toBeInstanceOf(SGD)
+    expect(run.optimizer.paramGroups[0]).toMatchObject({ lr: 0.05, momentum: 0.5 })
+    run.dispose()
+  })
+
+  it('builds the dataset class the graph names', async () => {
+    const doc = applyFix(templates.lesson, 'n1', {
+      kind: 'replaceNode',
+      type: 'FashionMNIST',
+      label: 'test',
+    })
+    const mnist = await loadGraphData(templates.lesson, load)
+    const data: GraphData = { train: mnist.train, test: mnist.test }
+    const run = compileGraph(doc, { data, limit: 10 })
+    expect(run.train).toBeInstanceOf(FashionMNIST)
+    expect(run.plan.dataset.type).toBe('FashionMNIST')
+    run.dispose()
+  })
+
+  it('refuses a graph with errors before loading anything', async () => {
+    const broken = applyFix(templates.lesson, 'n5', { kind: 'removeNode', label: 'test' })
+    let loaded = false
+    await expect(
+      loadGraphData(broken, (r) => {
+        loaded = true
+        return loadRaw(r.train)
+      }),
+    ).rejects.toMatchObject({
+      code: 'GRAPH_NOT_BUILDABLE',
+      message: expect.stringContaining('mat1 and mat2 shapes cannot be multiplied'),
+    })
+    expect(loaded).toBe(false)
+  })
+})
