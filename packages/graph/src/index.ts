@@ -7,6 +7,22 @@ export { formatShape } from './formatShape.js'
 export { GraphExportError } from './GraphExportError.js'
 export type { ValidationProblem } from './GraphValidationError.js'
 export { GraphValidationError } from './GraphValidationError.js'
+export type { Clip, ConnectionRequest, NodeCategory } from './graphEdit.js'
+export {
+  addNode,
+  categoryOf,
+  connect,
+  connectionProblem,
+  copySelection,
+  deleteElements,
+  hasInput,
+  hasOutput,
+  moveNodes,
+  paste,
+  reaches,
+  reconnect,
+  setParam,
+} from './graphEdit.js'
 export { inferShapes } from './inferShapes.js'
 export type { Fix, LayerParams, LayerType, ShapeIssue, ShapeResult } from './layerTypes.js'
 export { layerTypes } from './layerTypes.js'
