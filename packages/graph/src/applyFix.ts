@@ -1,22 +1,9 @@
 import { GraphValidationError } from './GraphValidationError.js'
+import { nextId } from './ids.js'
 import type { Fix } from './layerTypes.js'
 import { NODE_SPACING } from './parseGraph.js'
 import { isNodeType, nodeSpecs } from './specs.js'
 import type { GraphDocument, GraphEdge, GraphNode, NodeType } from './types.js'
-
-/** A fresh id with `prefix` and the next number after the largest one in use (`n10`, `e12`). */
-function nextId(prefix: string, used: Iterable<string>): string {
-  const taken = new Set(used)
-  const pattern = new RegExp(`^${prefix}(\\d+)$`)
-  let max = 0
-  for (const id of taken) {
-    const m = pattern.exec(id)
-    if (m) max = Math.max(max, Number(m[1]))
-  }
-  let n = max + 1
-  while (taken.has(`${prefix}${n}`)) n++
-  return `${prefix}${n}`
-}
 
 const paramsFor = (type: string, params: Record<string, unknown> | undefined) => {
   const defaults = isNodeType(type) ? structuredClone(nodeSpecs[type].defaults) : {}

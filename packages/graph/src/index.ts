@@ -27,6 +27,22 @@ export { formatShape } from './formatShape.js'
 export { GraphExportError } from './GraphExportError.js'
 export type { ValidationProblem } from './GraphValidationError.js'
 export { GraphValidationError } from './GraphValidationError.js'
+export type { Clip, ConnectionRequest, NodeCategory } from './graphEdit.js'
+export {
+  addNode,
+  categoryOf,
+  connect,
+  connectionProblem,
+  copySelection,
+  deleteElements,
+  hasInput,
+  hasOutput,
+  moveNodes,
+  paste,
+  reaches,
+  reconnect,
+  setParam,
+} from './graphEdit.js'
 export { inferShapes } from './inferShapes.js'
 export type { Fix, ShapeIssue, ShapeResult } from './issue.js'
 export type { LayerParams, LayerType } from './layerTypes.js'

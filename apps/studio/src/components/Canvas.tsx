@@ -1,5 +1,5 @@
 import type { NodeType } from '@tensorloom/graph'
-import { nodeSpecs } from '@tensorloom/graph'
+import { connectionProblem, nodeSpecs } from '@tensorloom/graph'
 import type {
   Connection,
   EdgeChange,
@@ -20,7 +20,6 @@ import type { DragEvent, RefObject } from 'react'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { NODE_SIZE } from '../lib/autoLayout'
-import { connectionProblem } from '../lib/graphEdit'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import type { BlockFlowNode } from './BlockNode'
 import { BlockNode, CALLOUT } from './BlockNode'

@@ -1,15 +1,14 @@
-import type { NodeType } from '@tensorloom/graph'
+import type { NodeCategory, NodeType } from '@tensorloom/graph'
 import { nodeSpecs } from '@tensorloom/graph'
 import { useReactFlow } from '@xyflow/react'
 import { useState } from 'react'
 import { NODE_SIZE } from '../lib/autoLayout'
-import type { Category } from '../lib/graphEdit'
 import { useStudio } from '../store/useStudio'
 
 /** The drag payload type for a palette block. */
 export const BLOCK_MIME = 'application/x-tensorloom-block'
 
-const CATEGORIES: { id: Category; label: string }[] = [
+const CATEGORIES: { id: NodeCategory; label: string }[] = [
   { id: 'data', label: 'Data' },
   { id: 'layers', label: 'Layers' },
   { id: 'activations', label: 'Activations' },

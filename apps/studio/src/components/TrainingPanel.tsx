@@ -1,34 +1,41 @@
 import type { TrainingSettings } from '@tensorloom/graph'
+import { trainingSpecs, validateTrainingSetting } from '@tensorloom/graph'
 import { useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useStudio } from '../store/useStudio'
 import type { ChartSeries } from './LineChart'
 import { LineChart } from './LineChart'
 import { MemoryPerEpoch } from './MemoryPerEpoch'
+import { parseValue } from './ParamField'
 import { RecoveryNotice } from './RecoveryNotice'
 
 type NumericSetting = 'lr' | 'momentum' | 'epochs' | 'seed'
 
-const LIMITS: Record<NumericSetting, { min: number; max: number; int: boolean; label: string }> = {
-  lr: { min: 0, max: 10, int: false, label: 'Learning rate' },
-  momentum: { min: 0, max: 1, int: false, label: 'Momentum' },
-  epochs: { min: 1, max: 100, int: true, label: 'Epochs' },
-  seed: { min: 0, max: 2 ** 31 - 1, int: true, label: 'Seed' },
+/** The fields' labels; the limits and messages are graph's, as the document's validation uses. */
+const LABELS: Record<NumericSetting, string> = {
+  lr: 'Learning rate',
+  momentum: 'Momentum',
+  epochs: 'Epochs',
+  seed: 'Seed',
 }
 
-/** Why a training setting is refused, or null. */
-export function settingProblem(name: NumericSetting, value: number): string | null {
-  const { min, max, int, label } = LIMITS[name]
-  if (!Number.isFinite(value)) return `${label} must be a number.`
-  if (int && !Number.isInteger(value)) return `${label} must be a whole number.`
-  if (name === 'lr' ? value <= min : value < min) {
-    return `${label} must be ${name === 'lr' ? 'greater than' : 'at least'} ${min}.`
-  }
-  if (value > max) return `${label} must be at most ${max}.`
-  return null
+const specOf = (name: NumericSetting) => trainingSpecs.find((s) => s.name === name)!
+
+/**
+ * Reads a training setting's text box as the inspector reads a block parameter's, and checks it
+ * with graph's `validateTrainingSetting`: the panel accepts exactly what a saved document may hold,
+ * and refuses the rest with graph's message (`epochs must be an integer from 1 to 1000, but got
+ * 1001`).
+ */
+export function readSetting(
+  name: NumericSetting,
+  text: string,
+): { value: unknown; problem: string | null } {
+  const value = parseValue(specOf(name), text)
+  return { value, problem: validateTrainingSetting(name, value) }
 }
 
-/** The most batches a run may be limited to (100 epochs of MNIST at batch size 1 is 6 million). */
+/** The most batches a run may be limited to (166 epochs of MNIST at batch size 1). */
 export const MAX_STEPS_LIMIT = 10_000_000
 
 /** Why a "stop after batches" text is refused, or null; empty means "all epochs". */
@@ -90,7 +97,7 @@ function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boo
   return (
     <div className="field">
       <div className="field-label">
-        <label htmlFor={`setting-${name}`}>{LIMITS[name].label}</label>
+        <label htmlFor={`setting-${name}`}>{LABELS[name]}</label>
       </div>
       <input
         id={`setting-${name}`}
@@ -101,8 +108,7 @@ function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boo
         aria-invalid={error ? true : undefined}
         onChange={(e) => {
           setText(e.target.value)
-          const next = e.target.value.trim() === '' ? Number.NaN : Number(e.target.value)
-          const problem = settingProblem(name, next)
+          const { value: next, problem } = readSetting(name, e.target.value)
           setError(problem)
           if (!problem) setTraining({ [name]: next } as Partial<TrainingSettings>)
         }}

@@ -1,8 +1,8 @@
 import type { NodeType, ParamSpec } from '@tensorloom/graph'
-import { nodeSpecs, nodeTypes, validateParam } from '@tensorloom/graph'
+import { nodeSpecs, nodeTypes, validateParam, validateTrainingSetting } from '@tensorloom/graph'
 import { describe, expect, it } from 'vitest'
 import { parseValue } from '../components/ParamField'
-import { maxStepsProblem, settingProblem } from '../components/TrainingPanel'
+import { maxStepsProblem, readSetting } from '../components/TrainingPanel'
 
 const numeric = (spec: ParamSpec) =>
   spec.kind === 'int' ||
@@ -60,27 +60,46 @@ describe('every numeric input of the inspector', () => {
 
 describe('the training panel inputs', () => {
   it.each([
-    ['lr', Number.NaN],
-    ['lr', 0],
-    ['lr', -0.1],
-    ['lr', 1e308],
-    ['momentum', -0.5],
-    ['momentum', 1.5],
-    ['epochs', 0],
-    ['epochs', 2.5],
-    ['epochs', 1e9],
-    ['seed', -1],
-    ['seed', 1.5],
-    ['seed', 2 ** 40],
-  ] as const)('refuses %s = %s', (name, value) => {
-    expect(settingProblem(name, value)).not.toBeNull()
+    ['lr', ''],
+    ['lr', 'abc'],
+    ['lr', 'NaN'],
+    ['lr', '0'],
+    ['lr', '-0.1'],
+    ['lr', '1e308'],
+    ['lr', '1e400'],
+    ['momentum', '-0.5'],
+    ['momentum', '1.5'],
+    ['epochs', '0'],
+    ['epochs', '2.5'],
+    ['epochs', '1e9'],
+    ['seed', '-1'],
+    ['seed', '1.5'],
+    ['seed', String(2 ** 40)],
+  ] as const)('refuses %s = "%s" with the graph package message', (name, text) => {
+    const { value, problem } = readSetting(name, text)
+    expect(problem).not.toBeNull()
+    expect(problem).toBe(validateTrainingSetting(name, value))
   })
 
   it('accepts sensible values', () => {
-    expect(settingProblem('lr', 0.001)).toBeNull()
-    expect(settingProblem('momentum', 0.9)).toBeNull()
-    expect(settingProblem('epochs', 5)).toBeNull()
-    expect(settingProblem('seed', 42)).toBeNull()
+    expect(readSetting('lr', '0.001')).toEqual({ value: 0.001, problem: null })
+    expect(readSetting('momentum', '0.9')).toEqual({ value: 0.9, problem: null })
+    expect(readSetting('epochs', '5')).toEqual({ value: 5, problem: null })
+    expect(readSetting('seed', '42')).toEqual({ value: 42, problem: null })
+  })
+
+  it('has the limits of the document validation: epochs up to 1000, seeds up to 2^32 - 1', () => {
+    expect(readSetting('epochs', '1000')).toEqual({ value: 1000, problem: null })
+    expect(readSetting('seed', String(2 ** 32 - 1))).toEqual({ value: 2 ** 32 - 1, problem: null })
+    expect(readSetting('epochs', '1001').problem).toBe(
+      'epochs must be an integer from 1 to 1000, but got 1001',
+    )
+    expect(readSetting('seed', String(2 ** 32)).problem).toBe(
+      'seed must be an integer from 0 to 4294967295, but got 4294967296',
+    )
+    expect(readSetting('lr', '').problem).toBe(
+      'lr must be a number greater than 0 and at most 10, but got ""',
+    )
   })
 
   it('refuses a bad "stop after batches" inline, and reads empty as "all"', () => {

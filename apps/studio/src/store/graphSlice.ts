@@ -1,14 +1,14 @@
 import type {
+  ConnectionRequest,
   Fix,
   GraphDocument,
   NodeType,
   ShapeInference,
   TrainingSettings,
 } from '@tensorloom/graph'
+import * as graph from '@tensorloom/graph'
 import { applyFix, inferShapes, safeParseGraph, templates, validateParam } from '@tensorloom/graph'
 import { autoLayout, NODE_SIZE, withAutoLayout } from '../lib/autoLayout'
-import type { ConnectionRequest } from '../lib/graphEdit'
-import * as edit from '../lib/graphEdit'
 import type { SliceCreator, StudioDeps } from './types'
 
 /** The templates in the header's menu. */
@@ -154,7 +154,7 @@ export function createGraphSlice(
       },
 
       addNode(type, position) {
-        const { doc, id } = edit.addNode(get().doc, type, position)
+        const { doc, id } = graph.addNode(get().doc, type, position)
         commit(doc)
         set({ selection: { nodes: [id], edges: [] } })
         return id
@@ -165,29 +165,29 @@ export function createGraphSlice(
         if (!node) return `There is no block ${nodeId}.`
         const problem = validateParam(node.type, name, value)
         if (problem) return problem
-        commit(edit.setParam(get().doc, nodeId, name, value), { mergeKey: `${nodeId}.${name}` })
+        commit(graph.setParam(get().doc, nodeId, name, value), { mergeKey: `${nodeId}.${name}` })
         return null
       },
 
       moveNodes(positions) {
-        commit(edit.moveNodes(get().doc, positions))
+        commit(graph.moveNodes(get().doc, positions))
       },
 
       connect(request) {
-        const doc = edit.connect(get().doc, request)
+        const doc = graph.connect(get().doc, request)
         if (doc) commit(doc)
         return doc !== null
       },
 
       reconnect(edgeId, request) {
-        const doc = edit.reconnect(get().doc, edgeId, request)
+        const doc = graph.reconnect(get().doc, edgeId, request)
         if (doc) commit(doc)
         return doc !== null
       },
 
       deleteElements(nodeIds, edgeIds = []) {
         if (nodeIds.length === 0 && edgeIds.length === 0) return
-        commit(edit.deleteElements(get().doc, nodeIds, edgeIds))
+        commit(graph.deleteElements(get().doc, nodeIds, edgeIds))
       },
 
       deleteSelection() {
@@ -218,13 +218,13 @@ export function createGraphSlice(
       copySelection() {
         const { doc, selection } = get()
         if (selection.nodes.length === 0) return
-        set({ clipboard: edit.copySelection(doc, selection.nodes) })
+        set({ clipboard: graph.copySelection(doc, selection.nodes) })
       },
 
       pasteClipboard() {
         const { clipboard, doc } = get()
         if (!clipboard || clipboard.nodes.length === 0) return
-        const pasted = edit.paste(doc, clipboard, PASTE_OFFSET)
+        const pasted = graph.paste(doc, clipboard, PASTE_OFFSET)
         commit(pasted.doc)
         // Pasting again lands one step further along.
         set({
@@ -242,13 +242,13 @@ export function createGraphSlice(
       duplicateSelection() {
         const { doc, selection } = get()
         if (selection.nodes.length === 0) return
-        const pasted = edit.paste(doc, edit.copySelection(doc, selection.nodes), PASTE_OFFSET)
+        const pasted = graph.paste(doc, graph.copySelection(doc, selection.nodes), PASTE_OFFSET)
         commit(pasted.doc)
         set({ selection: { nodes: pasted.ids, edges: [] } })
       },
 
       autoLayout(sizes) {
-        commit(edit.moveNodes(get().doc, autoLayout(get().doc, sizes)))
+        commit(graph.moveNodes(get().doc, autoLayout(get().doc, sizes)))
         get().requestFit()
       },
 

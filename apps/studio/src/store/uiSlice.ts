@@ -1,4 +1,4 @@
-import type { Clip } from '../lib/graphEdit'
+import type { Clip } from '@tensorloom/graph'
 import type { SliceCreator } from './types'
 
 /** The panels of the right-hand side bar. */

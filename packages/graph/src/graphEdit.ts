@@ -1,8 +1,10 @@
-import type { GraphDocument, GraphEdge, GraphNode, NodeType } from '@tensorloom/graph'
-import { nodeSpecs } from '@tensorloom/graph'
+import { idGenerator } from './ids.js'
+import { isDatasetType, isLossType } from './modelChain.js'
+import { nodeSpecs } from './specs.js'
+import type { GraphDocument, GraphEdge, GraphNode, NodeSpec, NodeType } from './types.js'
 
-/** Block category as listed in the palette. */
-export type Category = 'data' | 'layers' | 'activations' | 'losses'
+/** A block's category, as the studio's palette groups them. */
+export type NodeCategory = NodeSpec['category']
 
 /** A node and edge selection that can be copied, pasted or duplicated. */
 export interface Clip {
@@ -14,51 +16,48 @@ export interface Clip {
 export interface ConnectionRequest {
   source: string
   target: string
+  /** A named input of the target (a loss's target, say); absent for the main input. */
   targetPort?: string
 }
 
-export function categoryOf(type: NodeType): Category {
+/** The category of a node type: `'data'`, `'layers'`, `'activations'` or `'losses'`. */
+export function categoryOf(type: NodeType): NodeCategory {
   return nodeSpecs[type].category
 }
 
-/** Dataset nodes start a pipeline: they take no input. */
+/** False for datasets (MNIST, FashionMNIST): they start a pipeline and take no input. */
 export function hasInput(type: NodeType): boolean {
-  return type !== 'MNIST' && type !== 'FashionMNIST'
+  return !isDatasetType(type)
 }
 
-/** Loss nodes end a pipeline: they have no output to connect. */
+/** False for losses: they end a pipeline and have no output to connect. */
 export function hasOutput(type: NodeType): boolean {
-  return categoryOf(type) !== 'losses'
+  return !isLossType(type)
 }
 
-function nextId(prefix: string, taken: Iterable<string>): () => string {
-  let max = 0
-  for (const id of taken) {
-    const n = Number(id.slice(prefix.length))
-    if (id.startsWith(prefix) && Number.isInteger(n) && n > max) max = n
-  }
-  return () => `${prefix}${++max}`
-}
-
-function clone<T>(value: T): T {
-  return structuredClone(value)
-}
-
-/** Adds a block of `type` with PyTorch's defaults at `position`; returns the new doc and id. */
+/**
+ * Adds a node of `type` with PyTorch's defaults at `position`; returns the new document and the
+ * node's fresh id. `doc` is not changed.
+ */
 export function addNode(
   doc: GraphDocument,
   type: NodeType,
   position: { x: number; y: number },
 ): { doc: GraphDocument; id: string } {
-  const id = nextId(
+  const id = idGenerator(
     'n',
     doc.nodes.map((n) => n.id),
   )()
-  const node: GraphNode = { id, type, params: clone(nodeSpecs[type].defaults), position }
+  const node: GraphNode = {
+    id,
+    type,
+    params: structuredClone(nodeSpecs[type].defaults),
+    position: { x: position.x, y: position.y },
+  }
   return { doc: { ...doc, nodes: [...doc.nodes, node] }, id }
 }
 
-/** True when a path of edges leads from `from` to `to`. */
+/** True when a path of edges leads from node `from` to node `to` (or `from` is `to`). */
 export function reaches(doc: GraphDocument, from: string, to: string): boolean {
   const seen = new Set<string>()
   const stack = [from]
@@ -73,9 +72,10 @@ export function reaches(doc: GraphDocument, from: string, to: string): boolean {
 }
 
 /**
- * Why a connection is refused, or null when it is allowed. Refuses self-loops, cycles and joins of
- * incompatible kinds (nothing flows out of a loss, nothing into a dataset, layers don't feed data
- * transforms).
+ * Why a connection is refused, or null when it is allowed. Refuses ends that are not nodes of
+ * `doc`, self-loops, cycles and joins of incompatible kinds: nothing flows out of a loss or into a
+ * dataset, layers don't feed the data pipeline, and data reaches a loss's main input only through
+ * a model. The message is shown to the user as it is, e.g. `That connection would form a cycle.`
  */
 export function connectionProblem(doc: GraphDocument, request: ConnectionRequest): string | null {
   const source = doc.nodes.find((n) => n.id === request.source)
@@ -95,8 +95,9 @@ export function connectionProblem(doc: GraphDocument, request: ConnectionRequest
 }
 
 /**
- * Connects two nodes. A block input takes one tensor, so an existing edge into the same input is
- * replaced. Returns null when the connection is refused.
+ * Connects two nodes with a new edge. An input takes one tensor, so an existing edge into the
+ * same input (same target and `targetPort`) is replaced. Returns null when `connectionProblem`
+ * refuses the connection; `doc` is not changed.
  */
 export function connect(doc: GraphDocument, request: ConnectionRequest): GraphDocument | null {
   if (connectionProblem(doc, request)) return null
@@ -105,7 +106,7 @@ export function connect(doc: GraphDocument, request: ConnectionRequest): GraphDo
     (e) => !(e.target === request.target && (e.targetPort ?? undefined) === port),
   )
   const edge: GraphEdge = {
-    id: nextId(
+    id: idGenerator(
       'e',
       doc.edges.map((e) => e.id),
     )(),
@@ -116,7 +117,10 @@ export function connect(doc: GraphDocument, request: ConnectionRequest): GraphDo
   return { ...doc, edges: [...edges, edge] }
 }
 
-/** Moves an existing edge to new ends (React Flow's reconnect); null when refused. */
+/**
+ * Moves the edge `edgeId` to new ends (React Flow's reconnect): the edge is removed and the new
+ * connection made as `connect` makes it. Returns null when the new connection is refused.
+ */
 export function reconnect(
   doc: GraphDocument,
   edgeId: string,
@@ -127,8 +131,11 @@ export function reconnect(
 }
 
 /**
- * Deletes nodes and edges. A deleted block in the middle of a chain is bridged: its input is wired
- * to what it fed, so removing Flatten leaves DataLoader -> Linear (and shows the shape error).
+ * Deletes nodes and edges, with the edges of the deleted nodes. A deleted node in the middle of a
+ * chain is bridged: its input is wired to what it fed, so removing Flatten leaves
+ * DataLoader -> Linear (and `inferShapes` shows the shape error), and deleting a run of nodes
+ * leaves one edge across the gap. Only a node with one main input is bridged, not through an
+ * edge deleted with it, and only where `connect` allows the bridge.
  */
 export function deleteElements(
   doc: GraphDocument,
@@ -172,7 +179,10 @@ export function deleteElements(
   return next
 }
 
-/** Sets one parameter of one node. */
+/**
+ * Sets one parameter of one node, without validating it (check it first with `validateParam`).
+ * `doc` is not changed.
+ */
 export function setParam(
   doc: GraphDocument,
   nodeId: string,
@@ -187,7 +197,7 @@ export function setParam(
   }
 }
 
-/** Moves nodes to new positions. */
+/** Moves nodes to new positions, keyed by node id; other nodes stay where they are. */
 export function moveNodes(
   doc: GraphDocument,
   positions: Readonly<Record<string, { x: number; y: number }>>,
@@ -201,26 +211,30 @@ export function moveNodes(
   }
 }
 
-/** The selected nodes and the edges between them. */
+/** A copy of the nodes `nodeIds` and of the edges between them, for `paste`. */
 export function copySelection(doc: GraphDocument, nodeIds: readonly string[]): Clip {
   const ids = new Set(nodeIds)
   return {
-    nodes: clone(doc.nodes.filter((n) => ids.has(n.id))),
-    edges: clone(doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target))),
+    nodes: structuredClone(doc.nodes.filter((n) => ids.has(n.id))),
+    edges: structuredClone(doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target))),
   }
 }
 
-/** Pastes a clip with fresh ids, shifted by `offset`; returns the doc and the new node ids. */
+/**
+ * Adds a clip's nodes with fresh ids, moved by `offset`, and its edges between them renamed to
+ * match (edges to nodes outside the clip are dropped). Returns the new document and the new node
+ * ids in the clip's order; `doc` and `clip` are not changed.
+ */
 export function paste(
   doc: GraphDocument,
   clip: Clip,
   offset: { x: number; y: number },
 ): { doc: GraphDocument; ids: string[] } {
-  const newNodeId = nextId(
+  const newNodeId = idGenerator(
     'n',
     doc.nodes.map((n) => n.id),
   )
-  const newEdgeId = nextId(
+  const newEdgeId = idGenerator(
     'e',
     doc.edges.map((e) => e.id),
   )
@@ -229,7 +243,7 @@ export function paste(
     const id = newNodeId()
     idMap.set(n.id, id)
     return {
-      ...clone(n),
+      ...structuredClone(n),
       id,
       position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
     }

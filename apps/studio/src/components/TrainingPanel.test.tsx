@@ -1,0 +1,67 @@
+import { templates, validateTrainingSetting } from '@tensorloom/graph'
+import { act } from 'react'
+import { createRoot } from 'react-dom/client'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createStudioStore } from '../store/createStudioStore'
+import { StudioContext } from '../store/useStudio'
+import { TrainingPanel } from './TrainingPanel'
+
+beforeAll(() => {
+  // Tells React that this test drives updates through act().
+  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
+})
+
+let unmount: (() => void) | null = null
+afterEach(() => {
+  unmount?.()
+  unmount = null
+  document.body.innerHTML = ''
+})
+
+function renderPanel() {
+  const store = createStudioStore({ initialDoc: structuredClone(templates.lesson) })
+  const container = document.createElement('div')
+  document.body.append(container)
+  const root = createRoot(container)
+  act(() =>
+    root.render(
+      <StudioContext.Provider value={store}>
+        <TrainingPanel />
+      </StudioContext.Provider>,
+    ),
+  )
+  unmount = () => act(() => root.unmount())
+  /** Types `text` into a setting's box as a user would; returns the error shown, or null. */
+  const type = (name: string, text: string): string | null => {
+    const input = container.querySelector<HTMLInputElement>(`#setting-${name}`)!
+    // React tracks the value it set: go through the native setter so the change is seen.
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+    act(() => {
+      setValue.call(input, text)
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+    const error = input.closest('.field')!.querySelector('[data-testid="field-error"]')
+    return error ? error.textContent : null
+  }
+  return { store, type }
+}
+
+describe('the training panel', () => {
+  it('accepts what the document validation accepts: 1000 epochs, seed 2^32 - 1', () => {
+    const { store, type } = renderPanel()
+    expect(type('epochs', '1000')).toBeNull()
+    expect(type('seed', String(2 ** 32 - 1))).toBeNull()
+    expect(store.getState().doc.training).toMatchObject({ epochs: 1000, seed: 2 ** 32 - 1 })
+  })
+
+  it("refuses 1001 epochs and seed 2^32 with graph's message, keeping the last valid value", () => {
+    const { store, type } = renderPanel()
+    const before = store.getState().doc.training
+    expect(type('epochs', '1001')).toBe('epochs must be an integer from 1 to 1000, but got 1001')
+    expect(type('seed', String(2 ** 32))).toBe(validateTrainingSetting('seed', 2 ** 32))
+    expect(type('seed', String(2 ** 32))).toBe(
+      'seed must be an integer from 0 to 4294967295, but got 4294967296',
+    )
+    expect(store.getState().doc.training).toEqual(before)
+  })
+})
