@@ -1,9 +1,9 @@
 import type { GraphNode, NodeIssue } from '@tensorloom/graph'
-import { hasInput, hasOutput, nodeSpecs } from '@tensorloom/graph'
+import { blockSummary, hasInput, hasOutput, nodeSpecs } from '@tensorloom/graph'
 import type { Node, NodeProps } from '@xyflow/react'
 import { Handle, Position, useStore } from '@xyflow/react'
 import { memo } from 'react'
-import { blockSummary, formatCount } from '../lib/blockSummary'
+import { formatCount } from '../lib/formatCount'
 import { useStudio } from '../store/useStudio'
 
 export interface BlockData extends Record<string, unknown> {

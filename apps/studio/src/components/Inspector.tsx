@@ -1,7 +1,7 @@
 import type { GraphNode, NodeIssue } from '@tensorloom/graph'
 import { formatShape, nodeSpecs } from '@tensorloom/graph'
 import { useShallow } from 'zustand/react/shallow'
-import { formatCount } from '../lib/blockSummary'
+import { formatCount } from '../lib/formatCount'
 import { useStudio } from '../store/useStudio'
 import { DataPreview } from './DataPreview'
 import { ParamField } from './ParamField'
