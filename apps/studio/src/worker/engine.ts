@@ -5,23 +5,19 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
-import type { RawImage, Transform } from '@tensorloom/data'
-import { Compose, DataLoader, MNIST, Normalize, ToTensor } from '@tensorloom/data'
-import type { GraphDocument } from '@tensorloom/graph'
-import { modelChain } from '@tensorloom/graph'
-import type { DataDescription, FromGraphResult, Module } from '@tensorloom/layers'
-import { fromGraph, saveSafetensorsAsync } from '@tensorloom/layers'
-import type { BackendSelection, Criterion, Optimizer } from '@tensorloom/train'
-import {
-  Adam,
-  AdamW,
-  CrossEntropyLoss,
-  MSELoss,
-  NLLLoss,
-  SGD,
-  selectBackend,
-  Trainer,
+import { DataLoader, MNIST } from '@tensorloom/data'
+import type { DatasetType, GraphDocument, GraphPlan } from '@tensorloom/graph'
+import { planGraph } from '@tensorloom/graph'
+import type { FromGraphResult } from '@tensorloom/layers'
+import { saveSafetensorsAsync } from '@tensorloom/layers'
+import type {
+  BackendSelection,
+  CompiledRun,
+  Criterion,
+  GraphData,
+  RawSplit,
 } from '@tensorloom/train'
+import { compileGraph, loadGraphData, selectBackend, Trainer } from '@tensorloom/train'
 import { slug } from '../lib/download'
 import type { Engine, TrainControl } from './host'
 import { firstImageLinear, outputKind } from './model'
@@ -49,7 +45,6 @@ const MAX_ERRORS = 1000
 /** Read the loss back every few batches: fewer device syncs, still a detailed curve. */
 const SYNC_EVERY = 4
 
-type Split = MNIST<RawImage, number>
 type Emit = (message: FromWorker) => void
 
 /** The backends that failed in a selection, and why. */
@@ -75,65 +70,9 @@ function stats(values: ArrayLike<number>, map: (v: number) => number): ValueStat
   return { min, max, mean, std: Math.sqrt(Math.max(0, sq / values.length - mean * mean)) }
 }
 
-/** The graph's Normalize node as (mean, std), if there is one. */
-function normalizeOf(doc: GraphDocument): { mean: number[]; std: number[] } | null {
-  const node = modelChain(doc).data.find((n) => n.type === 'Normalize')
-  if (!node) return null
-  return { mean: node.params.mean as number[], std: node.params.std as number[] }
-}
-
-/** The graph's transforms, as @tensorloom/data transforms (ToTensor is implied for images). */
-function transformOf(data: DataDescription): Transform<RawImage, tf.Tensor> {
-  const steps: Transform<never, unknown>[] = [new ToTensor()]
-  if (data.normalize) steps.push(new Normalize(data.normalize.mean, data.normalize.std))
-  return new Compose<RawImage, tf.Tensor>(steps)
-}
-
-function criterionOf(doc: GraphDocument): Criterion {
-  const loss = modelChain(doc).loss
-  if (!loss) {
-    throw Object.assign(
-      new Error('The graph has no loss block: add CrossEntropyLoss after the last layer.'),
-      {
-        code: 'NO_LOSS',
-      },
-    )
-  }
-  const reduction = (loss.params.reduction as 'mean' | 'sum' | 'none' | undefined) ?? 'mean'
-  if (reduction === 'none') {
-    throw Object.assign(
-      new Error(
-        `${loss.type}(reduction='none') gives one loss per image; training needs one number. Use 'mean'.`,
-      ),
-      { code: 'LOSS_NOT_SCALAR' },
-    )
-  }
-  if (loss.type === 'NLLLoss') return new NLLLoss({ reduction })
-  if (loss.type === 'MSELoss') {
-    // The graph's MSELoss compares the outputs with one-hot encoded labels.
-    const mse = new MSELoss({ reduction })
-    return {
-      call: (input, target) =>
-        tf.tidy(() => mse.call(input, tf.oneHot(tf.cast(target, 'int32'), input.shape[1] ?? 10))),
-    }
-  }
-  return new CrossEntropyLoss({
-    reduction,
-    labelSmoothing: (loss.params.labelSmoothing as number | undefined) ?? 0,
-  })
-}
-
-function optimizerOf(doc: GraphDocument, model: Module): Optimizer<object> {
-  const { optimizer, lr, momentum } = doc.training
-  const params = model.parameters()
-  if (optimizer === 'SGD') return new SGD(params, { lr, momentum }) as unknown as Optimizer<object>
-  if (optimizer === 'AdamW') return new AdamW(params, { lr }) as unknown as Optimizer<object>
-  return new Adam(params, { lr }) as unknown as Optimizer<object>
-}
-
 /** Turns a model's outputs into probabilities, whatever its last layer is. */
-function toProbabilities(doc: GraphDocument, output: tf.Tensor): tf.Tensor {
-  const kind = outputKind(doc)
+function toProbabilities(plan: GraphPlan, output: tf.Tensor): tf.Tensor {
+  const kind = outputKind(plan)
   if (kind === 'probabilities') return output
   if (kind === 'logProbabilities') return tf.exp(output)
   return tf.softmax(output)
@@ -145,9 +84,8 @@ function toProbabilities(doc: GraphDocument, output: tf.Tensor): tf.Tensor {
  */
 export function createTfjsEngine(): Engine {
   let backendChosen: Promise<BackendChoice> | null = null
-  const splits = new Map<boolean, Promise<Split>>()
-  let trained: { built: FromGraphResult; doc: GraphDocument; optimizer: Optimizer<object> } | null =
-    null
+  const splits = new Map<boolean, Promise<RawSplit>>()
+  let trained: { run: CompiledRun; doc: GraphDocument } | null = null
 
   // Cross-origin isolated (the servers send COOP/COEP), tfjs's wasm backend runs its threaded
   // build, whose pthread workers load the scripts vite/wasmThreads.ts serves.
@@ -211,29 +149,24 @@ export function createTfjsEngine(): Engine {
             })
           }
         },
-      }) as Promise<Split>
+      })
       split.catch(() => splits.delete(train))
       splits.set(train, split)
     }
     return split
   }
 
-  /** A view of a loaded split with the graph's transforms. */
-  const withTransform = (split: Split, data: DataDescription): Images =>
-    new MNIST<tf.Tensor, number>({
-      data: split.data,
-      targets: split.targets,
-      shape: split.shape,
-      train: split.train,
-      transform: transformOf(data),
-    })
+  /** The bundled splits of the graph's dataset (MNIST ships with the studio). */
+  const loadFor = (dataset: DatasetType, train: boolean, emit: Emit): Promise<RawSplit> => {
+    datasetNodeCheck(dataset)
+    return loadSplit(train, emit)
+  }
 
-  const datasetNodeCheck = (doc: GraphDocument) => {
-    const dataset = modelChain(doc).data[0]
-    if (dataset && dataset.type !== 'MNIST') {
+  const datasetNodeCheck = (dataset: DatasetType | undefined) => {
+    if (dataset && dataset !== 'MNIST') {
       throw Object.assign(
         new Error(
-          `${dataset.type} is not bundled with the studio yet: use the MNIST block to train here.`,
+          `${dataset} is not bundled with the studio yet: use the MNIST block to train here.`,
         ),
         { code: 'DATASET_NOT_BUNDLED' },
       )
@@ -241,11 +174,11 @@ export function createTfjsEngine(): Engine {
   }
 
   async function finalResults(
-    doc: GraphDocument,
+    plan: GraphPlan,
     built: FromGraphResult,
     criterion: Criterion,
     test: Images,
-    raw: Split,
+    raw: RawSplit,
   ): Promise<TrainResults> {
     const model = built.model
     model.eval()
@@ -259,7 +192,7 @@ export function createTfjsEngine(): Engine {
     for await (const [x, y] of loader) {
       const [predicted, confidence, loss] = tf.tidy(() => {
         const out = model.call(x)
-        const probs = toProbabilities(doc, out)
+        const probs = toProbabilities(plan, out)
         return [tf.argMax(probs, 1), tf.max(probs, 1), criterion.call(out, y)] as const
       })
       const [p, c, l, labels] = await Promise.all([
@@ -312,20 +245,20 @@ export function createTfjsEngine(): Engine {
 
   return {
     async train(doc, options: TrainOptions, emit, control: TrainControl) {
-      datasetNodeCheck(doc)
+      datasetNodeCheck(planGraph(doc).dataset?.type)
       const backend = await chooseBackend(options.backend)
       emit({ type: 'backend', ...backend })
-      const [trainRaw, testRaw] = [await loadSplit(true, emit), await loadSplit(false, emit)]
+      const data: GraphData = await loadGraphData(doc, ({ dataset, train }) =>
+        loadFor(dataset, train, emit),
+      )
       if (control.stopped) {
         emit({ type: 'finished', reason: 'stopped', results: null })
         return
       }
       if (trained) {
-        trained.built.model.dispose()
-        trained.optimizer.dispose()
+        trained.run.dispose()
         trained = null
       }
-      const criterion = criterionOf(doc)
       const epochs = doc.training.epochs
       await runTraining({
         options,
@@ -334,13 +267,8 @@ export function createTfjsEngine(): Engine {
         emit,
         control,
         build: () => {
-          const built = fromGraph(doc)
-          const { batchSize, shuffle } = built.data
-          const train = withTransform(trainRaw, built.data)
-          const test = withTransform(testRaw, built.data)
-          const trainLoader = new DataLoader(train, { batchSize, shuffle, seed: doc.training.seed })
-          const testLoader = new DataLoader(test, { batchSize: TEST_BATCH })
-          const optimizer = optimizerOf(doc, built.model)
+          const run = compileGraph(doc, { data, testBatchSize: TEST_BATCH })
+          const { built, train, test, trainLoader, testLoader, optimizer, criterion } = run
           const trainer = new Trainer({
             model: built.model,
             optimizer,
@@ -350,25 +278,26 @@ export function createTfjsEngine(): Engine {
             epochs,
             syncEvery: SYNC_EVERY,
           })
-          trained = { built, doc, optimizer }
+          trained = { run, doc }
           return { built, train, test, trainLoader, optimizer, trainer }
         },
-        results: (built, test) => finalResults(doc, built, criterion, test, testRaw),
+        results: (built, test) =>
+          finalResults(built.plan, built, trained!.run.criterion, test, data.test),
         fallBack: (from, reason) => fallBack(options.backend, from, reason),
       })
     },
 
     async predict(pixels) {
       if (!trained) throw new Error('Train the network first: there is no trained model yet.')
-      const { doc } = trained
-      const model = trained.built.model
-      const norm = normalizeOf(doc)
+      const { plan, built } = trained.run
+      const model = built.model
+      const norm = plan.normalize
       const input = tf.tidy(() => {
         const x = tf.tensor4d(pixels, [1, 1, 28, 28])
         return norm ? tf.div(tf.sub(x, norm.mean[0] ?? 0), norm.std[0] ?? 1) : x
       })
       model.eval()
-      const probs = tf.tidy(() => toProbabilities(doc, model.call(input)))
+      const probs = tf.tidy(() => toProbabilities(plan, model.call(input)))
       const values = Array.from(await probs.data())
       const normalized = Float32Array.from(await input.data())
       tf.dispose([input, probs])
@@ -376,13 +305,13 @@ export function createTfjsEngine(): Engine {
     },
 
     async samples(doc, train, count, emit) {
-      datasetNodeCheck(doc)
-      const split = await loadSplit(train, emit)
+      const plan = planGraph(doc)
+      const split = await loadFor(plan.dataset?.type ?? 'MNIST', train, emit)
       const n = Math.min(count, split.length)
       const images = split.data.slice(0, n * 784)
       const labels = Array.from(split.targets.subarray(0, n))
       const sample = split.data.subarray(0, Math.min(split.length, 1000) * 784)
-      const norm = normalizeOf(doc)
+      const norm = plan.normalize
       return {
         images,
         labels,
@@ -398,7 +327,7 @@ export function createTfjsEngine(): Engine {
 
     async exportWeights() {
       if (!trained) throw new Error('Train the network first: there are no weights to export.')
-      const bytes = await saveSafetensorsAsync(trained.built.model, {
+      const bytes = await saveSafetensorsAsync(trained.run.built.model, {
         metadata: { graph: JSON.stringify(trained.doc) },
       })
       return {

@@ -1,13 +1,12 @@
-import type { GraphDocument } from '@tensorloom/graph'
-import { modelChain } from '@tensorloom/graph'
+import type { GraphPlan } from '@tensorloom/graph'
 import type { FromGraphResult } from '@tensorloom/layers'
 import { Linear } from '@tensorloom/layers'
 
 /** What the model's last layer outputs: raw scores, probabilities or log-probabilities. */
 export type OutputKind = 'logits' | 'probabilities' | 'logProbabilities'
 
-export function outputKind(doc: GraphDocument): OutputKind {
-  const last = modelChain(doc).layers.at(-1)
+export function outputKind(plan: GraphPlan): OutputKind {
+  const last = plan.layers.at(-1)
   if (last?.type === 'Softmax') return 'probabilities'
   if (last?.type === 'LogSoftmax') return 'logProbabilities'
   return 'logits'

@@ -107,6 +107,21 @@ describe('tensorloom train', () => {
     expect(noLoss.out.stderr).toMatch(/loss/i)
   })
 
+  it('trains what check passes: the lesson with MSELoss compares the outputs with one-hot labels', async () => {
+    const doc = JSON.parse(serializeGraph(templates.lesson))
+    doc.nodes.find((n: { id: string }) => n.id === 'n9').type = 'MSELoss'
+    doc.nodes.find((n: { id: string }) => n.id === 'n9').params = { reduction: 'mean' }
+    const checked = memoryIO({ 'g.json': JSON.stringify(doc) })
+    expect(await main(['check', 'g.json'], checked.io)).toBe(0)
+    const { io, out, files } = memoryIO({ 'g.json': JSON.stringify(doc) })
+    const code = await trainGraph(io, 'g.json', { backend: 'wasm', data: mnistDir, limit: 256 })
+    expect(out.stderr).not.toContain('LOSS_SHAPE_MISMATCH')
+    expect(code).toBe(0)
+    const report = JSON.parse(files['g.history.json']!)
+    expect(report).toMatchObject({ status: 'completed', loss: 'MSELoss' })
+    expect(report.history[0].trainLoss).toBeGreaterThan(0)
+  })
+
   it('formats a progress line', () => {
     expect(
       formatProgress({

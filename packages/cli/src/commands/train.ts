@@ -91,84 +91,46 @@ export async function trainGraph(
   // tfjs loads only for this command, so `check` and `export` stay fast.
   await import('@tensorflow/tfjs-backend-cpu')
   await import('@tensorflow/tfjs-backend-wasm')
-  const { Compose, DataLoader, FashionMNIST, MNIST, Normalize, ToTensor } = await import(
-    '@tensorloom/data'
-  )
-  const { fromGraph, saveSafetensorsAsync } = await import('@tensorloom/layers')
-  const { createCriterion, createOptimizer, selectBackend, Trainer, TrainError } = await import(
-    '@tensorloom/train'
-  )
+  const { saveSafetensorsAsync } = await import('@tensorloom/layers')
+  const { compileGraph, dataBuilders, loadGraphData, selectBackend, Trainer, TrainError } =
+    await import('@tensorloom/train')
   const writeBytes = io.writeBytes ?? ((file: string, bytes: Uint8Array) => writeFile(file, bytes))
 
   const selection = await selectBackend(options.backend ?? 'wasm')
   io.stderr(`backend: ${selection.backend} (${selection.reason})\n`)
 
-  let built: ReturnType<typeof fromGraph>
+  // The graph says which dataset and split; the options say where its files are.
+  let data: Awaited<ReturnType<typeof loadGraphData>>
   try {
-    built = fromGraph(doc)
+    data = await loadGraphData(doc, ({ dataset, train }) =>
+      dataBuilders.datasets[dataset].load({
+        train,
+        ...(options.data ? { source: options.data } : { root: options.root ?? './data' }),
+        ...(options.download ? { download: true } : {}),
+      }),
+    )
   } catch (error) {
-    io.stderr(`${path}: ${error instanceof Error ? error.message : String(error)}\n`)
+    const graphError = (error as { code?: unknown }).code === 'GRAPH_NOT_BUILDABLE'
+    io.stderr(
+      `${graphError ? path : 'tensorloom'}: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
     return 1
   }
-  const { model, data, loss, training } = built
-  if (!loss) {
-    io.stderr(`${path}: the graph has no loss node: add CrossEntropyLoss after the last layer\n`)
-    model.dispose()
-    return 1
-  }
-  if (!data.toTensor) {
-    io.stderr(`${path}: the graph has no ToTensor node: add ToTensor after ${data.dataset}\n`)
-    model.dispose()
-    return 1
-  }
-
-  const transforms = [
-    new ToTensor(),
-    ...(data.normalize ? [new Normalize(data.normalize.mean, data.normalize.std)] : []),
-  ]
-  const Dataset = data.dataset === 'FashionMNIST' ? FashionMNIST : MNIST
-  const load = async (train: boolean) => {
-    const full = await Dataset.load({
-      train,
-      transform: new Compose(transforms),
-      ...(options.data ? { source: options.data } : { root: options.root ?? './data' }),
-      ...(options.download ? { download: true } : {}),
-    })
-    if (options.limit === undefined || options.limit >= full.length) return full
-    const n = options.limit
-    const [, h, w] = full.shape
-    return new Dataset({
-      data: full.data.subarray(0, n * h * w),
-      targets: full.targets.subarray(0, n),
-      shape: [n, h, w],
-      train,
-      transform: new Compose(transforms),
-    })
-  }
-  let trainSet: Awaited<ReturnType<typeof load>>
-  let testSet: Awaited<ReturnType<typeof load>>
-  try {
-    trainSet = await load(true)
-    testSet = await load(false)
-  } catch (error) {
-    io.stderr(`tensorloom: ${error instanceof Error ? error.message : String(error)}\n`)
-    model.dispose()
-    return 1
-  }
-
-  const epochs = options.epochs ?? training.epochs
-  const trainLoader = new DataLoader(trainSet, {
-    batchSize: data.batchSize,
-    shuffle: data.shuffle,
-    seed: training.seed,
+  const run = compileGraph(doc, {
+    data,
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
   })
-  const testLoader = new DataLoader(testSet, { batchSize: 1000 })
-  const criterion = createCriterion(loss)
-  const optimizer = createOptimizer(training, model.parameters())
+  const { built, plan, trainLoader, testLoader, criterion, optimizer, training } = run
+  const model = built.model
+  const trainSet = run.train
+  const testSet = run.test
+  const loss = plan.loss
+  const batchSize = plan.loader.params.batchSize
+  const epochs = options.epochs ?? training.epochs
   const trainer = new Trainer({ model, optimizer, criterion, trainLoader, testLoader, epochs })
   io.stderr(
     `${doc.name}: ${training.optimizer}(lr=${training.lr}) ${loss.type}, ${epochs} epoch(s) of ` +
-      `${trainLoader.length} batches of ${data.batchSize} (${trainSet.length} training, ${testSet.length} test images)\n`,
+      `${trainLoader.length} batches of ${batchSize} (${trainSet.length} training, ${testSet.length} test images)\n`,
   )
 
   const bar = options.progressBar ?? process.stderr.isTTY === true
@@ -232,7 +194,7 @@ export async function trainGraph(
     optimizer: { type: training.optimizer, lr: training.lr, momentum: training.momentum },
     loss: loss.type,
     epochs,
-    batchSize: data.batchSize,
+    batchSize,
     seed: training.seed,
     seconds: (performance.now() - start) / 1000,
     history: state.history,
@@ -243,9 +205,10 @@ export async function trainGraph(
   io.stderr(`Wrote ${weightsPath} (weights, safetensors) and ${historyPath} (history)\n`)
 
   trainer.dispose()
-  optimizer.dispose()
-  model.dispose()
+  run.dispose()
   trainSet.dispose()
   testSet.dispose()
+  data.train.dispose()
+  data.test.dispose()
   return exitCode
 }
