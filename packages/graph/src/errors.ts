@@ -82,7 +82,21 @@ export const errorMessages = {
   MULTIPLE_INPUTS: (v: { type: string; sources: readonly string[] }) =>
     `${v.type} takes one input, but ${v.sources.length} connections lead into it (from ${v.sources.join(', ')}): remove all but one`,
   MULTIPLE_OUTPUTS: (v: { type: string; targets: readonly string[] }) =>
-    `${v.type} feeds ${v.targets.length} nodes (${v.targets.join(', ')}), but a network here is one chain from data to loss: remove all but one connection`,
+    `${v.type} feeds ${v.targets.length} nodes (${v.targets.join(', ')}), but the data pipeline is one chain up to the DataLoader: branch after the DataLoader instead, and remove all but one connection here`,
+  MERGE_MISSING_INPUT: (v: {
+    type: string
+    missing: readonly string[]
+    ports: readonly string[]
+  }) =>
+    v.ports.length === 0
+      ? `${v.type} needs at least ${v.missing.length} inputs: connect ${v.missing.length === 1 ? 'another one' : 'them'}`
+      : `${v.type} needs its input${v.missing.length === 1 ? '' : 's'} ${v.missing.join(' and ')}: connect ${v.missing.length === 1 ? 'it' : 'them'}`,
+  PORT_TAKEN: (v: { type: string; port: string; sources: readonly string[] }) =>
+    `${v.type}'s input ${v.port} has ${v.sources.length} connections (from ${v.sources.join(', ')}): an input takes one, remove all but one`,
+  UNKNOWN_PORT: (v: { type: string; port: string; ports: readonly string[] }) =>
+    `${v.type} has no input ${JSON.stringify(v.port)}${v.ports.length > 0 ? `: its inputs are ${v.ports.join(', ')}` : ''}`,
+  UNUSED_OUTPUT: (v: { type: string; id: string }) =>
+    `The output of ${v.type} (${v.id}) does not reach the loss, so it is not trained: connect it to the network or remove it`,
   DATASET_HAS_INPUT: (v: { type: string }) =>
     `${v.type} is a data source and takes no input: remove the connection into it`,
   LOSS_NOT_LAST: (v: { type: string }) =>
@@ -134,6 +148,14 @@ export const errorMessages = {
     `Target ${v.target} is out of bounds.`,
   MSE_SIZE_MISMATCH: (v: { a: number; b: number; dim: number }) =>
     `The size of tensor a (${v.a}) must match the size of tensor b (${v.b}) at non-singleton dimension ${v.dim}`,
+  BROADCAST_SIZE_MISMATCH: (v: { a: number; b: number; dim: number }) =>
+    `The size of tensor a (${v.a}) must match the size of tensor b (${v.b}) at non-singleton dimension ${v.dim}`,
+  CONCAT_RANK_MISMATCH: (v: { first: number; other: number }) =>
+    `Tensors must have same number of dimensions: got ${v.first} and ${v.other}`,
+  CONCAT_SIZE_MISMATCH: (v: { dim: number; expected: number; actual: number; index: number }) =>
+    `Sizes of tensors must match except in dimension ${v.dim}. Expected size ${v.expected} but got size ${v.actual} for tensor number ${v.index} in the list.`,
+  LOSS_BATCH_MISMATCH: (v: { input: number; target: number }) =>
+    `Expected input batch_size (${v.input}) to match target batch_size (${v.target}).`,
   BATCHNORM_BATCH_OF_ONE: (v: { inputShape: readonly number[] }) =>
     `Expected more than 1 value per channel when training, got input size torch.Size(${formatSize(v.inputShape)})`,
 
@@ -146,6 +168,8 @@ export const errorMessages = {
     'NLLLoss expects log-probabilities, but Softmax outputs probabilities: use LogSoftmax',
   NLL_WITHOUT_LOG_SOFTMAX: (_v: Record<string, never>) =>
     'NLLLoss expects log-probabilities: put LogSoftmax(dim=1) before it, or use CrossEntropyLoss',
+  CONCAT_OVER_BATCH: (v: { dim: number }) =>
+    `Concatenating along dim=${v.dim} stacks the batches instead of joining features: the model then sees more samples than labels. Use dim=1`,
   SHUFFLE_DISABLED: (_v: Record<string, never>) =>
     'The training DataLoader does not shuffle: the model sees the images in the same order every epoch, and when a dataset is sorted by class it learns the order instead of the digits. Use shuffle=True',
   MISSING_NORMALIZE: (v: { mean: number; std: number }) =>

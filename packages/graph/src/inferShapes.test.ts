@@ -219,7 +219,8 @@ describe('graph errors', () => {
       message:
         'Linear takes one input, but 2 connections lead into it (from n7, n5): remove all but one',
     })
-    expect(codes(doc)).toContain('n5:MULTIPLE_OUTPUTS')
+    // A layer's output may feed several nodes (branches); only an input takes one connection.
+    expect(codes(doc)).not.toContain('n5:MULTIPLE_OUTPUTS')
   })
 
   it('rejects disconnected nodes, with a fix that removes them', () => {

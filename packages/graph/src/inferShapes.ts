@@ -1,68 +1,14 @@
-import type { Block, Flow, InferContext, NodeRef, StepResult } from './blocks/block.js'
-import { blocks } from './blocks/index.js'
-import { insertBefore, REMOVE, setParam } from './blocks/rules.js'
-import { type ErrorCode, type ErrorValues, makeIssue } from './errors.js'
+import { REMOVE } from './blocks/rules.js'
+import { makeIssue } from './errors.js'
 import { formatShape } from './formatShape.js'
 import { findCycles, topologicalOrder } from './graphOrder.js'
-import type { Fix, ShapeIssue, ShapeResult } from './issue.js'
-import type { LayerType } from './layerTypes.js'
-import { isDatasetType, isLossType } from './modelChain.js'
-import { shapeRules } from './shapeRules.js'
-import {
-  expectedValue,
-  isNodeType,
-  isValidValue,
-  nodeSpecs,
-  nodeTypes,
-  paramIssue,
-  paramSpec,
-} from './specs.js'
+import { type Info, isObject } from './infer/Info.js'
+import { Report } from './infer/Report.js'
+import { checkParams, step } from './infer/step.js'
+import { checkStructure } from './infer/structure.js'
+import { expectedValue, isNodeType, isValidValue, nodeSpecs, nodeTypes } from './specs.js'
 import { trainingSpecs } from './training.js'
-import type {
-  GraphDocument,
-  GraphEdge,
-  GraphNode,
-  NodeIssue,
-  NodeType,
-  ShapeInference,
-} from './types.js'
-
-type Info = {
-  node: GraphNode
-  index: number
-  type: NodeType | null
-  params: Record<string, unknown>
-  ins: number[]
-  outs: number[]
-  /** The node whose output is this node's input, -1 for none. */
-  from: number
-  input: Flow | null
-  output: Flow | null
-  paramCount: number
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-class Report {
-  readonly errors: NodeIssue[] = []
-  readonly warnings: NodeIssue[] = []
-
-  add(nodeId: string, severity: 'error' | 'warning', issue: ShapeIssue): void {
-    const out: NodeIssue = { nodeId, severity, code: issue.code, message: issue.message }
-    if (issue.fix) out.fix = issue.fix
-    if (issue.values) out.values = issue.values
-    ;(severity === 'error' ? this.errors : this.warnings).push(out)
-  }
-
-  error<C extends ErrorCode>(nodeId: string, code: C, values: ErrorValues<C>, fix?: Fix): void {
-    this.add(nodeId, 'error', makeIssue(code, values, fix))
-  }
-
-  warn<C extends ErrorCode>(nodeId: string, code: C, values: ErrorValues<C>, fix?: Fix): void {
-    this.add(nodeId, 'warning', makeIssue(code, values, fix))
-  }
-}
+import type { GraphDocument, GraphEdge, GraphNode, NodeIssue, ShapeInference } from './types.js'
 
 /**
  * Infers the tensor shape on every edge, the parameters of every node, and every error and
@@ -126,7 +72,9 @@ function infer(doc: GraphDocument): ShapeInference {
       type,
       params,
       ins: [],
+      inPorts: [],
       outs: [],
+      ports: [],
       from: -1,
       input: null,
       output: null,
@@ -151,44 +99,12 @@ function infer(doc: GraphDocument): ShapeInference {
     }
     infos[s]!.outs.push(t)
     infos[t]!.ins.push(s)
+    infos[t]!.inPorts.push(typeof edge.targetPort === 'string' ? edge.targetPort : undefined)
     edges.push(edge)
   }
 
   // Structure
-  const datasets: Info[] = []
-  let lossCount = 0
-  for (const info of infos) {
-    const { node, type } = info
-    if (!type) continue
-    const name = type
-    if (isDatasetType(type)) {
-      datasets.push(info)
-      if (info.ins.length > 0) report.error(node.id, 'DATASET_HAS_INPUT', { type: name })
-    } else if (info.ins.length > 1) {
-      const sources = info.ins.map((i) => infos[i]!.node.id)
-      report.error(node.id, 'MULTIPLE_INPUTS', { type: name, sources })
-    }
-    if (isLossType(type)) {
-      lossCount++
-      if (info.outs.length > 0) report.error(node.id, 'LOSS_NOT_LAST', { type: name })
-    } else if (info.outs.length > 1) {
-      const targets = info.outs.map((i) => infos[i]!.node.id)
-      report.error(node.id, 'MULTIPLE_OUTPUTS', { type: name, targets })
-    }
-    if (info.ins.length === 0 && info.outs.length === 0 && infos.length > 1) {
-      report.error(node.id, 'DISCONNECTED_NODE', { type: name, id: node.id }, REMOVE)
-    } else if (info.ins.length === 0 && !isDatasetType(type)) {
-      report.error(node.id, 'NO_INPUT', { type: name })
-    }
-  }
-  if (datasets.length === 0) report.error('', 'NO_DATA_SOURCE', {})
-  if (datasets.length > 1) {
-    const ids = datasets.map((d) => d.node.id)
-    for (const extra of datasets.slice(1)) {
-      report.error(extra.node.id, 'MULTIPLE_DATA_SOURCES', { ids }, REMOVE)
-    }
-  }
-  if (lossCount === 0) report.error('', 'NO_LOSS', {})
+  checkStructure(infos, report)
 
   // Order (Kahn); what is left over sits on or behind a cycle.
   const order = topologicalOrder(infos)
@@ -203,8 +119,10 @@ function infer(doc: GraphDocument): ShapeInference {
   let batchSize: number | null = null
   for (const index of order) {
     const info = infos[index]!
-    // With several inputs (already an error) the first known one keeps checking going.
-    const known = info.ins.find((i) => infos[i]!.output !== null) ?? info.ins[0]
+    // A merge reads its ports; with several inputs into a one-input node (already an error) the
+    // first known one keeps checking going.
+    const known =
+      info.ports[0]?.source ?? info.ins.find((i) => infos[i]!.output !== null) ?? info.ins[0]
     info.from = known ?? -1
     info.input = known === undefined ? null : infos[known]!.output
     step(info, infos, report)
@@ -259,150 +177,4 @@ function infer(doc: GraphDocument): ShapeInference {
     totalParams,
     batchSize,
   }
-}
-
-/** Reports invalid parameters of a node; true when all are valid. */
-function checkParams(info: Info, report: Report): boolean {
-  const { type, params, node } = info
-  if (!type) return false
-  let valid = true
-  for (const spec of nodeSpecs[type].params) {
-    const value = params[spec.name]
-    if (isValidValue(spec, value)) continue
-    valid = false
-    const issue = paramIssue(type, spec.name, value)!
-    const better = fixFromInput(info, spec.name)
-    if (better !== undefined) {
-      issue.fix = setParam(
-        spec.name,
-        better,
-        `Set ${paramSpec(type, spec.name)!.label} = ${better}`,
-      )
-    }
-    report.add(node.id, 'error', issue)
-  }
-  return valid
-}
-
-/** For size parameters, the value the input shape calls for (a better fix than the default). */
-function fixFromInput(info: Info, param: string): number | undefined {
-  const shape = info.input?.stage === 'batch' ? info.input.shape : undefined
-  if (!shape || !info.type) return undefined
-  const block: Block = blocks[info.type]
-  if (block.kind !== 'layer') return undefined
-  const fromInput = (
-    block.paramFromInput as Record<string, (s: readonly number[]) => number | undefined> | undefined
-  )?.[param]
-  return fromInput?.(shape)
-}
-
-const refOf = (info: Info): NodeRef => ({ id: info.node.id, type: info.type, params: info.params })
-
-/** The node feeding `info` (its first known input). */
-const upstreamOf = (info: Info, infos: readonly Info[]): Info | undefined => {
-  const up = info.from >= 0 ? info.from : info.ins[0]
-  return up === undefined ? undefined : infos[up]
-}
-
-/** What a block's rules may ask about the graph around `info`. */
-function contextOf(info: Info, infos: readonly Info[], paramsValid: boolean): InferContext {
-  const walk = (
-    from: Info | undefined,
-    found: (i: Info) => boolean,
-    through: (i: Info) => boolean,
-  ) => {
-    let current = from
-    for (let guard = 0; current && guard < infos.length; guard++) {
-      if (found(current)) return refOf(current)
-      if (!through(current)) return null
-      current = upstreamOf(current, infos)
-    }
-    return null
-  }
-  const always = () => true
-  return {
-    upstream: info.from >= 0 ? refOf(infos[info.from]!) : null,
-    paramsValid,
-    findUpstream: (type) => walk(info, (i) => i.type === type, always),
-    dataset: () => walk(info, (i) => isDatasetType(i.type), always),
-    lastLinear: () =>
-      walk(
-        upstreamOf(info, infos),
-        (i) => i.type === 'Linear',
-        (i) =>
-          i.type !== null &&
-          blocks[i.type].kind === 'layer' &&
-          (blocks[i.type] as { elementwise?: boolean }).elementwise === true,
-      ),
-  }
-}
-
-/** Reports a block's findings on its node (or on the node a finding names). */
-function reportResult(id: string, result: Omit<StepResult, 'output'>, report: Report): void {
-  for (const e of result.errors ?? []) report.add(e.nodeId ?? id, 'error', e)
-  for (const w of result.warnings ?? []) report.add(w.nodeId ?? id, 'warning', w)
-}
-
-/** Computes one node's output from its input and reports what is wrong. */
-function step(info: Info, infos: readonly Info[], report: Report): void {
-  const { type, node, input } = info
-  if (!type) return
-  const id = node.id
-  const block: Block = blocks[type]
-  const paramsValid = checkParams(info, report)
-  if (paramsValid && block.kind === 'layer') info.paramCount = block.paramCount(info.params)
-
-  if (block.kind === 'dataset') {
-    if (info.params.train === false) {
-      report.warn(id, 'TRAINING_ON_TEST_SET', { type }, setParam('train', true, 'Set train = True'))
-    }
-    const { shape, classes, mean, std } = block.sample
-    info.output = {
-      stage: 'image',
-      shape: [...shape],
-      dataset: type,
-      classes,
-      stats: { mean, std },
-      normalized: false,
-      afterLayer: false,
-      batch: 0,
-    }
-    return
-  }
-  if (!input) return
-  const ctx = contextOf(info, infos, paramsValid)
-
-  if (block.kind === 'transform' || block.kind === 'loader') {
-    if (input.afterLayer) report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
-    else if (input.stage === 'batch') report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
-    else {
-      const result = block.infer(input, info.params, ctx)
-      reportResult(id, result, report)
-      info.output = result.output
-    }
-    return
-  }
-
-  if (input.stage !== 'batch') {
-    const params = { ...nodeSpecs.DataLoader.defaults }
-    report.error(id, 'MISSING_DATALOADER', { type }, insertBefore('DataLoader', params))
-    return
-  }
-
-  if (block.kind === 'layer') {
-    if (!paramsValid) return
-    const rule = shapeRules[type as LayerType] as (i: readonly number[], p: unknown) => ShapeResult
-    const result = rule(input.shape, info.params)
-    if (!result.ok) {
-      report.add(id, 'error', block.refineError?.(result.error, ctx) ?? result.error)
-      return
-    }
-    info.output = { ...input, shape: result.shape, afterLayer: true }
-    if (block.inspect) reportResult(id, block.inspect(input.shape, info.params, ctx), report)
-    return
-  }
-
-  const result = block.infer(input, info.params as { reduction: string }, ctx)
-  reportResult(id, result, report)
-  info.output = result.output
 }

@@ -1,11 +1,13 @@
 /**
  * A structured, one-click fix the studio can apply with `applyFix`. `nodeId` names the node the
- * fix changes when it is not the node the issue is reported on.
+ * fix changes when it is not the node the issue is reported on; `port` (for `insertBefore` on a
+ * merge block) names the input the new node goes on.
  */
 export type Fix =
   | {
       kind: 'insertBefore'
       nodeId?: string
+      port?: string
       type: string
       params?: Record<string, unknown>
       label: string

@@ -2,13 +2,15 @@ import { blocks } from './blocks/index.js'
 import { inferShapes } from './inferShapes.js'
 import type { LayerType } from './layerTypes.js'
 import { isDatasetType, isLossType, modelChain } from './modelChain.js'
-import { isLayerType } from './shapeRules.js'
+import { type ModelStep, modelGraph } from './modelSteps.js'
+import { isLayerType, isMergeType } from './shapeRules.js'
 import { nodeSpecs } from './specs.js'
 import type {
   DatasetType,
   GraphDocument,
   GraphNode,
   LossType,
+  MergeType,
   NodeIssue,
   NodeParams,
   NodeType,
@@ -25,8 +27,19 @@ export interface PlannedNode<T extends NodeType = NodeType> {
 
 /** A layer of the model, with its attribute path in the exported PyTorch class. */
 export interface PlannedLayer<T extends LayerType = LayerType> extends PlannedNode<T> {
-  /** `'flatten'` for the lesson's leading Flatten, else `'layers.0'`, `'layers.1'`, …. */
+  /**
+   * In a chain: `'flatten'` for the lesson's leading Flatten, else `'layers.0'`, `'layers.1'`, ….
+   * In a branching network: the layer's own attribute (`'fc1'`, `'conv2'`, `'relu'`).
+   */
   path: string
+}
+
+/** One node of the model in execution order: a layer (with its path) or a merge. */
+export type PlannedStep = (PlannedLayer | PlannedNode<MergeType>) & {
+  /** The ids of the steps feeding it, in port order; `''` is the model's input. */
+  inputs: string[]
+  /** A merge's port of each input (`[]` for a layer). */
+  ports: string[]
 }
 
 /** The loss, with how the class labels reach it. */
@@ -63,8 +76,18 @@ export interface GraphPlan {
   loader: PlannedNode<'DataLoader'> | null
   /** Per-channel normalisation, or null without a Normalize node. */
   normalize: { mean: number[]; std: number[] } | null
+  /** The model's layers and merges in execution order, each with its inputs. */
+  steps: PlannedStep[]
+  /** The step whose output the loss reads (`''`: the model's input). */
+  output: string
+  /**
+   * True when the model is one chain of layers (no branches, no merges): it is then laid out as
+   * the lesson's `flatten` + `nn.Sequential`, otherwise with one attribute per layer.
+   */
+  chain: boolean
+  /** The model's layers, in execution order. */
   layers: PlannedLayer[]
-  /** True when the first layer is a default `Flatten`, exported as `self.flatten` (the lesson's). */
+  /** True when the first layer of a chain is a default `Flatten`, exported as `self.flatten`. */
   leadingFlatten: boolean
   loss: PlannedLoss | null
   training: TrainingSettings
@@ -84,6 +107,44 @@ export interface ValidPlan extends GraphPlan {
 /** True when the plan has no errors (a run can be built and the code exported). */
 export function isValidPlan(plan: GraphPlan): plan is ValidPlan {
   return plan.errors.length === 0 && !!plan.dataset && !!plan.loader && !!plan.loss
+}
+
+/** The lesson's layout: `flatten`, then `layers.0`, `layers.1`, … of an `nn.Sequential`. */
+function chainPaths(steps: readonly ModelStep[], leadingFlatten: boolean): Map<string, string> {
+  return new Map(
+    steps.map((s, i) => [
+      s.node.id,
+      leadingFlatten && i === 0 ? 'flatten' : `layers.${leadingFlatten ? i - 1 : i}`,
+    ]),
+  )
+}
+
+/**
+ * One attribute per layer, named after its block (`fc`, `conv`, `relu`), numbered in execution
+ * order where a name is used more than once (`fc1`, `fc2`). Merges have none (they are `+`,
+ * `torch.cat`, …).
+ */
+function attributePaths(steps: readonly ModelStep[]): Map<string, string> {
+  const baseOf = (s: ModelStep): string | null => {
+    if (!isLayerType(s.node.type)) return null
+    const block = blocks[s.node.type] as { attribute?: string }
+    return block.attribute ?? s.node.type.toLowerCase()
+  }
+  const counts = new Map<string, number>()
+  for (const s of steps) {
+    const base = baseOf(s)
+    if (base) counts.set(base, (counts.get(base) ?? 0) + 1)
+  }
+  const seen = new Map<string, number>()
+  const paths = new Map<string, string>()
+  for (const s of steps) {
+    const base = baseOf(s)
+    if (!base) continue
+    const n = (seen.get(base) ?? 0) + 1
+    seen.set(base, n)
+    paths.set(s.node.id, counts.get(base) === 1 ? base : `${base}${n}`)
+  }
+  return paths
 }
 
 const filled = <T extends NodeType>(node: GraphNode, type: T): PlannedNode<T> => ({
@@ -122,22 +183,49 @@ export function planGraph(doc: GraphDocument): GraphPlan {
   }
   const classes = dataset?.classes ?? 10
 
-  const layerNodes = chain.layers.filter((n): n is GraphNode & { type: LayerType } =>
-    isLayerType(n.type),
-  )
-  const first = layerNodes[0]
+  const start = chain.data.at(-1)
+  const graph = start ? modelGraph(doc, start.id) : null
+  const rawSteps: ModelStep[] = graph
+    ? graph.steps
+    : chain.layers.map((node, i) => ({
+        node,
+        inputs: [i === 0 ? '' : chain.layers[i - 1]!.id],
+        ports: [],
+      }))
+  const output = graph ? graph.output : (chain.layers.at(-1)?.id ?? '')
+  const isChain =
+    rawSteps.every(
+      (s, i) =>
+        s.ports.length === 0 &&
+        s.inputs.length === 1 &&
+        s.inputs[0] === (i === 0 ? '' : rawSteps[i - 1]!.node.id),
+    ) && output === (rawSteps.at(-1)?.node.id ?? '')
+  const first = rawSteps[0]?.node
   const leadingFlatten =
-    first?.type === 'Flatten' && first.params.startDim === 1 && first.params.endDim === -1
-  const layers = layerNodes.map((node, i): PlannedLayer => {
-    const path = leadingFlatten && i === 0 ? 'flatten' : `layers.${leadingFlatten ? i - 1 : i}`
-    return { ...filled(node, node.type), path }
-  })
+    isChain &&
+    first?.type === 'Flatten' &&
+    first.params.startDim === 1 &&
+    first.params.endDim === -1
+  const paths = isChain ? chainPaths(rawSteps, leadingFlatten) : attributePaths(rawSteps)
+  const steps = rawSteps
+    .filter((s) => isLayerType(s.node.type) || isMergeType(s.node.type))
+    .map(
+      (s): PlannedStep =>
+        ({
+          ...filled(s.node, s.node.type as LayerType | MergeType),
+          path: paths.get(s.node.id) ?? '',
+          inputs: s.inputs,
+          ports: s.ports,
+        }) as PlannedStep,
+    )
+  const layers = steps.filter((s): s is PlannedStep & PlannedLayer => isLayerType(s.type))
 
   let loss: PlannedLoss | null = null
-  if (chain.loss && isLossType(chain.loss.type)) {
-    const node = filled(chain.loss, chain.loss.type)
+  const lossNode = graph ? graph.loss : chain.loss
+  if (lossNode && isLossType(lossNode.type)) {
+    const node = filled(lossNode, lossNode.type)
     const reduction = (node.params as { reduction: PlannedLoss['reduction'] }).reduction
-    loss = { ...node, target: blocks[chain.loss.type].target, classes, reduction }
+    loss = { ...node, target: blocks[lossNode.type].target, classes, reduction }
   }
 
   const normalize = normalizeNode ? filled(normalizeNode, 'Normalize').params : null
@@ -149,6 +237,9 @@ export function planGraph(doc: GraphDocument): GraphPlan {
       .map((n) => filled(n, n.type)),
     loader: loaderNode ? filled(loaderNode, 'DataLoader') : null,
     normalize: normalize ? { mean: [...normalize.mean], std: [...normalize.std] } : null,
+    steps,
+    output,
+    chain: isChain,
     layers,
     leadingFlatten,
     loss,

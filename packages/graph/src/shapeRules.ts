@@ -5,6 +5,7 @@ import { makeIssue, ShapeError } from './errors.js'
 import type { ShapeResult } from './issue.js'
 import { type LayerParams, type LayerType, layerTypes } from './layerTypes.js'
 import { firstParamIssue, isNodeType } from './specs.js'
+import type { MergeType } from './types.js'
 
 /** The most trainable parameters one layer may have (400 MB of float32). */
 export const MAX_LAYER_PARAMS = 100_000_000
@@ -54,6 +55,11 @@ function checked<T extends LayerType>(type: T): Rule<T> {
 export const shapeRules: { [T in LayerType]: Rule<T> } = Object.fromEntries(
   layerTypes.map((type) => [type, checked(type)]),
 ) as { [T in LayerType]: Rule<T> }
+
+/** True when `type` is a merge block's type (`Add`, `Concat`, `Mul`). */
+export function isMergeType(type: unknown): type is MergeType {
+  return isNodeType(type) && blocks[type].kind === 'merge'
+}
 
 /** True when `type` is a layer type with a shape rule. */
 export function isLayerType(type: unknown): type is LayerType {

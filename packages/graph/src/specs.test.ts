@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { blocks } from './blocks/index.js'
 import { inferShapes } from './inferShapes.js'
 import { modelChain } from './modelChain.js'
 import { formatPython, isValidValue, nodeSpecs, nodeTypes, validateParam } from './specs.js'
@@ -7,7 +8,7 @@ import { validateTrainingSetting } from './training.js'
 
 describe('nodeSpecs', () => {
   it('describes every node type with valid defaults', () => {
-    expect(nodeTypes).toHaveLength(19)
+    expect(nodeTypes).toEqual(Object.keys(blocks))
     for (const type of nodeTypes) {
       const spec = nodeSpecs[type]
       expect(spec.type).toBe(type)

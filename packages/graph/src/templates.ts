@@ -35,6 +35,115 @@ function chain(name: string, steps: readonly Step[]): GraphDocument {
   })
 }
 
+/** A node of a branching template: id, type, parameters, and where it sits (column, row). */
+type Place = [id: string, step: Step, col: number, row?: number]
+/** An edge of a branching template: source, target and, into a merge block, the target's port. */
+type Wire = [source: string, target: string, port?: string]
+
+/** Builds a document from placed nodes and wires (a network with branches and merges). */
+function graph(name: string, places: readonly Place[], wires: readonly Wire[]): GraphDocument {
+  const nodes: GraphNode[] = places.map(([id, [type, params], col, row = 0]) => ({
+    id,
+    type,
+    params: { ...structuredClone(nodeSpecs[type].defaults), ...structuredClone(params ?? {}) },
+    position: { x: col * NODE_SPACING, y: row * 160 },
+  }))
+  const edges: GraphEdge[] = wires.map(([source, target, port], i) => ({
+    id: `e${i + 1}`,
+    source,
+    target,
+    ...(port === undefined ? {} : { targetPort: port }),
+  }))
+  return deepFreeze({
+    version: CURRENT_VERSION,
+    name,
+    nodes,
+    edges,
+    training: { ...defaultTraining },
+  })
+}
+
+/** The lesson's data pipeline as placed nodes n1–n4, wired in a line. */
+const pipelinePlaces = (): { places: Place[]; wires: Wire[] } => ({
+  places: [
+    ['n1', ['MNIST', { train: true }], 0],
+    ['n2', ['ToTensor'], 1],
+    ['n3', ['Normalize', { mean: [0.1307], std: [0.3081] }], 2],
+    ['n4', ['DataLoader', { batchSize: 64, shuffle: true }], 3],
+  ],
+  wires: [
+    ['n1', 'n2'],
+    ['n2', 'n3'],
+    ['n3', 'n4'],
+  ],
+})
+
+/** The residual MLP: a skip connection around two Linear(128, 128) layers. */
+function residualMlp(): GraphDocument {
+  const { places, wires } = pipelinePlaces()
+  return graph(
+    'Residual MLP',
+    [
+      ...places,
+      ['n5', ['Flatten'], 4],
+      ['n6', ['Linear', { inFeatures: 784, outFeatures: 128 }], 5],
+      ['n7', ['ReLU'], 6],
+      ['n8', ['Linear', { inFeatures: 128, outFeatures: 128 }], 7, 1],
+      ['n9', ['ReLU'], 8, 1],
+      ['n10', ['Linear', { inFeatures: 128, outFeatures: 128 }], 9, 1],
+      ['n11', ['Add'], 10],
+      ['n12', ['ReLU'], 11],
+      ['n13', ['Linear', { inFeatures: 128, outFeatures: 10 }], 12],
+      ['n14', ['CrossEntropyLoss'], 13],
+    ],
+    [
+      ...wires,
+      ['n4', 'n5'],
+      ['n5', 'n6'],
+      ['n6', 'n7'],
+      ['n7', 'n8'],
+      ['n8', 'n9'],
+      ['n9', 'n10'],
+      ['n10', 'n11', 'a'],
+      ['n7', 'n11', 'b'],
+      ['n11', 'n12'],
+      ['n12', 'n13'],
+      ['n13', 'n14'],
+    ],
+  )
+}
+
+/** Two towers of different widths over the same image, joined by Concat. */
+function twoTower(): GraphDocument {
+  const { places, wires } = pipelinePlaces()
+  return graph(
+    'Two towers',
+    [
+      ...places,
+      ['n5', ['Flatten'], 4],
+      ['n6', ['Linear', { inFeatures: 784, outFeatures: 128 }], 5, -1],
+      ['n7', ['ReLU'], 6, -1],
+      ['n8', ['Linear', { inFeatures: 784, outFeatures: 32 }], 5, 1],
+      ['n9', ['Tanh'], 6, 1],
+      ['n10', ['Concat', { dim: 1 }], 7],
+      ['n11', ['Linear', { inFeatures: 160, outFeatures: 10 }], 8],
+      ['n12', ['CrossEntropyLoss'], 9],
+    ],
+    [
+      ...wires,
+      ['n4', 'n5'],
+      ['n5', 'n6'],
+      ['n6', 'n7'],
+      ['n5', 'n8'],
+      ['n8', 'n9'],
+      ['n7', 'n10', '0'],
+      ['n9', 'n10', '1'],
+      ['n10', 'n11'],
+      ['n11', 'n12'],
+    ],
+  )
+}
+
 const mnistPipeline: Step[] = [
   ['MNIST', { train: true }],
   ['ToTensor'],
@@ -49,12 +158,18 @@ const mnistPipeline: Step[] = [
  *   CrossEntropyLoss, trained with Adam (lr 0.001), 101,770 parameters;
  * - `deepMlp`: two hidden layers with BatchNorm1d and Dropout;
  * - `smallCnn`: (Conv2d -> ReLU -> MaxPool2d) x 2 -> Flatten -> Linear;
+ * - `residualMlp`: Flatten -> Linear(784, 128) -> ReLU -> two Linear(128, 128) with a ReLU between,
+ *   added back to their input (`x + identity`) -> ReLU -> Linear(128, 10);
+ * - `twoTower`: a wide (128, ReLU) and a narrow (32, Tanh) tower over the flattened image, joined
+ *   by Concat(dim=1) -> Linear(160, 10);
  * - `empty`: no nodes.
  */
 export const templates: {
   lesson: GraphDocument
   deepMlp: GraphDocument
   smallCnn: GraphDocument
+  residualMlp: GraphDocument
+  twoTower: GraphDocument
   empty: GraphDocument
 } = {
   lesson: chain('MNIST lesson', [
@@ -91,5 +206,7 @@ export const templates: {
     ['Linear', { inFeatures: 32 * 7 * 7, outFeatures: 10 }],
     ['CrossEntropyLoss'],
   ]),
+  residualMlp: residualMlp(),
+  twoTower: twoTower(),
   empty: chain('Untitled', []),
 }

@@ -16,6 +16,9 @@ export type DataType = NodeTypeOfKind<'dataset' | 'transform' | 'loader'>
 /** Node types a pipeline starts from (`MNIST`, `FashionMNIST`). */
 export type DatasetType = NodeTypeOfKind<'dataset'>
 
+/** Node types that join several inputs on named ports (`Add`, `Concat`, `Mul`). */
+export type MergeType = NodeTypeOfKind<'merge'>
+
 /** Node types of the loss at the end of the network. */
 export type LossType = NodeTypeOfKind<'loss'>
 

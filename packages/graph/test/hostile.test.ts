@@ -214,7 +214,7 @@ describe('reliability: hostile graph files', () => {
     useRaw({ version: 1, nodes: relus(10_000), edges: [] }, BIG_MS)
     outcomes.add('raw 10,000 nodes: reported')
 
-    // 5,000 nodes with 20,000 random edges: loads, and inferShapes reports cycles and fan-out.
+    // 5,000 nodes with 20,000 random edges: loads, and inferShapes reports cycles and fan-in.
     const tangled = {
       version: 1,
       nodes: relus(MAX_NODES),
@@ -230,7 +230,7 @@ describe('reliability: hostile graph files', () => {
     expect(inference.ms).toBeLessThan(BIG_MS)
     const codes = new Set(inference.value.issues.map((i) => i.code))
     expect(codes).toContain('CYCLE')
-    expect(codes).toContain('MULTIPLE_OUTPUTS')
+    expect(codes).toContain('MULTIPLE_INPUTS')
     expect(() => toPyTorch(loaded.doc!)).toThrow(GraphExportError)
     outcomes.add('5,000 nodes × 20,000 edges: loaded, errors reported')
 

@@ -24,6 +24,7 @@ export const BatchNorm1d = defineLayer<'BatchNorm1d', BatchNorm1dParams>({
   },
   defaults: { numFeatures: 128, eps: 1e-5, momentum: 0.1 },
   elementwise: false,
+  attribute: 'bn',
   shape(input, { numFeatures }) {
     const rank = input.length
     if (rank !== 2 && rank !== 3) {

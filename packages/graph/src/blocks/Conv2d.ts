@@ -30,6 +30,7 @@ export const Conv2d = defineLayer<'Conv2d', Conv2dParams>({
   },
   defaults: { inChannels: 1, outChannels: 32, kernelSize: 3, stride: 1, padding: 0, bias: true },
   elementwise: false,
+  attribute: 'conv',
   shape(input, { inChannels, outChannels, kernelSize, stride, padding }) {
     const rank = input.length
     if (rank !== 3 && rank !== 4) {

@@ -24,6 +24,7 @@ export const Linear = defineLayer<'Linear', LinearParams>({
   },
   defaults: { inFeatures: 784, outFeatures: 128, bias: true },
   elementwise: false,
+  attribute: 'fc',
   shape(input, { inFeatures, outFeatures }) {
     const rank = input.length
     if (rank === 0) return fail(makeIssue('LINEAR_SCALAR_INPUT', { inputShape: [] }))

@@ -28,6 +28,7 @@ export const MaxPool2d = defineLayer<'MaxPool2d', MaxPool2dParams>({
   },
   defaults: { kernelSize: 2, stride: null },
   elementwise: false,
+  attribute: 'pool',
   shape(input, { kernelSize, stride }) {
     const rank = input.length
     if ((rank !== 3 && rank !== 4) || input.some((d) => d === 0)) {

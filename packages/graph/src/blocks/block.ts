@@ -117,6 +117,11 @@ export interface LayerBlock<T extends string, P extends object> extends BlockBas
   paramCount(params: P): number
   /** True when the layer keeps every shape and feature count (activations, dropout). */
   readonly elementwise: boolean
+  /**
+   * The attribute name a branching network's exported class gives the layer, numbered when there
+   * are several (`'fc'` -> `self.fc1`, `self.fc2`); default: the type in lower case.
+   */
+  readonly attribute?: string
   /** For an invalid size parameter: the value the input shape calls for (a better fix). */
   readonly paramFromInput?: {
     readonly [K in keyof P]?: (input: readonly number[]) => number | undefined
@@ -148,11 +153,34 @@ export interface LossBlock<T extends string, P extends { reduction: string }>
   typescript(params: P): string
 }
 
+/** The named inputs of a merge block: fixed names, or a numbered list (`'0'`, `'1'`, …). */
+export type Ports =
+  | { readonly kind: 'named'; readonly names: readonly string[] }
+  | { readonly kind: 'list'; readonly min: number }
+
+/** A block with several inputs on named ports: `x + y`, `torch.cat([a, b], dim=1)`. */
+export interface MergeBlock<T extends string, P extends object> extends BlockBase<T, P> {
+  readonly kind: 'merge'
+  readonly ports: Ports
+  /**
+   * The output shape for the inputs' shapes (in port order), or the error PyTorch raises, in its
+   * words, with a fix (e.g. a projection inserted on one input's port). Pure: the runtime uses it.
+   */
+  shape(inputs: readonly (readonly number[])[], params: P, ports: readonly string[]): ShapeResult
+  /** Editor-only checks after a successful shape rule (warnings). */
+  inspect?(inputs: readonly (readonly number[])[], params: P): Omit<StepResult, 'output'>
+  /** The PyTorch expression of the inputs' variables, e.g. `'x + identity'`. */
+  pytorch(params: P, args: readonly string[]): string
+  /** The TypeScript (tfjs) expression, e.g. `'tf.add(x, identity)'`. */
+  typescript(params: P, args: readonly string[]): string
+}
+
 /** Any block definition. */
 export type Block =
   | DatasetBlock<string, { train: boolean }>
   | PipelineBlock<string, object>
   | LayerBlock<string, object>
+  | MergeBlock<string, object>
   | LossBlock<string, { reduction: string }>
 
 /** The parameters type of a block definition. */
@@ -172,6 +200,11 @@ export const defineDataset = <T extends string, P extends { train: boolean }>(
 export const definePipeline = <T extends string, P extends object>(
   block: PipelineBlock<T, P>,
 ): PipelineBlock<T, P> => block
+
+/** Defines a merge block. */
+export const defineMerge = <T extends string, P extends object>(
+  block: MergeBlock<T, P>,
+): MergeBlock<T, P> => block
 
 /** Defines a loss block. */
 export const defineLoss = <T extends string, P extends { reduction: string }>(

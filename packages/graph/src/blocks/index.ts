@@ -1,6 +1,8 @@
+import { Add, Mul } from './Add.js'
 import { ReLU, Sigmoid, Tanh } from './activations.js'
 import { BatchNorm1d } from './BatchNorm1d.js'
 import type { Block } from './block.js'
+import { Concat } from './Concat.js'
 import { Conv2d } from './Conv2d.js'
 import { CrossEntropyLoss } from './CrossEntropyLoss.js'
 import { DataLoader } from './DataLoader.js'
@@ -28,6 +30,9 @@ const list = [
   MaxPool2d,
   Dropout,
   BatchNorm1d,
+  Add,
+  Concat,
+  Mul,
   ReLU,
   Sigmoid,
   Tanh,

@@ -1,8 +1,10 @@
-import { blockCode } from '../blocks/index.js'
-import type { PlannedNode, ValidPlan } from '../planGraph.js'
+import type { Block } from '../blocks/block.js'
+import { blockCode, blockOf } from '../blocks/index.js'
+import type { PlannedNode, PlannedStep, ValidPlan } from '../planGraph.js'
 import { formatPython, pythonNumber } from '../python.js'
 import type { GraphDocument } from '../types.js'
 import { commentText, plan } from './common.js'
+import { forwardStatements } from './forward.js'
 
 const p = formatPython
 const n = pythonNumber
@@ -19,12 +21,35 @@ function pyOptimizer(t: GraphDocument['training']): string {
   }
 }
 
+/** `merge(args)` in PyTorch, e.g. `x + identity`. */
+const mergeCode = (step: PlannedStep, args: readonly string[]): string =>
+  (blockOf(step.type) as Extract<Block, { kind: 'merge' }>).pytorch(step.params, args)
+
+/** A branching network: one attribute per layer, and a `forward` with named intermediates. */
+function graphModel(plan: ValidPlan): string[] {
+  const lines = plan.layers.map((layer) => `        self.${layer.path} = ${code(layer)}`)
+  lines.push('', '    def forward(self, x):')
+  const { statements, result } = forwardStatements(plan)
+  for (const s of statements) {
+    const value =
+      s.kind === 'call'
+        ? `self.${s.attribute}(${s.arg})`
+        : s.kind === 'merge'
+          ? mergeCode(s.step, s.args)
+          : s.source
+    lines.push(`        ${s.target} = ${value}`)
+  }
+  lines.push(`        return ${result}`)
+  return lines
+}
+
 function model(plan: ValidPlan): string {
   const lines = [
     'class SimpleNN(nn.Module):',
     '    def __init__(self):',
     '        super(SimpleNN, self).__init__()',
   ]
+  if (!plan.chain) return [...lines, ...graphModel(plan)].join('\n')
   const layers = plan.layers.filter((layer) => layer.path !== 'flatten')
   if (plan.leadingFlatten) lines.push('        self.flatten = nn.Flatten()')
   if (layers.length === 0) {

@@ -1,7 +1,9 @@
-import { blockCode } from '../blocks/index.js'
-import type { PlannedNode, ValidPlan } from '../planGraph.js'
+import type { Block } from '../blocks/block.js'
+import { blockCode, blockOf } from '../blocks/index.js'
+import type { PlannedNode, PlannedStep, ValidPlan } from '../planGraph.js'
 import type { GraphDocument } from '../types.js'
 import { commentText, plan } from './common.js'
+import { forwardStatements } from './forward.js'
 
 /** The module, transform or loss expression of a planned node, from its block definition. */
 const code = (node: PlannedNode): string => blockCode(node, 'typescript')
@@ -45,7 +47,7 @@ function fit(open: string, items: readonly string[], close: string, indent: stri
 }
 
 function imports(x: ValidPlan): string {
-  const layerNames = new Set<string>(['Module', 'Sequential', 'manualSeed'])
+  const layerNames = new Set<string>(['Module', 'manualSeed', ...(x.chain ? ['Sequential'] : [])])
   for (const layer of x.layers) layerNames.add(layer.type)
   const dataNames = new Set<string>(['Compose', 'DataLoader', code(x.dataset)])
   for (const t of x.transforms) dataNames.add(t.type)
@@ -68,8 +70,40 @@ function imports(x: ValidPlan): string {
   ].join('\n')
 }
 
+/** `merge(args)` in tfjs, e.g. `tf.add(x, identity)`. */
+const mergeCode = (step: PlannedStep, args: readonly string[]): string =>
+  (blockOf(step.type) as Extract<Block, { kind: 'merge' }>).typescript(step.params, args)
+
+/** A branching network: one field per layer, and a `forward` with named intermediates. */
+function graphModel(plan: ValidPlan): string[] {
+  const lines = plan.layers.map((layer) => `  ${layer.path} = ${code(layer)}`)
+  lines.push('', '  forward(x: tf.Tensor): tf.Tensor {')
+  const { statements, result } = forwardStatements(plan)
+  const assignments = new Map<string, number>()
+  for (const s of statements) assignments.set(s.target, (assignments.get(s.target) ?? 0) + 1)
+  const declared = new Set(['x'])
+  for (const s of statements) {
+    const value =
+      s.kind === 'call'
+        ? `this.${s.attribute}.call(${s.arg})`
+        : s.kind === 'merge'
+          ? mergeCode(s.step, s.args)
+          : s.source
+    const keyword = declared.has(s.target)
+      ? ''
+      : assignments.get(s.target) === 1
+        ? 'const '
+        : 'let '
+    declared.add(s.target)
+    lines.push(`    ${keyword}${s.target} = ${value}`)
+  }
+  lines.push(`    return ${result}`, '  }', '}')
+  return lines
+}
+
 function model(x: ValidPlan): string {
   const lines = ['class SimpleNN extends Module {']
+  if (!x.chain) return [...lines, ...graphModel(x)].join('\n')
   if (x.leadingFlatten) lines.push('  flatten = new Flatten()')
   const layers = x.layers.filter((layer) => layer.path !== 'flatten')
   lines.push(fit('layers = new Sequential(', layers.map(code), ')', '  '))

@@ -72,52 +72,78 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
     expect(accuracy(result.stdout)).toBeGreaterThan(85)
   })
 
-  it('trains under torchrun --nproc_per_node=2 with DistributedDataParallel', async () => {
-    const script = await write('lesson_ddp.py', templates.lesson)
-    const args = ['--data-root', root, '--max-steps', '200', '--log-interval', '10']
-    let result = await run(
-      ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', script, ...args],
-      dir,
-      150_000,
-    )
-    if (result.code !== 0 && result.stderr.includes("'NoneType' object has no attribute 'get'")) {
-      // torch 1.13's launcher cannot parse its own default --redirects/--tee on Python 3.11
-      // (enum.Flag no longer iterates the zero member); naming the streams avoids the bug.
-      console.warn(
-        'torchrun hit the PyTorch 1.13 + Python 3.11 launcher bug; retrying with --redirects 1 --tee 1',
-      )
-      result = await run(
-        [
-          '-m',
-          'torch.distributed.run',
-          '--standalone',
-          '--nproc_per_node=2',
-          '--redirects',
-          '1',
-          '--tee',
-          '1',
-          script,
-          ...args,
-        ],
+  it.each(['residualMlp', 'twoTower'] as const)(
+    'trains the branching template %s with python: the loss falls, accuracy above chance',
+    async (name) => {
+      const script = await write(`${name}.py`, templates[name])
+      const result = await run(
+        [script, '--data-root', root, '--max-steps', '300', '--log-interval', '10'],
         dir,
         150_000,
       )
-    }
-    expect(result.stderr).not.toMatch(/Traceback/)
-    expect(result.code).toBe(0)
-    // Each of the 2 processes gets half of the 938 batches from its DistributedSampler.
-    expect(result.stdout).toContain('Step [200/469], Loss: ')
-    const values = losses(result.stdout)
-    expect(values).toHaveLength(20)
-    expect(mean(values.slice(-5))).toBeLessThan(0.5 * mean(values.slice(0, 3)))
-    expect(accuracy(result.stdout)).toBeGreaterThan(80)
-  })
+      expect(result.stderr).not.toMatch(/Traceback/)
+      expect(result.code).toBe(0)
+      const values = losses(result.stdout)
+      expect(values).toHaveLength(30)
+      expect(mean(values.slice(-5))).toBeLessThan(0.5 * mean(values.slice(0, 3)))
+      expect(accuracy(result.stdout)).toBeGreaterThan(80)
+    },
+  )
+
+  it.each([
+    ['lesson', 'lesson'],
+    ['residualMlp', 'a branching network (residualMlp)'],
+  ] as const)(
+    'trains %s under torchrun --nproc_per_node=2 with DistributedDataParallel: %s',
+    async (name) => {
+      const script = await write(`${name}_ddp.py`, templates[name])
+      const args = ['--data-root', root, '--max-steps', '200', '--log-interval', '10']
+      let result = await run(
+        ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', script, ...args],
+        dir,
+        150_000,
+      )
+      if (result.code !== 0 && result.stderr.includes("'NoneType' object has no attribute 'get'")) {
+        // torch 1.13's launcher cannot parse its own default --redirects/--tee on Python 3.11
+        // (enum.Flag no longer iterates the zero member); naming the streams avoids the bug.
+        console.warn(
+          'torchrun hit the PyTorch 1.13 + Python 3.11 launcher bug; retrying with --redirects 1 --tee 1',
+        )
+        result = await run(
+          [
+            '-m',
+            'torch.distributed.run',
+            '--standalone',
+            '--nproc_per_node=2',
+            '--redirects',
+            '1',
+            '--tee',
+            '1',
+            script,
+            ...args,
+          ],
+          dir,
+          150_000,
+        )
+      }
+      expect(result.stderr).not.toMatch(/Traceback/)
+      expect(result.code).toBe(0)
+      // Each of the 2 processes gets half of the 938 batches from its DistributedSampler.
+      expect(result.stdout).toContain('Step [200/469], Loss: ')
+      const values = losses(result.stdout)
+      expect(values).toHaveLength(20)
+      expect(mean(values.slice(-5))).toBeLessThan(0.5 * mean(values.slice(0, 3)))
+      expect(accuracy(result.stdout)).toBeGreaterThan(80)
+    },
+  )
 
   it('builds models whose output shapes and parameter counts match inferShapes', async () => {
     const docs: Record<string, GraphDocument> = {
       lesson: templates.lesson,
       deepMlp: templates.deepMlp,
       smallCnn: templates.smallCnn,
+      residualMlp: templates.residualMlp,
+      twoTower: templates.twoTower,
       variety: chainDoc([...pipeline, ...everyLayer, ['NLLLoss']]),
     }
     const expected: Record<string, { shape: number[]; params: number }> = {}
