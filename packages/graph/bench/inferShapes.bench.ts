@@ -1,5 +1,6 @@
 /**
- * Times `inferShapes` on a 1,000-node chain and a 200-node branching graph against the 5 ms target
+ * Times `inferShapes` on a 1,000-node chain, a 200-node branching tree and a valid 1,000-node
+ * residual network with merges against the 5 ms target
  * (fast enough to run on every edit), and against a baseline measured in the same run: a plain
  * topological walk of the same graph, so the ratio stays comparable across machines.
  *
@@ -83,6 +84,55 @@ function branching(size: number): GraphDocument {
   return doc(nodes, edges)
 }
 
+/**
+ * A valid 1,000-node network of residual blocks: after Linear(784, 64), each block fans out to
+ * Linear -> ReLU -> Linear and adds the result back to its input (`x + identity`), some blocks
+ * also join a 32-wide side branch through Concat and a projection: every merge kind on every edit.
+ */
+function residual(size: number): GraphDocument {
+  const base = chain(8).nodes.slice(0, 6)
+  const nodes = [...base]
+  const edges: GraphEdge[] = base
+    .slice(1)
+    .map((n, i) => ({ id: `e${i + 1}`, source: base[i]!.id, target: n.id }))
+  let input = base[5]!.id
+  let k = 0
+  const add = (n: GraphNode) => {
+    nodes.push(n)
+    return n.id
+  }
+  const wire = (source: string, target: string, targetPort?: string) =>
+    edges.push({ id: `w${edges.length}`, source, target, ...(targetPort ? { targetPort } : {}) })
+  while (nodes.length < size - 10) {
+    k++
+    const a = add(node(`fc${k}a`, 'Linear', { inFeatures: 64, outFeatures: 64 }))
+    const r = add(node(`r${k}`, 'ReLU'))
+    const b = add(node(`fc${k}b`, 'Linear', { inFeatures: 64, outFeatures: 64 }))
+    const sum = add(node(`add${k}`, k % 3 === 0 ? 'Mul' : 'Add'))
+    wire(input, a)
+    wire(a, r)
+    wire(r, b)
+    wire(b, sum, 'a')
+    wire(input, sum, 'b')
+    input = sum
+    if (k % 4 === 0) {
+      const side = add(node(`side${k}`, 'Linear', { inFeatures: 64, outFeatures: 32 }))
+      const cat = add(node(`cat${k}`, 'Concat', { dim: 1 }))
+      const proj = add(node(`proj${k}`, 'Linear', { inFeatures: 96, outFeatures: 64 }))
+      wire(input, side)
+      wire(input, cat, '0')
+      wire(side, cat, '1')
+      wire(cat, proj)
+      input = proj
+    }
+  }
+  const head = add(node('head', 'Linear', { inFeatures: 64, outFeatures: 10 }))
+  const loss = add(node('loss', 'CrossEntropyLoss'))
+  wire(input, head)
+  wire(head, loss)
+  return doc(nodes, edges)
+}
+
 /** The baseline: Kahn's topological walk over the same document, with maps. */
 function topologicalWalk(d: GraphDocument): number {
   const indegree = new Map<string, number>()
@@ -121,6 +171,7 @@ function median(fn: () => unknown): number {
 const cases = [
   ['1,000-node chain', chain(1000)],
   ['200-node branching graph', branching(200)],
+  ['1,000-node residual network (Add, Mul, Concat)', residual(1000)],
 ] as const
 
 console.log(

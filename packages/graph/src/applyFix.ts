@@ -35,8 +35,8 @@ function downstream(doc: GraphDocument, start: string): Set<string> {
  * Applies a fix from an issue and returns a new document; `doc` is not changed. The fix acts on
  * `fix.nodeId` when it names one, else on `nodeId` (the node the issue is reported on):
  * - `insertBefore`: a new node (PyTorch defaults overridden by `fix.params`) takes over the
- *   target's incoming connections and feeds the target; the target and what follows it move one
- *   slot to the right;
+ *   target's incoming connection (on a merge block, the one into `fix.port`) and feeds the
+ *   target; the target and what follows it move one slot to the right;
  * - `setParam`: sets one parameter;
  * - `removeNode`: removes the node and joins its inputs to its outputs;
  * - `replaceNode`: changes the node's type and parameters, keeping its id, position and edges.
@@ -78,12 +78,17 @@ export function applyFix(doc: GraphDocument, nodeId: string, fix: Fix): GraphDoc
       for (const a of incoming) {
         for (const b of outgoing) {
           const exists = [...kept, ...joined].some(
-            (e) => e.source === a.source && e.target === b.target,
+            (e) => e.source === a.source && e.target === b.target && e.targetPort === b.targetPort,
           )
           if (exists || a.source === b.target) continue
           const id = nextId('e', ids)
           ids.push(id)
-          joined.push({ id, source: a.source, target: b.target })
+          joined.push({
+            id,
+            source: a.source,
+            target: b.target,
+            ...(b.targetPort === undefined ? {} : { targetPort: b.targetPort }),
+          })
         }
       }
       return {
@@ -114,7 +119,15 @@ export function applyFix(doc: GraphDocument, nodeId: string, fix: Fix): GraphDoc
             : n,
         )
       }
-      const edges = doc.edges.map((e) => (e.target === targetId ? { ...e, target: id } : e))
+      // On a merge block the new node goes on one input (its port); elsewhere on the only one.
+      const port = fix.port
+      const moved = (e: GraphEdge) =>
+        e.target === targetId && (port === undefined || e.targetPort === port)
+      const edges = doc.edges.map((e): GraphEdge => {
+        if (!moved(e)) return e
+        const { targetPort: _port, ...rest } = e
+        return { ...rest, target: id }
+      })
       edges.push({
         id: nextId(
           'e',
@@ -122,6 +135,7 @@ export function applyFix(doc: GraphDocument, nodeId: string, fix: Fix): GraphDoc
         ),
         source: id,
         target: targetId,
+        ...(port === undefined ? {} : { targetPort: port }),
       })
       return { ...doc, nodes, edges }
     }

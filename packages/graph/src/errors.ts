@@ -87,9 +87,10 @@ export const errorMessages = {
     type: string
     missing: readonly string[]
     ports: readonly string[]
+    min?: number
   }) =>
     v.ports.length === 0
-      ? `${v.type} needs at least ${v.missing.length} inputs: connect ${v.missing.length === 1 ? 'another one' : 'them'}`
+      ? `${v.type} needs at least ${v.min ?? 2} inputs: connect ${v.missing.length === 1 ? 'another one' : `${v.missing.length} more`}`
       : `${v.type} needs its input${v.missing.length === 1 ? '' : 's'} ${v.missing.join(' and ')}: connect ${v.missing.length === 1 ? 'it' : 'them'}`,
   PORT_TAKEN: (v: { type: string; port: string; sources: readonly string[] }) =>
     `${v.type}'s input ${v.port} has ${v.sources.length} connections (from ${v.sources.join(', ')}): an input takes one, remove all but one`,

@@ -9,16 +9,26 @@ export type {
   InferContext,
   LayerBlock,
   LossBlock,
+  MergeBlock,
   NodeRef,
   ParamInput,
   ParamsOf,
   ParamTable,
   PipelineBlock,
+  Ports,
   StepResult,
 } from './blocks/block.js'
-export { defineDataset, defineLayer, defineLoss, definePipeline } from './blocks/block.js'
+export {
+  defineDataset,
+  defineLayer,
+  defineLoss,
+  defineMerge,
+  definePipeline,
+} from './blocks/block.js'
 export type { BlockRegistry } from './blocks/index.js'
 export { blockCode, blockOf, blocks } from './blocks/index.js'
+export type { PortAssignment } from './blocks/ports.js'
+export { assignPorts } from './blocks/ports.js'
 export { toPyTorch } from './codegen/toPyTorch.js'
 export { toTypeScript } from './codegen/toTypeScript.js'
 export type { ErrorCode, ErrorValues } from './errors.js'
@@ -67,17 +77,21 @@ export type {
   PlannedLayer,
   PlannedLoss,
   PlannedNode,
+  PlannedStep,
   ValidPlan,
 } from './planGraph.js'
 export { isValidPlan, planGraph } from './planGraph.js'
 export { formatPython, formatTypeScript, pythonNumber } from './python.js'
 export {
   assertLayerShape,
+  assertMergeShape,
   isLayerType,
+  isMergeType,
   layerOutputShape,
   layerParamCount,
   MAX_LAYER_PARAMS,
   MAX_TENSOR_ELEMENTS,
+  mergeOutputShape,
   shapeRules,
 } from './shapeRules.js'
 export { isNodeType, layerDefaults, nodeSpecs, nodeTypes, validateParam } from './specs.js'
@@ -91,6 +105,7 @@ export type {
   GraphEdge,
   GraphNode,
   LossType,
+  MergeType,
   NodeIssue,
   NodeParams,
   NodeSpec,

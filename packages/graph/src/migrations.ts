@@ -35,10 +35,21 @@ const v0ToV1: Migration = (doc) => {
 }
 
 /**
+ * Version 1 networks were one chain: a node fed at most one node, and no block had more than one
+ * input. Version 2 networks are graphs: outputs may feed several nodes and merge blocks (`Add`,
+ * `Concat`, `Mul`) take their inputs on named ports (`targetPort` on edges). Every version 1
+ * document is a valid version 2 document with the same meaning.
+ */
+const v1ToV2: Migration = (doc) => ({ ...doc, version: 2 })
+
+/**
  * Forward migrations, keyed by the version they migrate from: `migrations[0]` turns a version 0
  * document into version 1. `parseGraph` applies them in order up to `CURRENT_VERSION`.
  */
-export const migrations: Readonly<Record<number, Migration>> = Object.freeze({ 0: v0ToV1 })
+export const migrations: Readonly<Record<number, Migration>> = Object.freeze({
+  0: v0ToV1,
+  1: v1ToV2,
+})
 
 /** The oldest document version that can still be migrated. */
 export const OLDEST_VERSION = 0

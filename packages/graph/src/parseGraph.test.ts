@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GraphValidationError } from './GraphValidationError.js'
+import { inferShapes } from './inferShapes.js'
 import { migrations } from './migrations.js'
 import {
   CURRENT_VERSION,
@@ -51,7 +52,7 @@ describe('parseGraph', () => {
       edges: [{ source: 'a', target: 'b' }],
     })
     expect(doc).toEqual({
-      version: 1,
+      version: CURRENT_VERSION,
       name: 'Untitled',
       nodes: [
         { id: 'a', type: 'MNIST', params: { train: true }, position: { x: 0, y: 0 } },
@@ -118,7 +119,12 @@ describe('bad input', () => {
       'nodes[1].params.constructor',
     ],
     ['no version', () => ({ nodes: [], edges: [] }), 'UNSUPPORTED_VERSION', 'version'],
-    ['a future version', () => ({ ...lessonJson(), version: 2 }), 'UNSUPPORTED_VERSION', 'version'],
+    [
+      'a future version',
+      () => ({ ...lessonJson(), version: CURRENT_VERSION + 1 }),
+      'UNSUPPORTED_VERSION',
+      'version',
+    ],
     [
       'a string version',
       () => ({ ...lessonJson(), version: '1' }),
@@ -332,6 +338,16 @@ describe('migrations', () => {
     const copy = structuredClone(old)
     migrations[0]!(old)
     expect(old).toEqual(copy)
+  })
+
+  it('opens every version 1 document (a saved file, share link or autosave) unchanged', () => {
+    for (const template of [templates.lesson, templates.deepMlp, templates.smallCnn]) {
+      const v1 = JSON.parse(serializeGraph(template))
+      v1.version = 1
+      const doc = parseGraph(JSON.stringify(v1))
+      expect(doc).toEqual({ ...structuredClone(template), version: 2 })
+      expect(inferShapes(doc)).toEqual(inferShapes(template))
+    }
   })
 
   it('still validates the migrated document, naming the path', () => {

@@ -7,7 +7,7 @@ import { defaultTraining, trainingSpecs } from './training.js'
 import type { GraphDocument, GraphEdge, GraphNode, ParamSpec, TrainingSettings } from './types.js'
 
 /** The document version this Tensorloom writes. */
-export const CURRENT_VERSION = 1
+export const CURRENT_VERSION = 2
 /** Largest document `parseGraph` reads, in bytes of JSON (5 MiB). */
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 /** Most nodes a document may hold. */

@@ -97,6 +97,69 @@ export function assertLayerShape<T extends LayerType>(
   return result.shape
 }
 
+type MergeRule = (
+  inputs: readonly (readonly number[])[],
+  params: object,
+  ports: readonly string[],
+) => ShapeResult
+
+/**
+ * The output shape of a merge block (`Add`, `Mul`, `Concat`) for its inputs' shapes in port
+ * order, or PyTorch's error with a fix (e.g. a projection on one input's port). Parameters and
+ * shapes are validated first.
+ *
+ * @example mergeOutputShape('Concat', { dim: 1 }, [[64, 128], [64, 32]]) // { ok: true, shape: [64, 160] }
+ */
+export function mergeOutputShape(
+  type: MergeType,
+  params: object,
+  inputs: readonly (readonly number[])[],
+  ports?: readonly string[],
+): ShapeResult {
+  if (!isMergeType(type)) {
+    const known = Object.keys(blocks).filter((t) => isMergeType(t))
+    return fail(makeIssue('UNKNOWN_NODE_TYPE', { type, known }))
+  }
+  const bad = inputs.find((input) => !isShape(input))
+  if (bad !== undefined) return fail(makeIssue('INVALID_INPUT_SHAPE', { inputShape: bad }))
+  const issue = firstParamIssue(type, params as Record<string, unknown>)
+  if (issue) return fail(issue)
+  const block = blocks[type]
+  const names =
+    ports ??
+    inputs.map((_, i) =>
+      block.ports.kind === 'named' ? (block.ports.names[i] ?? String(i)) : String(i),
+    )
+  const needed = block.ports.kind === 'named' ? block.ports.names.length : block.ports.min
+  if (inputs.length < needed) {
+    const missing =
+      block.ports.kind === 'named'
+        ? block.ports.names.slice(inputs.length)
+        : [String(inputs.length)]
+    const portNames = block.ports.kind === 'named' ? block.ports.names : []
+    return fail(
+      makeIssue('MERGE_MISSING_INPUT', {
+        type,
+        missing,
+        ports: portNames,
+        ...(block.ports.kind === 'list' ? { min: needed } : {}),
+      }),
+    )
+  }
+  return (block.shape as MergeRule)(inputs, params, names)
+}
+
+/** Like {@link mergeOutputShape}, but throws the `ShapeError`: what a runtime calls. */
+export function assertMergeShape(
+  type: MergeType,
+  params: object,
+  inputs: readonly (readonly number[])[],
+): number[] {
+  const result = mergeOutputShape(type, params, inputs)
+  if (!result.ok) throw new ShapeError(result.error)
+  return result.shape
+}
+
 /**
  * Trainable parameters of a layer, as `sum(p.numel() for p in layer.parameters())` counts them
  * (BatchNorm1d's running statistics are buffers, not parameters).

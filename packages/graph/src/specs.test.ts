@@ -111,7 +111,11 @@ describe('templates', () => {
     for (const doc of Object.values(templates)) {
       const xs = doc.nodes.map((n) => n.position.x)
       expect(xs).toEqual([...xs].sort((a, b) => a - b))
-      expect(new Set(xs).size).toBe(xs.length)
+      // Every wire runs left to right; branches sit side by side in the same columns.
+      const x = new Map(doc.nodes.map((n) => [n.id, n.position.x]))
+      for (const e of doc.edges) expect(x.get(e.source)!).toBeLessThan(x.get(e.target)!)
+      const places = doc.nodes.map((n) => `${n.position.x},${n.position.y}`)
+      expect(new Set(places).size).toBe(places.length)
     }
   })
 

@@ -58,7 +58,7 @@ export interface TrainingSettings {
 
 /** A saved network: nodes, edges and training settings, versioned. */
 export interface GraphDocument {
-  version: 1
+  version: 2
   name: string
   nodes: GraphNode[]
   edges: GraphEdge[]

@@ -52,38 +52,51 @@ const upstreamOf = (info: Info, infos: readonly Info[]): Info | undefined => {
   return up === undefined ? undefined : infos[up]
 }
 
-/** What a block's rules may ask about the graph around `info`. */
-function contextOf(info: Info, infos: readonly Info[], paramsValid: boolean): InferContext {
-  const walk = (
+/** What a block's rules may ask about the graph around `info` (answered when asked). */
+class Context implements InferContext {
+  constructor(
+    private readonly info: Info,
+    private readonly infos: readonly Info[],
+    readonly paramsValid: boolean,
+  ) {}
+
+  get upstream(): NodeRef | null {
+    return this.info.from >= 0 ? refOf(this.infos[this.info.from]!) : null
+  }
+
+  findUpstream(type: string): NodeRef | null {
+    return this.walk(this.info, (i) => i.type === type, always)
+  }
+
+  dataset(): NodeRef | null {
+    return this.walk(this.info, (i) => isDatasetType(i.type), always)
+  }
+
+  lastLinear(): NodeRef | null {
+    return this.walk(upstreamOf(this.info, this.infos), (i) => i.type === 'Linear', elementwise)
+  }
+
+  /** Walks up the first inputs from `from` to a node that is `found`, through those `through`. */
+  private walk(
     from: Info | undefined,
     found: (i: Info) => boolean,
     through: (i: Info) => boolean,
-  ) => {
+  ): NodeRef | null {
     let current = from
-    for (let guard = 0; current && guard < infos.length; guard++) {
+    for (let guard = 0; current && guard < this.infos.length; guard++) {
       if (found(current)) return refOf(current)
       if (!through(current)) return null
-      current = upstreamOf(current, infos)
+      current = upstreamOf(current, this.infos)
     }
     return null
   }
-  const always = () => true
-  return {
-    upstream: info.from >= 0 ? refOf(infos[info.from]!) : null,
-    paramsValid,
-    findUpstream: (type) => walk(info, (i) => i.type === type, always),
-    dataset: () => walk(info, (i) => isDatasetType(i.type), always),
-    lastLinear: () =>
-      walk(
-        upstreamOf(info, infos),
-        (i) => i.type === 'Linear',
-        (i) =>
-          i.type !== null &&
-          blocks[i.type].kind === 'layer' &&
-          (blocks[i.type] as { elementwise?: boolean }).elementwise === true,
-      ),
-  }
 }
+
+const always = () => true
+const elementwise = (i: Info) =>
+  i.type !== null &&
+  blocks[i.type].kind === 'layer' &&
+  (blocks[i.type] as { elementwise?: boolean }).elementwise === true
 
 /** Reports a block's findings on its node (or on the node a finding names). */
 function reportResult(id: string, result: Omit<StepResult, 'output'>, report: Report): void {
@@ -122,7 +135,7 @@ export function step(info: Info, infos: readonly Info[], report: Report): void {
     return
   }
   if (!input) return
-  const ctx = contextOf(info, infos, paramsValid)
+  const ctx = new Context(info, infos, paramsValid)
 
   if (block.kind === 'transform' || block.kind === 'loader') {
     if (input.afterLayer) report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)

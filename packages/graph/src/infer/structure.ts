@@ -25,7 +25,12 @@ function resolvePorts(info: Info, infos: readonly Info[], report: Report): void 
   // Shapes flow through a merge only once every port it needs is connected.
   info.ports = result.missing.length > 0 ? [] : result.assigned
   if (info.ins.length > 0 && result.missing.length > 0) {
-    report.error(id, 'MERGE_MISSING_INPUT', { type, missing: result.missing, ports: names })
+    report.error(id, 'MERGE_MISSING_INPUT', {
+      type,
+      missing: result.missing,
+      ports: names,
+      ...(block.ports.kind === 'list' ? { min: block.ports.min } : {}),
+    })
   }
 }
 
