@@ -599,6 +599,111 @@ describe('reliability: hostile graph files', () => {
   })
 })
 
+describe('reliability: hostile branching networks', () => {
+  const pipeline = (): Json[] => lessonJson().nodes.slice(0, 5) // MNIST, ToTensor, Normalize, DataLoader, Flatten
+  const chainEdges = (ids: string[]): Json[] =>
+    ids.slice(1).map((id, i) => ({ id: `c${i}`, source: ids[i], target: id }))
+  const docOf = (nodes: Json[], edges: Json[]): Json => ({ ...lessonJson(), nodes, edges })
+  const linear = (id: string, inFeatures = 784, outFeatures = 784) => ({
+    id,
+    type: 'Linear',
+    params: { inFeatures, outFeatures, bias: true },
+  })
+
+  it('5,000 merges, fan-in of 4,000 into one Concat, fan-out of 4,000, a 5,000-deep DAG, cycles through merges, 10,000 raw merges', ({
+    task,
+  }) => {
+    const outcomes = new Tally()
+    const base = pipeline()
+    const ids = base.map((n) => n.id as string)
+
+    // 4,990 Add blocks in a ladder, each adding the previous sum to Flatten's output.
+    const ladder: Json[] = [...base]
+    const ladderEdges: Json[] = chainEdges(ids)
+    let prev = 'n5'
+    for (let i = 0; i < 4990; i++) {
+      ladder.push({ id: `add${i}`, type: 'Add', params: {} })
+      ladderEdges.push({ id: `la${i}`, source: prev, target: `add${i}`, targetPort: 'a' })
+      ladderEdges.push({ id: `lb${i}`, source: 'n5', target: `add${i}`, targetPort: 'b' })
+      prev = `add${i}`
+    }
+    ladder.push(linear('head', 784, 10), { id: 'loss', type: 'CrossEntropyLoss', params: {} })
+    ladderEdges.push(
+      { id: 'h', source: prev, target: 'head' },
+      { id: 'l', source: 'head', target: 'loss' },
+    )
+    const deep = load(docOf(ladder, ladderEdges), BIG_MS)
+    expect(deep.code).toBe('ok')
+    const inference = time(() => inferShapes(deep.doc!))
+    expect(inference.ms).toBeLessThan(BIG_MS)
+    expect(inference.value.issues).toEqual([])
+    expect(time(() => toPyTorch(deep.doc!)).ms).toBeLessThan(BIG_MS)
+    outcomes.add('4,990-merge ladder: valid, exported')
+
+    // One Concat with 4,000 inputs from 4,000 branches off Flatten (fan-out and fan-in at once).
+    const fan: Json[] = [...base]
+    const fanEdges: Json[] = chainEdges(ids)
+    fan.push({ id: 'cat', type: 'Concat', params: { dim: 1 } })
+    for (let i = 0; i < 4000; i++) {
+      fan.push({ id: `r${i}`, type: 'ReLU', params: {} })
+      fanEdges.push({ id: `f${i}`, source: 'n5', target: `r${i}` })
+      fanEdges.push({ id: `g${i}`, source: `r${i}`, target: 'cat', targetPort: String(i) })
+    }
+    fan.push(linear('head', 784 * 4000, 10), { id: 'loss', type: 'CrossEntropyLoss', params: {} })
+    fanEdges.push(
+      { id: 'h', source: 'cat', target: 'head' },
+      { id: 'l', source: 'head', target: 'loss' },
+    )
+    const wide = load(docOf(fan, fanEdges), BIG_MS)
+    expect(wide.code).toBe('ok')
+    const fanIn = time(() => inferShapes(wide.doc!))
+    expect(fanIn.ms).toBeLessThan(BIG_MS)
+    expect(fanIn.value.nodes.cat?.outputShape).toEqual([64, 784 * 4000])
+    // in_features 3,136,000 is over the limit: reported, not built.
+    expect(fanIn.value.issues.map((i) => i.code)).toContain('INVALID_PARAM')
+    outcomes.add('Concat of 4,000 branches: reported')
+
+    // Every port taken twice, unknown ports, a cycle through an Add.
+    const tangled = docOf(
+      [...base, { id: 'add', type: 'Add', params: {} }, linear('fc')],
+      [
+        ...chainEdges(ids),
+        { id: 'x1', source: 'n5', target: 'add', targetPort: 'a' },
+        { id: 'x2', source: 'n4', target: 'add', targetPort: 'a' },
+        { id: 'x3', source: 'fc', target: 'add', targetPort: 'b' },
+        { id: 'x4', source: 'add', target: 'fc' },
+        { id: 'x5', source: 'n5', target: 'add', targetPort: '__proto__' },
+      ],
+    )
+    const cyc = load(tangled)
+    expect(cyc.code).toBe('ok')
+    const codes = new Set(inferShapes(cyc.doc!).issues.map((i) => i.code))
+    for (const code of ['CYCLE', 'PORT_TAKEN', 'UNKNOWN_PORT']) expect(codes).toContain(code)
+    expect(() => toPyTorch(cyc.doc!)).toThrow(GraphExportError)
+    outcomes.add('cycle through a merge, taken and unknown ports: reported')
+
+    // The same shapes as raw, unvalidated objects, and a ladder of 10,000 merges (over the limit
+    // of a document, so only inferShapes and the exporters see it).
+    useRaw(docOf(ladder, ladderEdges), BIG_MS)
+    const huge = [...base]
+    const hugeEdges = chainEdges(ids)
+    for (let i = 0; i < 10_000; i++) {
+      huge.push({ id: `m${i}`, type: i % 2 ? 'Mul' : 'Add', params: {} })
+      hugeEdges.push({
+        id: `ha${i}`,
+        source: i ? `m${i - 1}` : 'n5',
+        target: `m${i}`,
+        targetPort: 'a',
+      })
+      hugeEdges.push({ id: `hb${i}`, source: 'n5', target: `m${i}`, targetPort: 'b' })
+    }
+    useRaw(docOf(huge, hugeEdges), BIG_MS)
+    useRaw(docOf(fan, fanEdges), BIG_MS)
+    outcomes.add('raw: reported')
+    record(task, 5, outcomes.toString())
+  })
+})
+
 function withParam(value: unknown): Json {
   const d = lessonJson()
   d.nodes[2].params.mean = value
