@@ -53,7 +53,7 @@ describe('fromGraph', () => {
       [ids[2]!.id, 'layers.1'],
       [ids[3]!.id, 'layers.2'],
     ])
-    expect(nodes[1]!.module).toBe(model.layers.at(0))
+    expect(nodes[1]!.module).toBe(model.layers!.at(0))
     expect(warnings).toEqual([])
 
     const x = tf.zeros([data.batchSize, 1, 28, 28])
@@ -78,10 +78,10 @@ describe('fromGraph', () => {
       model.dispose()
     }
     const { model } = fromGraph(templates.deepMlp)
-    expect(model.layers.children().some((m) => m instanceof BatchNorm1d)).toBe(true)
+    expect(model.layers!.children().some((m) => m instanceof BatchNorm1d)).toBe(true)
     expect(
-      model.layers
-        .children()
+      model
+        .layers!.children()
         .filter((m) => m instanceof Dropout)
         .map((d) => (d as Dropout).p),
     ).toEqual([0.2, 0.2])
@@ -123,7 +123,7 @@ describe('fromGraph', () => {
     )
     expect(liveTensors()).toBe(before)
     const { model } = fromGraph(broken, { validate: false })
-    expect((model.layers.at(0) as Linear).inFeatures).toBe(700)
+    expect((model.layers!.at(0) as Linear).inFeatures).toBe(700)
     model.dispose()
   })
 

@@ -4,6 +4,7 @@ import {
   type LayerParams,
   type LayerType,
   type LossType,
+  type MergeType,
   type NodeIssue,
   planGraph,
   type Reduction,
@@ -11,11 +12,9 @@ import {
 } from '@tensorloom/graph'
 import { createLayer } from './createLayer'
 import { LayersError } from './errors'
-import { Flatten } from './Flatten'
 import { Generator } from './Generator'
+import { GraphModel, type GraphModelStep } from './GraphModel'
 import type { Layer } from './Layer'
-import type { Module } from './Module'
-import { Sequential } from './Sequential'
 
 /** The data pipeline a graph describes; train/studio turn it into datasets and loaders. */
 export interface DataDescription {
@@ -43,32 +42,6 @@ export interface LossDescription {
   target: 'classIndex' | 'oneHot'
   /** Number of classes (the width of one-hot targets). */
   classes: number
-}
-
-/**
- * The model built from a graph: a `Sequential` laid out like the class `toPyTorch` exports —
- * `flatten` (when the first layer is a default `Flatten`, as in the lesson) and `layers` — so its
- * state-dict keys (`layers.0.weight`) and printout match the exported PyTorch script and weights
- * move between them as safetensors.
- */
-export class GraphModel extends Sequential {
-  /** The class name `toString()` prints (the exported script's class). */
-  readonly className: string
-  /** The layers after the optional leading `flatten`. */
-  readonly layers: Sequential
-  /** The leading `Flatten`, if the graph starts with a default one. */
-  readonly flatten: Flatten | null
-
-  constructor(flatten: Flatten | null, layers: Sequential, className: string) {
-    super(flatten ? { flatten, layers } : { layers })
-    this.className = className
-    this.layers = layers
-    this.flatten = flatten
-  }
-
-  protected override getName(): string {
-    return this.className
-  }
 }
 
 /** What {@link fromGraph} returns. */
@@ -132,11 +105,26 @@ export function fromGraph(doc: GraphDocument, options: FromGraphOptions = {}): F
     path: layer.path,
     module: createLayer(layer.type, layer.params as LayerParams[LayerType], generator) as Layer,
   }))
-  const leadingFlatten = plan.leadingFlatten ? (nodes[0]!.module as Flatten) : null
-  const layers = new Sequential(
-    ...nodes.filter((n) => n.path !== 'flatten').map((n) => n.module as Module),
-  )
-  const model = new GraphModel(leadingFlatten, layers, options.className ?? 'SimpleNN')
+  const modules = new Map(nodes.map((n) => [n.id, n]))
+  const steps = plan.steps.map((step): GraphModelStep => {
+    const built = modules.get(step.id)
+    return built
+      ? { id: step.id, kind: 'layer', path: built.path, module: built.module, inputs: step.inputs }
+      : {
+          id: step.id,
+          kind: 'merge',
+          type: step.type as MergeType,
+          params: step.params,
+          inputs: step.inputs,
+        }
+  })
+  const layout = {
+    steps,
+    output: plan.output,
+    chain: plan.chain,
+    leadingFlatten: plan.leadingFlatten,
+  }
+  const model = new GraphModel(layout, options.className ?? 'SimpleNN')
 
   const loader = plan.loader?.params
   const data: DataDescription = {

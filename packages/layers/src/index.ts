@@ -10,7 +10,6 @@ export {
   type FromGraphOptions,
   type FromGraphResult,
   fromGraph,
-  GraphModel,
   type LossDescription,
 } from './fromGraph'
 export { logSoftmax, softmax } from './functional'
@@ -24,6 +23,7 @@ export {
   manualSeed,
   setRngState,
 } from './Generator'
+export { GraphModel, type GraphModelLayout, type GraphModelStep } from './GraphModel'
 export { calculateFanInAndFanOut, calculateGain, init, kaimingUniformBound } from './init'
 export { Layer } from './Layer'
 export { Linear, type LinearOptions } from './Linear'
@@ -37,6 +37,7 @@ export {
   type RemovableHandle,
   StateDictError,
 } from './Module'
+export { mergeOps, runMerge } from './merges'
 export { ReLU } from './ReLU'
 export { Sequential } from './Sequential'
 export { Sigmoid } from './Sigmoid'

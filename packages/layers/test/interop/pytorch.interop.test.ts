@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
-import { type GraphDocument, templates } from '@tensorloom/graph'
+import { type GraphDocument, templates, toPyTorch } from '@tensorloom/graph'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   fromGraph,
@@ -47,6 +47,12 @@ const imagesPath = join(work, 'images.f32')
 writeFileSync(imagesPath, images)
 
 function specOf(model: GraphModel, doc: GraphDocument) {
+  if (model.layers === null) {
+    // A branching network: PyTorch runs the class of the exported script itself.
+    const script = join(work, `${doc.name.replace(/\W+/g, '_')}.py`)
+    writeFileSync(script, toPyTorch(doc))
+    return { script, n: N }
+  }
   const { nodes } = fromGraph(doc, { validate: false })
   const layers = nodes
     .filter((n) => n.path !== 'flatten')
@@ -99,6 +105,8 @@ const docs: Array<[string, GraphDocument]> = [
   ['lesson MLP', templates.lesson],
   ['MLP with BatchNorm1d and Dropout', templates.deepMlp],
   ['CNN', templates.smallCnn],
+  ['residual MLP (x + identity)', templates.residualMlp],
+  ['two towers (torch.cat)', templates.twoTower],
 ]
 
 describe.skipIf(!hasTorch)('safetensors interop with PyTorch 1.13 on 100 MNIST test images', () => {

@@ -7,7 +7,8 @@
       builds and briefly trains the model with torch.manual_seed(seed), saves its state_dict as
       safetensors (F32, num_batches_tracked as I64), writes eval-mode logits.
 
-spec.json: {"className": str, "flatten": bool, "layers": [{"type": ..., "params": {...}}], "n": images}
+spec.json: {"className": str, "flatten": bool, "layers": [{"type": ..., "params": {...}}], "n": images},
+or {"script": exported.py, "n": images} for the SimpleNN class of a script toPyTorch exported.
 Prints a JSON line describing what it did; exits 1 with a message on any mismatch.
 """
 import json
@@ -71,6 +72,14 @@ def build_layer(t, p):
 
 
 def build(spec):
+    if 'script' in spec:
+        # A network with branches: the class of the script toPyTorch exported (main() not run).
+        import importlib.util
+        loader = importlib.util.spec_from_file_location('exported', spec['script'])
+        module = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(module)
+        return module.SimpleNN()
+
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
