@@ -63,6 +63,8 @@ const programs: Record<string, GraphDocument> = {
   lesson: templates.lesson,
   deepMlp: templates.deepMlp,
   smallCnn: templates.smallCnn,
+  residualMlp: templates.residualMlp,
+  twoTower: templates.twoTower,
   everyLayer: chain(
     'every layer',
     [
@@ -178,31 +180,38 @@ describe('the exported TypeScript program', () => {
     expect(result.code).toBe(0)
   }, 60_000)
 
-  it("trains the lesson's network on real MNIST: the loss falls", async () => {
-    const result = await run(
-      process.execPath,
-      [
-        require.resolve('tsx/cli'),
-        '--conditions=@tensorloom/source',
-        files.lesson!,
-        '--data-root',
-        dataDir,
-        '--max-steps',
-        '200',
-        '--log-interval',
-        '10',
-      ],
-      outDir,
-      150_000,
-    )
-    expect(result.stderr).toBe('')
-    expect(result.code).toBe(0)
-    const values = losses(result.stdout)
-    expect(values).toHaveLength(20)
-    expect(result.stdout).toContain('Epoch [1/1], Step [200/938], Loss: ')
-    expect(mean(values.slice(-5))).toBeLessThan(0.5 * mean(values.slice(0, 3)))
-    expect(accuracy(result.stdout)).toBeGreaterThan(85)
-  }, 180_000)
+  it.each([
+    ['lesson', "the lesson's network"],
+    ['residualMlp', 'a branching network (x + identity)'],
+  ])(
+    'trains %s on real MNIST: the loss falls (%s)',
+    async (name) => {
+      const result = await run(
+        process.execPath,
+        [
+          require.resolve('tsx/cli'),
+          '--conditions=@tensorloom/source',
+          files[name]!,
+          '--data-root',
+          dataDir,
+          '--max-steps',
+          '200',
+          '--log-interval',
+          '10',
+        ],
+        outDir,
+        150_000,
+      )
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      const values = losses(result.stdout)
+      expect(values).toHaveLength(20)
+      expect(result.stdout).toContain('Epoch [1/1], Step [200/938], Loss: ')
+      expect(mean(values.slice(-5))).toBeLessThan(0.5 * mean(values.slice(0, 3)))
+      expect(accuracy(result.stdout)).toBeGreaterThan(85)
+    },
+    180_000,
+  )
 
   it('refuses bad flags with a message naming the flag', async () => {
     const result = await run(
