@@ -27,9 +27,9 @@ const withLoss = (loss: 'MSELoss' | 'NLLLoss' | 'CrossEntropyLoss', params = {})
   applyFix(templates.lesson, 'n9', { kind: 'replaceNode', type: loss, params, label: 'test' })
 
 /** Trains a compiled document for a few batches and returns the Trainer's final state. */
-async function trainFew(doc: GraphDocument, steps = 3) {
+async function trainFew(doc: GraphDocument, steps = 3, limit = 256) {
   const data = await loadGraphData(doc, load)
-  const run = compileGraph(doc, { data, limit: 256 })
+  const run = compileGraph(doc, { data, limit })
   const trainer = new Trainer({ ...run, model: run.built.model, epochs: 1, syncEvery: 1 })
   try {
     await trainer.fit({ maxSteps: steps })
@@ -72,7 +72,7 @@ describe('compileGraph', () => {
   })
 
   it.each(['residualMlp', 'twoTower'] as const)('trains the branching template %s', async (name) => {
-    const { state } = await trainFew(templates[name], 20)
+    const { state } = await trainFew(templates[name], 20, 2000)
     expect(state.globalStep).toBe(20)
     expect(state.loss).toBeLessThan(2.3)
   })
