@@ -7,6 +7,7 @@ import { findCycles, topologicalOrder } from './graphOrder.js'
 import type { Fix, ShapeIssue, ShapeResult } from './issue.js'
 import type { LayerType } from './layerTypes.js'
 import { isDatasetType, isLossType } from './modelChain.js'
+import { formatPython } from './python.js'
 import { shapeRules } from './shapeRules.js'
 import {
   expectedValue,
@@ -276,7 +277,7 @@ function checkParams(info: Info, report: Report): boolean {
       issue.fix = setParam(
         spec.name,
         better,
-        `Set ${paramSpec(type, spec.name)!.label} = ${better}`,
+        `Set ${paramSpec(type, spec.name)!.label} = ${formatPython(better)}`,
       )
     }
     report.add(node.id, 'error', issue)
@@ -285,13 +286,15 @@ function checkParams(info: Info, report: Report): boolean {
 }
 
 /** For size parameters, the value the input shape calls for (a better fix than the default). */
-function fixFromInput(info: Info, param: string): number | undefined {
+function fixFromInput(info: Info, param: string): number | number[] | undefined {
   const shape = info.input?.stage === 'batch' ? info.input.shape : undefined
   if (!shape || !info.type) return undefined
   const block: Block = blocks[info.type]
   if (block.kind !== 'layer') return undefined
   const fromInput = (
-    block.paramFromInput as Record<string, (s: readonly number[]) => number | undefined> | undefined
+    block.paramFromInput as
+      | Record<string, (s: readonly number[]) => number | number[] | undefined>
+      | undefined
   )?.[param]
   return fromInput?.(shape)
 }

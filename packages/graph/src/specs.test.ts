@@ -7,7 +7,7 @@ import { validateTrainingSetting } from './training.js'
 
 describe('nodeSpecs', () => {
   it('describes every node type with valid defaults', () => {
-    expect(nodeTypes).toHaveLength(19)
+    expect(nodeTypes).toHaveLength(29)
     for (const type of nodeTypes) {
       const spec = nodeSpecs[type]
       expect(spec.type).toBe(type)

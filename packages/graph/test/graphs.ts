@@ -24,6 +24,31 @@ export const everyLayer: Step[] = [
   ['LogSoftmax', { dim: 1 }],
 ]
 
+/**
+ * Every block added after the first release (BatchNorm2d, LeakyReLU, AvgPool2d, Dropout2d,
+ * AdaptiveAvgPool2d, LayerNorm, GELU, SiLU, ELU, Identity), most with arguments other than their
+ * defaults, in a small CNN (inputs [N, 1, 28, 28], 10 outputs). AdaptiveAvgPool2d takes 12 to 5,
+ * whose windows overlap.
+ */
+export const newBlocks: Step[] = [
+  ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3, stride: 1, padding: 1, bias: true }],
+  ['BatchNorm2d', { numFeatures: 8, eps: 0.001, momentum: 0.2 }],
+  ['LeakyReLU', { negativeSlope: 0.2 }],
+  ['AvgPool2d', { kernelSize: 3, stride: 2, padding: 1 }],
+  ['Dropout2d', { p: 0.25 }],
+  ['Conv2d', { inChannels: 8, outChannels: 16, kernelSize: 3, stride: 1, padding: 0, bias: true }],
+  ['AdaptiveAvgPool2d', { outputSize: 5 }],
+  ['LayerNorm', { normalizedShape: [16, 5, 5], eps: 0.0001 }],
+  ['Flatten'],
+  ['Linear', { inFeatures: 400, outFeatures: 64 }],
+  ['GELU', { approximate: 'tanh' }],
+  ['Linear', { inFeatures: 64, outFeatures: 32 }],
+  ['SiLU'],
+  ['ELU', { alpha: 0.5 }],
+  ['Identity'],
+  ['Linear', { inFeatures: 32, outFeatures: 10 }],
+]
+
 /** A document whose nodes n1, n2, … form one chain through `steps` (unchecked: may be invalid). */
 export function chainDoc(
   steps: readonly Step[],
