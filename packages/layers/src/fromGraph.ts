@@ -11,7 +11,7 @@ import {
 } from '@tensorloom/graph'
 import { createLayer } from './createLayer'
 import { LayersError } from './errors'
-import { Flatten } from './Flatten'
+import type { Flatten } from './Flatten'
 import { Generator } from './Generator'
 import type { Layer } from './Layer'
 import type { Module } from './Module'
