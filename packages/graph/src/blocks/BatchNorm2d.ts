@@ -62,8 +62,8 @@ export const BatchNorm2d = defineLayer<'BatchNorm2d', BatchNorm2dParams>({
       'nn.BatchNorm2d',
       [`${p.numFeatures}`],
       [
-        ['eps', p.eps, 1e-5],
-        ['momentum', p.momentum, 0.1],
+        ['eps', p.eps, 1e-5, 'float'],
+        ['momentum', p.momentum, 0.1, 'float'],
       ],
     ),
   typescript: (p) =>

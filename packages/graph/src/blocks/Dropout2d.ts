@@ -1,5 +1,5 @@
 import { makeIssue } from '../errors.js'
-import { pythonNumber } from '../python.js'
+import { pythonFloat } from '../python.js'
 import { defineLayer } from './block.js'
 import { dropoutProbability } from './Dropout.js'
 import { probability } from './params.js'
@@ -48,7 +48,7 @@ export const Dropout2d = defineLayer<'Dropout2d', Dropout2dParams>({
     }
   },
   summary: (p) => `p = ${p.p} · whole channels`,
-  pytorch: (p) => `nn.Dropout2d(${pythonNumber(p.p)})`,
+  pytorch: (p) => `nn.Dropout2d(${pythonFloat(p.p)})`,
   typescript: (p) => `new Dropout2d(${p.p})`,
   invalidParam: dropoutProbability,
 })

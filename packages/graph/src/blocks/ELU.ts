@@ -22,6 +22,6 @@ export const ELU = defineLayer<'ELU', ELUParams>({
   shape: sameShape,
   paramCount: () => 0,
   summary: (p) => `α = ${p.alpha}`,
-  pytorch: (p) => pyCall('nn.ELU', [], [['alpha', p.alpha, 1]]),
+  pytorch: (p) => pyCall('nn.ELU', [], [['alpha', p.alpha, 1, 'float']]),
   typescript: (p) => `new ELU(${p.alpha === 1 ? '' : p.alpha})`,
 })

@@ -62,7 +62,7 @@ export const LayerNorm = defineLayer<'LayerNorm', LayerNormParams>({
     pyCall(
       'nn.LayerNorm',
       [p.normalizedShape.length === 1 ? `${p.normalizedShape[0]}` : formatShape(p.normalizedShape)],
-      [['eps', p.eps, 1e-5]],
+      [['eps', p.eps, 1e-5, 'float']],
     ),
   typescript: (p) =>
     tsNew(

@@ -27,6 +27,6 @@ export const LeakyReLU = defineLayer<'LeakyReLU', LeakyReLUParams>({
   shape: sameShape,
   paramCount: () => 0,
   summary: (p) => `max(${p.negativeSlope}·x, x)`,
-  pytorch: (p) => pyCall('nn.LeakyReLU', [], [['negative_slope', p.negativeSlope, 0.01]]),
+  pytorch: (p) => pyCall('nn.LeakyReLU', [], [['negative_slope', p.negativeSlope, 0.01, 'float']]),
   typescript: (p) => `new LeakyReLU(${p.negativeSlope === 0.01 ? '' : p.negativeSlope})`,
 })

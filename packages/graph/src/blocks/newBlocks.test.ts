@@ -9,6 +9,7 @@ import { toPyTorch } from '../codegen/toPyTorch.js'
 import { toTypeScript } from '../codegen/toTypeScript.js'
 import { inferShapes } from '../inferShapes.js'
 import { layerTypes } from '../layerTypes.js'
+import { pythonFloat } from '../python.js'
 import { layerOutputShape } from '../shapeRules.js'
 import { nodeSpecs, validateParam } from '../specs.js'
 import type { GraphDocument, NodeIssue } from '../types.js'
@@ -242,6 +243,36 @@ describe('the added blocks', () => {
       'new LayerNorm(32),',
     ]) {
       expect(program).toContain(call)
+    }
+  })
+})
+
+describe('exported float arguments', () => {
+  it('are Python floats, so print(model) matches the runtime (ELU(alpha=2.0), not alpha=2)', () => {
+    expect(pythonFloat(2)).toBe('2.0')
+    expect(pythonFloat(-1)).toBe('-1.0')
+    expect(pythonFloat(0.25)).toBe('0.25')
+    expect(pythonFloat(1e-5)).toBe('1e-05')
+    expect(pythonFloat(1e16)).toBe('1e+16')
+    const doc = lessonWith([
+      ['Conv2d'],
+      ['BatchNorm2d', { momentum: 1 }],
+      ['LeakyReLU', { negativeSlope: 1 }],
+      ['ELU', { alpha: 2 }],
+      ['Dropout2d', { p: 1 }],
+      ['Flatten'],
+      ['LayerNorm', { normalizedShape: [21632], eps: 1 }],
+      ['Linear', { inFeatures: 21632, outFeatures: 10 }],
+    ])
+    const script = toPyTorch(doc)
+    for (const call of [
+      'nn.BatchNorm2d(32, momentum=1.0),',
+      'nn.LeakyReLU(negative_slope=1.0),',
+      'nn.ELU(alpha=2.0),',
+      'nn.Dropout2d(1.0),',
+      'nn.LayerNorm(21632, eps=1.0),',
+    ]) {
+      expect(script).toContain(call)
     }
   })
 })
