@@ -8,8 +8,9 @@ export type Step = [NodeType | string, Record<string, unknown>?]
 export const pipeline: Step[] = [['MNIST'], ['ToTensor'], ['Normalize'], ['DataLoader']]
 
 /**
- * Every layer type once, each with arguments other than its defaults: a strided Conv2d stem,
- * MaxPool2d, then an MLP head ending in LogSoftmax (inputs [N, 1, 28, 28], 10 outputs).
+ * Every layer type of the first release once, each with arguments other than its defaults: a
+ * strided Conv2d stem, MaxPool2d, then an MLP head ending in LogSoftmax (inputs [N, 1, 28, 28],
+ * 10 outputs). `newBlocks` holds the layer types added since.
  */
 export const everyLayer: Step[] = [
   ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 5, stride: 2, padding: 2, bias: false }],
