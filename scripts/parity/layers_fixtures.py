@@ -55,6 +55,28 @@ def build(spec):
     if t == 'BatchNorm1d':
         return nn.BatchNorm1d(p['numFeatures'], eps=p.get('eps', 1e-5), momentum=p.get('momentum', 0.1),
                               affine=p.get('affine', True), track_running_stats=p.get('trackRunningStats', True))
+    if t == 'BatchNorm2d':
+        return nn.BatchNorm2d(p['numFeatures'], eps=p.get('eps', 1e-5), momentum=p.get('momentum', 0.1),
+                              affine=p.get('affine', True), track_running_stats=p.get('trackRunningStats', True))
+    if t == 'LayerNorm':
+        return nn.LayerNorm(p['normalizedShape'], eps=p.get('eps', 1e-5),
+                            elementwise_affine=p.get('elementwiseAffine', True))
+    if t == 'AvgPool2d':
+        return nn.AvgPool2d(p['kernelSize'], stride=p.get('stride'), padding=p.get('padding', 0))
+    if t == 'AdaptiveAvgPool2d':
+        return nn.AdaptiveAvgPool2d(p['outputSize'])
+    if t == 'Dropout2d':
+        return nn.Dropout2d(p.get('p', 0.5))
+    if t == 'Identity':
+        return nn.Identity()
+    if t == 'LeakyReLU':
+        return nn.LeakyReLU(p.get('negativeSlope', 0.01))
+    if t == 'ELU':
+        return nn.ELU(p.get('alpha', 1.0))
+    if t == 'GELU':
+        return nn.GELU(approximate=p.get('approximate', 'none'))
+    if t == 'SiLU':
+        return nn.SiLU()
     if t == 'ReLU':
         return nn.ReLU()
     if t == 'Sigmoid':
@@ -113,6 +135,21 @@ def rng_fixtures():
     d2 = nn.Dropout(0.5)
     y = d2(torch.ones(2, 3, 5))
     out['dropout_half'] = {'p': 0.5, 'seed': 3, 'output': flat(y)}
+
+    # Dropout2d: one bernoulli_ draw per (input[0], input[1]) pair, whatever the rank (3-D input is
+    # read as (N, C, L) by PyTorch 1.13, 2-D as (N, C)); the warnings for 2-D and 3-D are PyTorch's.
+    import warnings
+    torch.manual_seed(8)
+    x = torch.arange(1, 49, dtype=torch.float32).reshape(2, 3, 2, 4) / 10
+    d = nn.Dropout2d(0.4)
+    first, second = d(x), d(x)
+    torch.manual_seed(9)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        three = nn.Dropout2d(0.5)(torch.ones(3, 4, 2))
+        two = nn.Dropout2d(0.25)(torch.ones(5, 6))
+    out['dropout2d'] = {'p': 0.4, 'seed': 8, 'input': flat(x), 'first': flat(first), 'second': flat(second),
+                        'seed2': 9, 'threeD': flat(three), 'twoD': flat(two)}
     return out
 
 
@@ -123,8 +160,8 @@ def forward_case(name, spec, input_shape, seed, train=False, steps=1, scale=1.0,
     torch.manual_seed(seed)
     m = build(spec)
     with torch.no_grad():
-        for p in m.parameters():  # non-trivial affine params for BatchNorm
-            if spec['type'] == 'BatchNorm1d':
+        for p in m.parameters():  # non-trivial affine params for BatchNorm and LayerNorm
+            if spec['type'] in ('BatchNorm1d', 'BatchNorm2d', 'LayerNorm'):
                 p.uniform_(0.5, 1.5)
     m.train(train)
     state = {k: flat(v) for k, v in m.state_dict().items()}
@@ -135,7 +172,8 @@ def forward_case(name, spec, input_shape, seed, train=False, steps=1, scale=1.0,
         else:
             x = (torch.rand(input_shape) * 2 - 1) * scale + (step * 0.5)
         x.requires_grad_(True)
-        g = torch.rand(input_shape if spec['type'] not in ('Linear', 'Conv2d', 'MaxPool2d', 'Flatten') else m(x).shape)
+        g = torch.rand(input_shape if spec['type'] not in ('Linear', 'Conv2d', 'MaxPool2d', 'Flatten', 'AvgPool2d',
+                                                           'AdaptiveAvgPool2d') else m(x).shape)
         y = m(x)
         (y * g).sum().backward()
         results.append({'input': flat(x), 'upstream': flat(g), 'output': flat(y), 'inputGrad': flat(x.grad),
@@ -173,23 +211,51 @@ def forward_fixtures():
         forward_case('LogSoftmax dim 1', {'type': 'LogSoftmax', 'params': {'dim': 1}}, [3, 5], 33, scale=4.0),
         forward_case('LogSoftmax dim 0 large logits', {'type': 'LogSoftmax', 'params': {'dim': 0}}, [2, 3], 34, input_data=[1000, -1000, 50, 999, 0, -50]),
     ]
+    cases += [
+        forward_case('BatchNorm2d train', {'type': 'BatchNorm2d', 'params': {'numFeatures': 3, 'eps': 1e-5, 'momentum': 0.1}}, [3, 3, 2, 2], 40, train=True, steps=3, scale=3.0),
+        forward_case('BatchNorm2d train, eps 1e-3, momentum 0.3', {'type': 'BatchNorm2d', 'params': {'numFeatures': 2, 'eps': 1e-3, 'momentum': 0.3}}, [2, 2, 4, 3], 41, train=True, steps=2),
+        forward_case('BatchNorm2d cumulative momentum', {'type': 'BatchNorm2d', 'params': {'numFeatures': 2, 'eps': 1e-5, 'momentum': None}}, [3, 2, 2, 2], 42, train=True, steps=3),
+        forward_case('BatchNorm2d batch of one 2x2 image', {'type': 'BatchNorm2d', 'params': {'numFeatures': 2, 'eps': 1e-5, 'momentum': 0.1}}, [1, 2, 2, 2], 43, train=True),
+        forward_case('LayerNorm 5', {'type': 'LayerNorm', 'params': {'normalizedShape': [5], 'eps': 1e-5}}, [3, 5], 44, scale=3.0),
+        forward_case('LayerNorm (3, 4) eps 1e-3 3-D input', {'type': 'LayerNorm', 'params': {'normalizedShape': [3, 4], 'eps': 1e-3}}, [2, 3, 4], 45, steps=2),
+        forward_case('LayerNorm (3, 3) on images', {'type': 'LayerNorm', 'params': {'normalizedShape': [3, 3], 'eps': 1e-5}}, [2, 2, 3, 3], 46, train=True),
+        forward_case('LayerNorm without affine', {'type': 'LayerNorm', 'params': {'normalizedShape': [4], 'eps': 1e-5, 'elementwiseAffine': False}}, [3, 4], 47),
+        forward_case('AvgPool2d 2', {'type': 'AvgPool2d', 'params': {'kernelSize': 2, 'stride': None, 'padding': 0}}, [1, 2, 6, 6], 48),
+        forward_case('AvgPool2d 3 stride 2 padding 1', {'type': 'AvgPool2d', 'params': {'kernelSize': 3, 'stride': 2, 'padding': 1}}, [1, 2, 7, 8], 49),
+        forward_case('AvgPool2d unbatched 2 stride 1 padding 1', {'type': 'AvgPool2d', 'params': {'kernelSize': 2, 'stride': 1, 'padding': 1}}, [2, 3, 4], 50),
+        forward_case('AdaptiveAvgPool2d 1 (global)', {'type': 'AdaptiveAvgPool2d', 'params': {'outputSize': 1}}, [2, 2, 3, 4], 51),
+        forward_case('AdaptiveAvgPool2d 3 from 7x5 (overlapping windows)', {'type': 'AdaptiveAvgPool2d', 'params': {'outputSize': 3}}, [1, 2, 7, 5], 52),
+        forward_case('AdaptiveAvgPool2d 4 from 3x3 (larger output)', {'type': 'AdaptiveAvgPool2d', 'params': {'outputSize': 4}}, [1, 2, 3, 3], 53),
+        forward_case('AdaptiveAvgPool2d 2 unbatched', {'type': 'AdaptiveAvgPool2d', 'params': {'outputSize': 2}}, [3, 6, 5], 54),
+        forward_case('Dropout2d eval', {'type': 'Dropout2d', 'params': {'p': 0.5}}, [2, 3, 2, 2], 55, train=False),
+        forward_case('Identity', {'type': 'Identity'}, [2, 3, 2], 56),
+        forward_case('LeakyReLU default', {'type': 'LeakyReLU', 'params': {'negativeSlope': 0.01}}, [3, 4], 57, input_data=[-2, -1, -0.5, 0, 0.5, 1, 2, 3, -3, 0.25, -0.25, 0]),
+        forward_case('LeakyReLU 0.2', {'type': 'LeakyReLU', 'params': {'negativeSlope': 0.2}}, [2, 5], 58, scale=3.0),
+        forward_case('ELU default', {'type': 'ELU', 'params': {'alpha': 1.0}}, [3, 4], 59, input_data=[-5, -2, -1, -0.5, -1e-3, 0, 1e-3, 0.5, 1, 2, 3, -0.25]),
+        forward_case('ELU alpha 0.5', {'type': 'ELU', 'params': {'alpha': 0.5}}, [2, 5], 60, scale=3.0),
+        forward_case('GELU exact', {'type': 'GELU', 'params': {'approximate': 'none'}}, [3, 6], 61, scale=5.0),
+        forward_case('GELU exact at special points', {'type': 'GELU', 'params': {'approximate': 'none'}}, [8], 62, input_data=[-6, -3, -1, -1e-3, 0, 1e-3, 1, 3]),
+        forward_case('GELU tanh', {'type': 'GELU', 'params': {'approximate': 'tanh'}}, [3, 6], 63, scale=5.0),
+        forward_case('SiLU', {'type': 'SiLU'}, [3, 6], 64, scale=6.0),
+    ]
     # BatchNorm eval after training: train two steps, then evaluate with the running stats.
-    torch.manual_seed(35)
-    bn = nn.BatchNorm1d(4)
-    for _ in range(2):
-        bn(torch.randn(8, 4) * 2 + 1)
-    bn.eval()
-    state = {k: flat(v) for k, v in bn.state_dict().items()}
-    x = torch.randn(3, 4, requires_grad=True)
-    g = torch.rand(3, 4)
-    y = bn(x)
-    (y * g).sum().backward()
-    cases.append({'name': 'BatchNorm1d eval with running stats',
-                  'spec': {'type': 'BatchNorm1d', 'params': {'numFeatures': 4, 'eps': 1e-5, 'momentum': 0.1}},
-                  'train': False, 'repr': repr(bn), 'state': state,
-                  'steps': [{'input': flat(x), 'upstream': flat(g), 'output': flat(y), 'inputGrad': flat(x.grad),
-                             'paramGrads': {k: flat(p.grad) for k, p in bn.named_parameters()},
-                             'stateAfter': {k: flat(v) for k, v in bn.state_dict().items()}}]})
+    for seed, t, shape in [(35, 'BatchNorm1d', [8, 4]), (36, 'BatchNorm2d', [4, 4, 2, 2])]:
+        torch.manual_seed(seed)
+        bn = getattr(nn, t)(4)
+        for _ in range(2):
+            bn(torch.randn(shape) * 2 + 1)
+        bn.eval()
+        state = {k: flat(v) for k, v in bn.state_dict().items()}
+        x = torch.randn([3] + shape[1:], requires_grad=True)
+        g = torch.rand([3] + shape[1:])
+        y = bn(x)
+        (y * g).sum().backward()
+        cases.append({'name': f'{t} eval with running stats',
+                      'spec': {'type': t, 'params': {'numFeatures': 4, 'eps': 1e-5, 'momentum': 0.1}},
+                      'train': False, 'repr': repr(bn), 'state': state,
+                      'steps': [{'input': flat(x), 'upstream': flat(g), 'output': flat(y), 'inputGrad': flat(x.grad),
+                                 'paramGrads': {k: flat(p.grad) for k, p in bn.named_parameters()},
+                                 'stateAfter': {k: flat(v) for k, v in bn.state_dict().items()}}]})
     return {'torch': torch.__version__, 'cases': cases}
 
 
@@ -214,6 +280,25 @@ CNN = [{'type': 'Conv2d', 'params': {'inChannels': 1, 'outChannels': 8, 'kernelS
        {'type': 'Dropout', 'params': {'p': 0.25}},
        {'type': 'Linear', 'params': {'inFeatures': 32, 'outFeatures': 10, 'bias': True}},
        {'type': 'LogSoftmax', 'params': {'dim': 1}}]
+
+
+# Every block added after the first release, as in packages/graph/test/graphs.ts `newBlocks`.
+NEW_BLOCKS = [{'type': 'Conv2d', 'params': {'inChannels': 1, 'outChannels': 8, 'kernelSize': 3, 'stride': 1, 'padding': 1, 'bias': True}},
+              {'type': 'BatchNorm2d', 'params': {'numFeatures': 8, 'eps': 0.001, 'momentum': 0.2}},
+              {'type': 'LeakyReLU', 'params': {'negativeSlope': 0.2}},
+              {'type': 'AvgPool2d', 'params': {'kernelSize': 3, 'stride': 2, 'padding': 1}},
+              {'type': 'Dropout2d', 'params': {'p': 0.25}},
+              {'type': 'Conv2d', 'params': {'inChannels': 8, 'outChannels': 16, 'kernelSize': 3, 'stride': 1, 'padding': 0, 'bias': True}},
+              {'type': 'AdaptiveAvgPool2d', 'params': {'outputSize': 5}},
+              {'type': 'LayerNorm', 'params': {'normalizedShape': [16, 5, 5], 'eps': 0.0001}},
+              {'type': 'Flatten', 'params': {'startDim': 1, 'endDim': -1}},
+              {'type': 'Linear', 'params': {'inFeatures': 400, 'outFeatures': 64, 'bias': True}},
+              {'type': 'GELU', 'params': {'approximate': 'tanh'}},
+              {'type': 'Linear', 'params': {'inFeatures': 64, 'outFeatures': 32, 'bias': True}},
+              {'type': 'SiLU'},
+              {'type': 'ELU', 'params': {'alpha': 0.5}},
+              {'type': 'Identity'},
+              {'type': 'Linear', 'params': {'inFeatures': 32, 'outFeatures': 10, 'bias': True}}]
 
 
 class SimpleNN(nn.Module):
@@ -245,6 +330,14 @@ def repr_fixtures():
             'simpleNN': describe(SimpleNN()),
             'nested': describe(nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU())), nn.Linear(2, 1))),
             'odd': describe(odd),
+            'newBlocks': {'specs': NEW_BLOCKS, **describe(build_seq(NEW_BLOCKS)), 'inputShape': [2, 1, 28, 28],
+                          'outputShape': list(build_seq(NEW_BLOCKS).eval()(torch.zeros(2, 1, 28, 28)).shape)},
+            'oddNew': describe(nn.Sequential(
+                nn.LeakyReLU(1e-5), nn.LeakyReLU(1.0), nn.ELU(0.0), nn.ELU(2.5), nn.GELU(), nn.Dropout2d(0.0),
+                nn.Dropout2d(1.0), nn.BatchNorm2d(3, eps=0.001, momentum=None),
+                nn.BatchNorm2d(3, affine=False, track_running_stats=False), nn.LayerNorm(7),
+                nn.LayerNorm([2, 3], eps=1e-6, elementwise_affine=False), nn.AvgPool2d(3, stride=1, padding=1),
+                nn.AdaptiveAvgPool2d(7))),
             'floatRepr': [[x, repr(x)] for x in FLOATS]}
 
 
@@ -298,6 +391,18 @@ def state_dict_fixtures():
         cases.append({'name': name, 'modelSpecs': bn, 'strict': True,
                       'stateDict': {k: list(v.shape) for k, v in sd.items()},
                       'result': load_error(build_seq(bn), sd)})
+    bn2 = [{'type': 'Conv2d', 'params': {'inChannels': 1, 'outChannels': 3, 'kernelSize': 3, 'stride': 1, 'padding': 0, 'bias': True}},
+           {'type': 'BatchNorm2d', 'params': {'numFeatures': 3, 'eps': 1e-5, 'momentum': 0.1}},
+           {'type': 'LayerNorm', 'params': {'normalizedShape': [3, 4, 4], 'eps': 1e-5}}]
+    bn2_full = build_seq(bn2).state_dict()
+    for name, drop, reshape in [('batchnorm2d without num_batches_tracked', ['1.num_batches_tracked'], {}),
+                                ('batchnorm2d and layernorm, size mismatch', [], {'2.weight': [3, 4], '1.running_mean': [4]})]:
+        sd = {k: v.clone() for k, v in bn2_full.items() if k not in drop}
+        for k, shape in reshape.items():
+            sd[k] = torch.zeros(shape)
+        cases.append({'name': name, 'modelSpecs': bn2, 'strict': True,
+                      'stateDict': {k: list(v.shape) for k, v in sd.items()},
+                      'result': load_error(build_seq(bn2), sd)})
     return {'cases': cases}
 
 

@@ -28,7 +28,23 @@ def build(layer_type, p):
         return nn.Dropout(p['p'])
     if layer_type == 'BatchNorm1d':
         return nn.BatchNorm1d(p['numFeatures'], eps=p['eps'], momentum=p['momentum'])
-    if layer_type in ('ReLU', 'Sigmoid', 'Tanh'):
+    if layer_type == 'BatchNorm2d':
+        return nn.BatchNorm2d(p['numFeatures'], eps=p['eps'], momentum=p['momentum'])
+    if layer_type == 'LayerNorm':
+        return nn.LayerNorm(p['normalizedShape'], eps=p['eps'])
+    if layer_type == 'AvgPool2d':
+        return nn.AvgPool2d(p['kernelSize'], stride=p['stride'], padding=p['padding'])
+    if layer_type == 'AdaptiveAvgPool2d':
+        return nn.AdaptiveAvgPool2d(p['outputSize'])
+    if layer_type == 'Dropout2d':
+        return nn.Dropout2d(p['p'])
+    if layer_type == 'LeakyReLU':
+        return nn.LeakyReLU(p['negativeSlope'])
+    if layer_type == 'ELU':
+        return nn.ELU(p['alpha'])
+    if layer_type == 'GELU':
+        return nn.GELU(approximate=p['approximate'])
+    if layer_type in ('ReLU', 'Sigmoid', 'Tanh', 'SiLU', 'Identity'):
         return getattr(nn, layer_type)()
     if layer_type in ('Softmax', 'LogSoftmax'):
         return getattr(nn, layer_type)(dim=p['dim'])
@@ -41,6 +57,8 @@ CONV = lambda i, o, k, s=1, pad=0, b=True: {'inChannels': i, 'outChannels': o, '
                                             'stride': s, 'padding': pad, 'bias': b}
 POOL = lambda k, s=None: {'kernelSize': k, 'stride': s}
 BN = lambda n: {'numFeatures': n, 'eps': 1e-5, 'momentum': 0.1}
+LN = lambda *shape: {'normalizedShape': list(shape), 'eps': 1e-5}
+AVG = lambda k, s=None, pad=0: {'kernelSize': k, 'stride': s, 'padding': pad}
 
 CASES = [
     ('Flatten', FLAT, [64, 1, 28, 28]),
@@ -95,7 +113,69 @@ CASES = [
     ('BatchNorm1d', BN(128), [128]),
     ('BatchNorm1d', BN(128), [4, 128, 5]),
     ('BatchNorm1d', BN(128), [4, 5, 128]),
+    ('BatchNorm2d', BN(32), [64, 32, 13, 13]),
+    ('BatchNorm2d', BN(32), [64, 16, 13, 13]),
+    ('BatchNorm2d', BN(128), [64, 128]),
+    ('BatchNorm2d', BN(32), [32, 13, 13]),
+    ('BatchNorm2d', BN(32), [2, 32, 3, 3, 3]),
+    ('BatchNorm2d', BN(1), [1, 1, 1, 2]),
+    ('BatchNorm2d', BN(3), [0, 3, 4, 4]),
+    ('LayerNorm', LN(128), [64, 128]),
+    ('LayerNorm', LN(128), [64, 784]),
+    ('LayerNorm', LN(7, 7), [64, 16, 7, 7]),
+    ('LayerNorm', LN(16, 7, 7), [64, 16, 7, 7]),
+    ('LayerNorm', LN(7, 7), [64, 7, 16]),
+    ('LayerNorm', LN(3, 4), [4]),
+    ('LayerNorm', LN(4), [4]),
+    ('LayerNorm', LN(4), []),
+    ('AvgPool2d', AVG(2), [64, 32, 26, 26]),
+    ('AvgPool2d', AVG(2), [64, 1, 7, 7]),
+    ('AvgPool2d', AVG(3, 2, 1), [64, 8, 28, 28]),
+    ('AvgPool2d', AVG(2, 1, 1), [2, 3, 4, 5]),
+    ('AvgPool2d', AVG(2), [3, 8, 8]),
+    ('AvgPool2d', AVG(3), [64, 1, 2, 2]),
+    ('AvgPool2d', AVG(3), [64, 1, 2, 9]),
+    ('AvgPool2d', AVG(4, None, 1), [64, 1, 1, 1]),
+    ('AvgPool2d', AVG(3, None, 2), [64, 1, 8, 8]),
+    ('AvgPool2d', AVG(3, None, 2), [64, 784]),
+    ('AvgPool2d', AVG(2), [64, 784]),
+    ('AvgPool2d', AVG(2), [784]),
+    ('AvgPool2d', AVG(2), []),
+    ('AvgPool2d', AVG(2), [1, 1, 1, 28, 28]),
+    ('AvgPool2d', AVG(2), [64, 0, 4, 4]),
+    ('AvgPool2d', AVG(2), [0, 3, 4, 4]),
+    ('AdaptiveAvgPool2d', {'outputSize': 1}, [64, 32, 5, 5]),
+    ('AdaptiveAvgPool2d', {'outputSize': 3}, [64, 32, 7, 5]),
+    ('AdaptiveAvgPool2d', {'outputSize': 4}, [64, 8, 2, 2]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [8, 5, 5]),
+    ('AdaptiveAvgPool2d', {'outputSize': 1}, [64, 784]),
+    ('AdaptiveAvgPool2d', {'outputSize': 1}, [2, 1, 1, 28, 28]),
+    ('AdaptiveAvgPool2d', {'outputSize': 1}, [64, 3, 0, 4]),
+    ('AdaptiveAvgPool2d', {'outputSize': 1}, [784]),
+    ('AdaptiveAvgPool2d', {'outputSize': 1}, []),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [64, 784]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [2, 1, 1, 28, 28]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [64, 3, 0, 4]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [64, 3, 4, 0]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [64, 0, 4, 4]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [0, 4, 4]),
+    ('AdaptiveAvgPool2d', {'outputSize': 2}, [4, 0, 4]),
+    ('Dropout2d', {'p': 0.5}, [64, 32, 13, 13]),
+    ('Dropout2d', {'p': 0.25}, [64, 128]),
+    ('Dropout2d', {'p': 0.5}, [64, 8, 10]),
+    ('Dropout2d', {'p': 0.5}, [10]),
+    ('Dropout2d', {'p': 0.0}, [10]),
+    ('Dropout2d', {'p': 0.5}, [0]),
+    ('Identity', {}, [64, 1, 28, 28]),
+    ('Identity', {}, []),
     ('ReLU', {}, [64, 128]),
+    ('LeakyReLU', {'negativeSlope': 0.01}, [64, 128]),
+    ('LeakyReLU', {'negativeSlope': 0.2}, [64, 1, 28, 28]),
+    ('ELU', {'alpha': 1.0}, [64, 128]),
+    ('ELU', {'alpha': 0.5}, [10]),
+    ('GELU', {'approximate': 'none'}, [64, 128]),
+    ('GELU', {'approximate': 'tanh'}, [64, 8, 4, 4]),
+    ('SiLU', {}, [64, 128]),
     ('Sigmoid', {}, [64, 1, 28, 28]),
     ('Tanh', {}, [10]),
     ('Softmax', {'dim': 1}, [64, 10]),

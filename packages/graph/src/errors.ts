@@ -50,6 +50,26 @@ export const errorMessages = {
   BATCHNORM_INPUT_RANK: (v: { rank: number }) => `expected 2D or 3D input (got ${v.rank}D input)`,
   BATCHNORM_FEATURE_MISMATCH: (v: { numFeatures: number; inputFeatures: number }) =>
     `running_mean should contain ${v.inputFeatures} elements not ${v.numFeatures}`,
+  BATCHNORM2D_INPUT_RANK: (v: { rank: number }) => `expected 4D input (got ${v.rank}D input)`,
+  LAYERNORM_SHAPE_MISMATCH: (v: {
+    normalizedShape: readonly number[]
+    inputShape: readonly number[]
+  }) =>
+    `Given normalized_shape=${formatSize(v.normalizedShape)}, expected input with shape [*, ${v.normalizedShape.join(', ')}], but got input of size${formatSize(v.inputShape)}`,
+  AVGPOOL2D_INPUT_RANK: (v: { inputShape: readonly number[] }) =>
+    `Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:${formatSize(v.inputShape)}`,
+  AVGPOOL2D_PADDING: (v: { padding: number; kernelSize: number }) =>
+    `pad should be at most half of kernel size, but got pad=${v.padding} and kernel_size=${v.kernelSize}`,
+  AVGPOOL2D_OUTPUT_TOO_SMALL: (v: { input: readonly number[]; output: readonly number[] }) =>
+    `Given input size: (${v.input.join('x')}). Calculated output size: (${v.output.join('x')}). Output size is too small`,
+  ADAPTIVEAVGPOOL2D_INPUT_RANK: (v: { inputShape: readonly number[] }) =>
+    `adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${formatSize(v.inputShape)}`,
+  ADAPTIVEAVGPOOL2D_EMPTY_INPUT: (v: { inputShape: readonly number[]; dim: number }) =>
+    `adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${formatSize(v.inputShape)} with dimension ${v.dim} being empty`,
+  DROPOUT2D_INPUT_RANK: (_v: { inputShape: readonly number[] }) =>
+    'Feature dropout requires at least 2 dimensions in the input',
+  DIM_OF_SCALAR: (v: { dim: number }) =>
+    `Dimension specified as ${v.dim} but tensor has no dimensions`,
   DIM_OUT_OF_RANGE: (v: { min: number; max: number; dim: number }) =>
     `Dimension out of range (expected to be in range of [${v.min}, ${v.max}], but got ${v.dim})`,
   FLATTEN_INVALID_DIMS: (_v: { startDim: number; endDim: number }) =>
@@ -171,6 +191,10 @@ export const errorMessages = {
     'NLLLoss expects log-probabilities: put LogSoftmax(dim=1) before it, or use CrossEntropyLoss',
   CONCAT_OVER_BATCH: (v: { dim: number }) =>
     `Concatenating along dim=${v.dim} stacks the batches instead of joining features: the model then sees more samples than labels. Use dim=1`,
+  DROPOUT2D_3D_INPUT: (_v: { inputShape: readonly number[] }) =>
+    'dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will change in a future release to interpret the input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.',
+  DROPOUT2D_DEPRECATED_RANK: (v: { rank: number }) =>
+    `dropout2d: Received a ${v.rank}-D input to dropout2d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).`,
   SHUFFLE_DISABLED: (_v: Record<string, never>) =>
     'The training DataLoader does not shuffle: the model sees the images in the same order every epoch, and when a dataset is sorted by class it learns the order instead of the digits. Use shuffle=True',
   MISSING_NORMALIZE: (v: { mean: number; std: number }) =>

@@ -81,7 +81,7 @@ export type {
   ValidPlan,
 } from './planGraph.js'
 export { isValidPlan, planGraph } from './planGraph.js'
-export { formatPython, formatTypeScript, pythonNumber } from './python.js'
+export { formatPython, formatTypeScript, pythonFloat, pythonNumber } from './python.js'
 export {
   assertLayerShape,
   assertMergeShape,

@@ -258,10 +258,10 @@ describe('graph errors', () => {
 
   it('reports unknown node types on the node', () => {
     const doc = structuredClone(templates.lesson) as GraphDocument
-    ;(doc.nodes[6] as { type: string }).type = 'GELU'
+    ;(doc.nodes[6] as { type: string }).type = 'Mish'
     const issue = only(doc, 'UNKNOWN_NODE_TYPE')
     expect(issue.nodeId).toBe('n7')
-    expect(issue.message).toMatch(/^Unknown node type "GELU": expected one of MNIST, /)
+    expect(issue.message).toMatch(/^Unknown node type "Mish": expected one of MNIST, /)
   })
 
   it('reports a second dataset', () => {

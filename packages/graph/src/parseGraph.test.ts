@@ -171,7 +171,7 @@ describe('bad input', () => {
       'an unknown node type',
       () => {
         const d = lessonJson()
-        d.nodes[6].type = 'GELU'
+        d.nodes[6].type = 'Mish'
         return d
       },
       'UNKNOWN_NODE_TYPE',

@@ -166,6 +166,7 @@ const paramSchema = (spec: ParamSpec): z.ZodType => {
     case 'enum':
       return z.enum((spec.options ?? []) as [string, ...string[]])
     case 'floatList':
+    case 'intList':
       return z.array(z.number()).max(spec.maxLength ?? 16)
   }
 }

@@ -23,6 +23,15 @@ export function pythonNumber(value: number): string {
   return s.replace(/e([+-])(\d)$/, 'e$10$2')
 }
 
+/**
+ * A number as a Python float literal (`1.0`, `0.2`, `1e-05`): modules that print an argument with
+ * `str.format` (`ELU(alpha=1)` vs `ELU(alpha=1.0)`) then print what Tensorloom's runtime prints.
+ */
+export function pythonFloat(value: number): string {
+  const s = pythonNumber(value)
+  return /^-?\d+$/.test(s) ? `${s}.0` : s
+}
+
 /** A value as TypeScript source: `784`, `'mean'`, `[0.1307]`, `null`. */
 export function formatTypeScript(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(formatTypeScript).join(', ')}]`
@@ -30,14 +39,20 @@ export function formatTypeScript(value: unknown): string {
   return String(value)
 }
 
-/** An argument that is written only when it differs from its default: `[name, value, default]`. */
-export type Optional = readonly [string, unknown, unknown]
+/**
+ * An argument that is written only when it differs from its default: `[name, value, default]`,
+ * with `'float'` last for a float argument written as a Python float (`alpha=2.0`).
+ */
+export type Optional = readonly [string, unknown, unknown, 'float'?]
 
 /** Python keyword arguments that differ from their defaults: `, stride=2, bias=False`. */
 export function pyKwargs(pairs: readonly Optional[]): string {
   return pairs
     .filter(([, value, fallback]) => value !== fallback)
-    .map(([key, value]) => `, ${key}=${formatPython(value)}`)
+    .map(
+      ([key, value, , kind]) =>
+        `, ${key}=${kind === 'float' && typeof value === 'number' ? pythonFloat(value) : formatPython(value)}`,
+    )
     .join('')
 }
 

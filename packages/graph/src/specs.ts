@@ -73,6 +73,8 @@ export function expectedValue(spec: ParamSpec): string {
       return `one of ${(spec.options ?? []).map((o) => `'${o}'`).join(', ')}`
     case 'floatList':
       return `a list of 1 to ${spec.maxLength ?? 16} numbers, each ${describeRange(spec).replace(/^a number /, '')}`
+    case 'intList':
+      return `a list of 1 to ${spec.maxLength ?? 16} integers, each ${describeRange(spec).replace(/^an integer /, '')}`
     case 'intOrNull':
       return `empty or ${describeRange(spec)}`
     default:
@@ -102,6 +104,13 @@ export function isValidValue(spec: ParamSpec, value: unknown): boolean {
         value.length >= 1 &&
         value.length <= (spec.maxLength ?? 16) &&
         value.every((v) => typeof v === 'number' && Number.isFinite(v) && inRange(spec, v))
+      )
+    case 'intList':
+      return (
+        Array.isArray(value) &&
+        value.length >= 1 &&
+        value.length <= (spec.maxLength ?? 16) &&
+        value.every((v) => typeof v === 'number' && Number.isInteger(v) && inRange(spec, v))
       )
   }
 }

@@ -66,7 +66,7 @@ export interface GraphDocument {
 }
 
 /** The kinds of parameter the inspector knows how to edit. */
-export type ParamKind = 'int' | 'float' | 'bool' | 'floatList' | 'enum' | 'intOrNull'
+export type ParamKind = 'int' | 'float' | 'bool' | 'floatList' | 'intList' | 'enum' | 'intOrNull'
 
 /** Describes one parameter of a node type, for the inspector and for validation. */
 export interface ParamSpec {
@@ -75,15 +75,15 @@ export interface ParamSpec {
   /** PyTorch's snake_case name, e.g. `in_features`. */
   label: string
   kind: ParamKind
-  /** Smallest allowed value (of each entry, for `floatList`). */
+  /** Smallest allowed value (of each entry, for `floatList` and `intList`). */
   min?: number
-  /** Largest allowed value (of each entry, for `floatList`). */
+  /** Largest allowed value (of each entry, for `floatList` and `intList`). */
   max?: number
   /** When true, `min` itself is not allowed (e.g. `lr > 0`). */
   minExclusive?: boolean
   /** Allowed values, for `enum`. */
   options?: string[]
-  /** Most entries, for `floatList`. */
+  /** Most entries, for `floatList` and `intList` (default 16). */
   maxLength?: number
   /** One sentence for the inspector. */
   help: string

@@ -349,7 +349,9 @@ describe('reliability: hostile graph files', () => {
     }
     const listSlot = (name: string) =>
       Object.values(nodeSpecs).some((spec) =>
-        spec.params.some((p) => p.kind === 'floatList' && name.endsWith(`.${p.name}`)),
+        spec.params.some(
+          (p) => (p.kind === 'floatList' || p.kind === 'intList') && name.endsWith(`.${p.name}`),
+        ),
       )
     const values: [string, number | 'text:1e309'][] = [
       ['1e308', 1e308],

@@ -2,13 +2,21 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { LayerParams, LayerType } from '@tensorloom/graph'
 import { describe, expect, it } from 'vitest'
 import { liveTensors } from '../test/helpers'
+import { AdaptiveAvgPool2d } from './AdaptiveAvgPool2d'
+import { AvgPool2d } from './AvgPool2d'
 import { BatchNorm1d } from './BatchNorm1d'
+import { BatchNorm2d } from './BatchNorm2d'
 import { createLayer } from './createLayer'
 import { Dropout } from './Dropout'
+import { Dropout2d } from './Dropout2d'
+import { ELU } from './ELU'
 import { Flatten } from './Flatten'
 import reprFixtures from './fixtures/repr.json'
 import stateDictFixtures from './fixtures/state_dict.json'
+import { GELU } from './GELU'
 import { manualSeed } from './Generator'
+import { LayerNorm } from './LayerNorm'
+import { LeakyReLU } from './LeakyReLU'
 import { Linear } from './Linear'
 import { Module, StateDictError } from './Module'
 import { ReLU } from './ReLU'
@@ -70,6 +78,7 @@ describe('Module registration and naming', () => {
   it.each([
     ['lesson', reprFixtures.lesson],
     ['cnn', reprFixtures.cnn],
+    ['newBlocks', reprFixtures.newBlocks],
   ])(
     'matches PyTorch for the %s Sequential: print, state dict, names, parameter count',
     (_, fx) => {
@@ -107,6 +116,23 @@ describe('Module registration and naming', () => {
     )
     expect(describeModel(odd)).toEqual(reprFixtures.odd)
     odd.dispose()
+    const oddNew = new Sequential(
+      new LeakyReLU(1e-5),
+      new LeakyReLU(1),
+      new ELU(0),
+      new ELU(2.5),
+      new GELU(),
+      new Dropout2d(0),
+      new Dropout2d(1),
+      new BatchNorm2d(3, { eps: 0.001, momentum: null }),
+      new BatchNorm2d(3, { affine: false, trackRunningStats: false }),
+      new LayerNorm(7),
+      new LayerNorm([2, 3], { eps: 1e-6, elementwiseAffine: false }),
+      new AvgPool2d(3, { stride: 1, padding: 1 }),
+      new AdaptiveAvgPool2d(7),
+    )
+    expect(describeModel(oddNew)).toEqual(reprFixtures.oddNew)
+    oddNew.dispose()
   })
 
   it('registers parameters, buffers and modules assigned in the constructor, in order', () => {
@@ -296,6 +322,11 @@ describe('outputShape()', () => {
     expect(model.outputShape(reprFixtures.cnn.inputShape)).toEqual(reprFixtures.cnn.outputShape)
     expect(liveTensors()).toBe(before)
     model.dispose()
+    const added = buildSeq(reprFixtures.newBlocks.specs as Spec[])
+    expect(added.outputShape(reprFixtures.newBlocks.inputShape)).toEqual(
+      reprFixtures.newBlocks.outputShape,
+    )
+    added.dispose()
   })
 
   it('runs custom modules in eval mode on zeros, changing no state', () => {

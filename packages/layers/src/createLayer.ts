@@ -1,16 +1,26 @@
 import type { LayerParams, LayerType } from '@tensorloom/graph'
+import { AdaptiveAvgPool2d } from './AdaptiveAvgPool2d'
+import { AvgPool2d } from './AvgPool2d'
 import { BatchNorm1d } from './BatchNorm1d'
+import { BatchNorm2d } from './BatchNorm2d'
 import { Conv2d } from './Conv2d'
 import { Dropout } from './Dropout'
+import { Dropout2d } from './Dropout2d'
+import { ELU } from './ELU'
 import { LayersError } from './errors'
 import { Flatten } from './Flatten'
+import { GELU } from './GELU'
 import type { Generator } from './Generator'
+import { Identity } from './Identity'
 import type { Layer } from './Layer'
+import { LayerNorm } from './LayerNorm'
+import { LeakyReLU } from './LeakyReLU'
 import { Linear } from './Linear'
 import { LogSoftmax } from './LogSoftmax'
 import { MaxPool2d } from './MaxPool2d'
 import { ReLU } from './ReLU'
 import { Sigmoid } from './Sigmoid'
+import { SiLU } from './SiLU'
 import { Softmax } from './Softmax'
 import { Tanh } from './Tanh'
 
@@ -38,7 +48,19 @@ export const layerBuilders = {
   Dropout: (p: LayerParams['Dropout'], o: BuildOptions) => new Dropout(p.p, o),
   BatchNorm1d: (p: LayerParams['BatchNorm1d']) =>
     new BatchNorm1d(p.numFeatures, { eps: p.eps, momentum: p.momentum }),
+  BatchNorm2d: (p: LayerParams['BatchNorm2d']) =>
+    new BatchNorm2d(p.numFeatures, { eps: p.eps, momentum: p.momentum }),
+  LayerNorm: (p: LayerParams['LayerNorm']) => new LayerNorm(p.normalizedShape, { eps: p.eps }),
+  AvgPool2d: (p: LayerParams['AvgPool2d']) =>
+    new AvgPool2d(p.kernelSize, { stride: p.stride, padding: p.padding }),
+  AdaptiveAvgPool2d: (p: LayerParams['AdaptiveAvgPool2d']) => new AdaptiveAvgPool2d(p.outputSize),
+  Dropout2d: (p: LayerParams['Dropout2d'], o: BuildOptions) => new Dropout2d(p.p, o),
+  Identity: () => new Identity(),
   ReLU: () => new ReLU(),
+  LeakyReLU: (p: LayerParams['LeakyReLU']) => new LeakyReLU(p.negativeSlope),
+  ELU: (p: LayerParams['ELU']) => new ELU(p.alpha),
+  GELU: (p: LayerParams['GELU']) => new GELU(p.approximate),
+  SiLU: () => new SiLU(),
   Sigmoid: () => new Sigmoid(),
   Tanh: () => new Tanh(),
   Softmax: (p: LayerParams['Softmax']) => new Softmax(p.dim),

@@ -1,8 +1,14 @@
 export { RandomError } from '@tensorloom/random'
+export { AdaptiveAvgPool2d } from './AdaptiveAvgPool2d'
+export { AvgPool2d, type AvgPool2dOptions } from './AvgPool2d'
 export { BatchNorm1d, type BatchNorm1dOptions } from './BatchNorm1d'
+export { BatchNorm2d, type BatchNorm2dOptions } from './BatchNorm2d'
+export type { BatchNormBase, BatchNormOptions } from './BatchNormBase'
 export { Conv2d, type Conv2dOptions } from './Conv2d'
 export { createLayer, type LayerClasses } from './createLayer'
 export { Dropout, type DropoutOptions } from './Dropout'
+export { Dropout2d, type Dropout2dOptions } from './Dropout2d'
+export { ELU } from './ELU'
 export { LayersError, type LayersErrorCode } from './errors'
 export { Flatten } from './Flatten'
 export {
@@ -13,6 +19,7 @@ export {
   type LossDescription,
 } from './fromGraph'
 export { logSoftmax, softmax } from './functional'
+export { GELU, type GELUApproximate } from './GELU'
 export {
   DEFAULT_SEED,
   defaultGenerator,
@@ -24,8 +31,11 @@ export {
   setRngState,
 } from './Generator'
 export { GraphModel, type GraphModelLayout, type GraphModelStep } from './GraphModel'
+export { Identity } from './Identity'
 export { calculateFanInAndFanOut, calculateGain, init, kaimingUniformBound } from './init'
 export { Layer } from './Layer'
+export { LayerNorm, type LayerNormOptions } from './LayerNorm'
+export { LeakyReLU } from './LeakyReLU'
 export { Linear, type LinearOptions } from './Linear'
 export { LogSoftmax } from './LogSoftmax'
 export { MaxPool2d } from './MaxPool2d'
@@ -41,6 +51,7 @@ export { mergeOps, runMerge } from './merges'
 export { ReLU } from './ReLU'
 export { Sequential } from './Sequential'
 export { Sigmoid } from './Sigmoid'
+export { SiLU } from './SiLU'
 export { Softmax } from './Softmax'
 export {
   decodeSafetensors,

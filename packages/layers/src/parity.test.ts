@@ -1,13 +1,15 @@
 // Forward outputs, input gradients, parameter gradients and running statistics of every layer type
 // against PyTorch 1.13 (fixtures from scripts/parity/layers_fixtures.py).
 import * as tf from '@tensorflow/tfjs-core'
-import type { LayerParams, LayerType } from '@tensorloom/graph'
+import { type LayerParams, type LayerType, layerTypes } from '@tensorloom/graph'
 import { describe, expect, it } from 'vitest'
 import { expectClose, type FixtureTensor, fromFixture, liveTensors } from '../test/helpers'
 import { BatchNorm1d } from './BatchNorm1d'
+import { BatchNorm2d } from './BatchNorm2d'
 import { createLayer } from './createLayer'
 import forward from './fixtures/forward.json'
 import type { Layer } from './Layer'
+import { LayerNorm } from './LayerNorm'
 
 interface Step {
   input: FixtureTensor
@@ -29,18 +31,22 @@ interface Case {
 
 function build(spec: Case['spec']): Layer {
   const params = spec.params ?? {}
-  if (spec.type === 'BatchNorm1d' && ('affine' in params || 'trackRunningStats' in params)) {
-    return new BatchNorm1d(params.numFeatures as number, {
+  const batchNorm = { BatchNorm1d, BatchNorm2d }[spec.type as 'BatchNorm1d' | 'BatchNorm2d']
+  if (batchNorm) {
+    // Options the graph does not have: momentum None, no affine, no running stats.
+    return new batchNorm(params.numFeatures as number, {
       eps: params.eps as number,
       momentum: params.momentum as number | null,
-      affine: params.affine as boolean,
-      trackRunningStats: params.trackRunningStats as boolean,
+      ...('affine' in params ? { affine: params.affine as boolean } : {}),
+      ...('trackRunningStats' in params
+        ? { trackRunningStats: params.trackRunningStats as boolean }
+        : {}),
     })
   }
-  if (spec.type === 'BatchNorm1d' && params.momentum === null) {
-    return new BatchNorm1d(params.numFeatures as number, {
+  if (spec.type === 'LayerNorm' && 'elementwiseAffine' in params) {
+    return new LayerNorm(params.normalizedShape as number[], {
       eps: params.eps as number,
-      momentum: null,
+      elementwiseAffine: params.elementwiseAffine as boolean,
     })
   }
   return createLayer(spec.type as LayerType, params as LayerParams[LayerType])
@@ -50,21 +56,7 @@ const cases = (forward as { cases: Case[] }).cases
 
 describe('every layer type against PyTorch 1.13', () => {
   it('covers every graph layer type', () => {
-    expect(new Set(cases.map((c) => c.spec.type))).toEqual(
-      new Set([
-        'Flatten',
-        'Linear',
-        'Conv2d',
-        'MaxPool2d',
-        'Dropout',
-        'BatchNorm1d',
-        'ReLU',
-        'Sigmoid',
-        'Tanh',
-        'Softmax',
-        'LogSoftmax',
-      ]),
-    )
+    expect(new Set(cases.map((c) => c.spec.type))).toEqual(new Set(layerTypes))
   })
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_, fx) => {

@@ -71,11 +71,14 @@ describe('compileGraph', () => {
     expect(state.loss).toBeGreaterThan(0)
   })
 
-  it.each(['residualMlp', 'twoTower'] as const)('trains the branching template %s', async (name) => {
-    const { state } = await trainFew(templates[name], 20, 2000)
-    expect(state.globalStep).toBe(20)
-    expect(state.loss).toBeLessThan(2.3)
-  })
+  it.each(['residualMlp', 'twoTower'] as const)(
+    'trains the branching template %s',
+    async (name) => {
+      const { state } = await trainFew(templates[name], 20, 2000)
+      expect(state.globalStep).toBe(20)
+      expect(state.loss).toBeLessThan(2.3)
+    },
+  )
 
   it("trains a reduction='none' loss on the mean of the per-sample losses", async () => {
     const { state } = await trainFew(withLoss('CrossEntropyLoss', { reduction: 'none' }))

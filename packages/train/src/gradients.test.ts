@@ -115,6 +115,21 @@ describe.each([
       x23(),
     )
     check('Prelu', (x) => tf.prelu(x, tf.tensor1d([0.1, 0.2, 0.3])), x23())
+    check('Erf (GELU)', (x) => tf.add(tf.erf(x), tf.mul(x, tf.erf(tf.mul(x, Math.SQRT1_2)))), x23())
+    check(
+      'AvgPool with explicit padding (AvgPool2d), Mean over the last axes (AdaptiveAvgPool2d 1)',
+      (x) => {
+        const img = tf.reshape(x, [1, 2, 3, 1]) as tf.Tensor4D
+        const padded = tf.pad(img, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]) as tf.Tensor4D
+        return tf.add(tf.sum(tf.avgPool(padded, [3, 3], 2, 'valid')), tf.mean(x, [0, 1], true))
+      },
+      x23(),
+    )
     check(
       'comparisons, rounding and argMax have zero gradient',
       (x) =>

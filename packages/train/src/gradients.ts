@@ -239,6 +239,9 @@ const CONFIGS: Config[] = [
   unaryX('Rsqrt', (dy, x) => tf.neg(tf.div(dy, tf.mul(tf.pow(x, 1.5), 2)))),
   unaryX('Square', (dy, x) => tf.mul(dy, tf.mul(float(x), 2))),
   unaryX('Reciprocal', (dy, x) => tf.div(dy, tf.neg(tf.square(x)))),
+  unaryX('Erf', (dy, x) =>
+    tf.mul(dy, tf.mul(tf.exp(tf.neg(tf.square(x))), 2 / Math.sqrt(Math.PI))),
+  ),
   unaryX('Relu', (dy, x) => tf.mul(dy, float(tf.step(x)))),
   unaryX('Relu6', (dy, x) => tf.mul(dy, float(tf.mul(tf.lessEqual(x, 6), tf.step(x))))),
   unaryX('Softplus', (dy, x) => tf.mul(dy, tf.sigmoid(x))),

@@ -90,6 +90,30 @@ const programs: Record<string, GraphDocument> = {
     ],
     { optimizer: 'SGD', lr: 0.01, momentum: 0.9, seed: 7, epochs: 3 },
   ),
+  newBlocks: chain(
+    'every added block',
+    [
+      ...pipeline,
+      ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1 }],
+      ['BatchNorm2d', { numFeatures: 8, eps: 0.001, momentum: 0.2 }],
+      ['LeakyReLU', { negativeSlope: 0.2 }],
+      ['AvgPool2d', { kernelSize: 3, stride: 2, padding: 1 }],
+      ['Dropout2d', { p: 0.25 }],
+      ['Conv2d', { inChannels: 8, outChannels: 16, kernelSize: 3 }],
+      ['AdaptiveAvgPool2d', { outputSize: 5 }],
+      ['LayerNorm', { normalizedShape: [16, 5, 5], eps: 0.0001 }],
+      ['Flatten'],
+      ['Linear', { inFeatures: 400, outFeatures: 64 }],
+      ['GELU', { approximate: 'tanh' }],
+      ['Linear', { inFeatures: 64, outFeatures: 32 }],
+      ['SiLU'],
+      ['ELU', { alpha: 0.5 }],
+      ['Identity'],
+      ['Linear', { inFeatures: 32, outFeatures: 10 }],
+      ['CrossEntropyLoss'],
+    ],
+    { lr: 0.003 },
+  ),
   mseNone: chain(
     'MSE, one loss per value',
     [
@@ -212,6 +236,32 @@ describe('the exported TypeScript program', () => {
     },
     180_000,
   )
+
+  it('trains the CNN with every added block (wasm): the loss falls', async () => {
+    const result = await run(
+      process.execPath,
+      [
+        require.resolve('tsx/cli'),
+        '--conditions=@tensorloom/source',
+        files.newBlocks!,
+        '--data-root',
+        dataDir,
+        '--max-steps',
+        '60',
+        '--log-interval',
+        '10',
+      ],
+      outDir,
+      150_000,
+    )
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const values = losses(result.stdout)
+    expect(values).toHaveLength(6)
+    expect(values.every(Number.isFinite)).toBe(true)
+    expect(mean(values.slice(-2))).toBeLessThan(0.9 * mean(values.slice(0, 2)))
+    expect(accuracy(result.stdout)).toBeGreaterThan(20)
+  }, 180_000)
 
   it('refuses bad flags with a message naming the flag', async () => {
     const result = await run(

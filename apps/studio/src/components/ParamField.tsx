@@ -19,6 +19,7 @@ export function parseValue(spec: ParamSpec, text: string): unknown {
     case 'intOrNull':
       return t === '' ? null : Number.isNaN(Number(t)) ? t : Number(t)
     case 'floatList':
+    case 'intList':
       return t === ''
         ? []
         : t.split(/[\s,]+/).map((part) => (Number.isNaN(Number(part)) ? part : Number(part)))

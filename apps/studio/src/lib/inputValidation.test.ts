@@ -8,7 +8,8 @@ const numeric = (spec: ParamSpec) =>
   spec.kind === 'int' ||
   spec.kind === 'float' ||
   spec.kind === 'intOrNull' ||
-  spec.kind === 'floatList'
+  spec.kind === 'floatList' ||
+  spec.kind === 'intList'
 
 /** What the inspector does with a typed text: parse it as the parameter's kind, then validate. */
 const refusal = (type: NodeType, spec: ParamSpec, text: string) =>
@@ -40,7 +41,7 @@ describe('every numeric input of the inspector', () => {
       if (spec.max !== undefined) {
         expect(refusal(type, spec, String(spec.max * 10 + 1))).not.toBeNull()
       }
-      if (spec.kind === 'int' || spec.kind === 'intOrNull') {
+      if (spec.kind === 'int' || spec.kind === 'intOrNull' || spec.kind === 'intList') {
         expect(refusal(type, spec, '2.5')).not.toBeNull()
       }
       const defaults = nodeSpecs[type].defaults as Record<string, unknown>

@@ -124,7 +124,7 @@ export interface LayerBlock<T extends string, P extends object> extends BlockBas
   readonly attribute?: string
   /** For an invalid size parameter: the value the input shape calls for (a better fix). */
   readonly paramFromInput?: {
-    readonly [K in keyof P]?: (input: readonly number[]) => number | undefined
+    readonly [K in keyof P]?: (input: readonly number[]) => number | number[] | undefined
   }
   /** Editor-only checks after a successful shape rule (warnings, errors that need the graph). */
   inspect?(input: readonly number[], params: P, ctx: InferContext): Omit<StepResult, 'output'>

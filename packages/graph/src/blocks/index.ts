@@ -1,19 +1,29 @@
+import { AdaptiveAvgPool2d } from './AdaptiveAvgPool2d.js'
 import { Add, Mul } from './Add.js'
+import { AvgPool2d } from './AvgPool2d.js'
 import { ReLU, Sigmoid, Tanh } from './activations.js'
 import { BatchNorm1d } from './BatchNorm1d.js'
+import { BatchNorm2d } from './BatchNorm2d.js'
 import type { Block } from './block.js'
 import { Concat } from './Concat.js'
 import { Conv2d } from './Conv2d.js'
 import { CrossEntropyLoss } from './CrossEntropyLoss.js'
 import { DataLoader } from './DataLoader.js'
 import { Dropout } from './Dropout.js'
+import { Dropout2d } from './Dropout2d.js'
 import { FashionMNIST, MNIST } from './datasets.js'
+import { ELU } from './ELU.js'
 import { Flatten } from './Flatten.js'
+import { GELU } from './GELU.js'
+import { Identity } from './Identity.js'
+import { LayerNorm } from './LayerNorm.js'
+import { LeakyReLU } from './LeakyReLU.js'
 import { Linear } from './Linear.js'
 import { MaxPool2d } from './MaxPool2d.js'
 import { MSELoss } from './MSELoss.js'
 import { NLLLoss } from './NLLLoss.js'
 import { Normalize } from './Normalize.js'
+import { SiLU } from './SiLU.js'
 import { LogSoftmax, Softmax } from './Softmax.js'
 import { ToTensor } from './ToTensor.js'
 
@@ -30,10 +40,20 @@ const list = [
   MaxPool2d,
   Dropout,
   BatchNorm1d,
+  BatchNorm2d,
+  LayerNorm,
+  AvgPool2d,
+  AdaptiveAvgPool2d,
+  Dropout2d,
+  Identity,
   Add,
   Concat,
   Mul,
   ReLU,
+  LeakyReLU,
+  ELU,
+  GELU,
+  SiLU,
   Sigmoid,
   Tanh,
   Softmax,

@@ -4,6 +4,7 @@ import { insertBefore, REMOVE, setParam } from '../blocks/rules.js'
 import type { ShapeResult } from '../issue.js'
 import type { LayerType } from '../layerTypes.js'
 import { isDatasetType } from '../modelChain.js'
+import { formatPython } from '../python.js'
 import { shapeRules } from '../shapeRules.js'
 import { isValidValue, nodeSpecs, paramIssue, paramSpec } from '../specs.js'
 import type { Info } from './Info.js'
@@ -24,7 +25,7 @@ export function checkParams(info: Info, report: Report): boolean {
       issue.fix = setParam(
         spec.name,
         better,
-        `Set ${paramSpec(type, spec.name)!.label} = ${better}`,
+        `Set ${paramSpec(type, spec.name)!.label} = ${formatPython(better)}`,
       )
     }
     report.add(node.id, 'error', issue)
@@ -33,13 +34,15 @@ export function checkParams(info: Info, report: Report): boolean {
 }
 
 /** For size parameters, the value the input shape calls for (a better fix than the default). */
-function fixFromInput(info: Info, param: string): number | undefined {
+function fixFromInput(info: Info, param: string): number | number[] | undefined {
   const shape = info.input?.stage === 'batch' ? info.input.shape : undefined
   if (!shape || !info.type) return undefined
   const block: Block = blocks[info.type]
   if (block.kind !== 'layer') return undefined
   const fromInput = (
-    block.paramFromInput as Record<string, (s: readonly number[]) => number | undefined> | undefined
+    block.paramFromInput as
+      | Record<string, (s: readonly number[]) => number | number[] | undefined>
+      | undefined
   )?.[param]
   return fromInput?.(shape)
 }

@@ -13,7 +13,7 @@ import { toPyTorch } from '../../src/codegen/toPyTorch.js'
 import { inferShapes } from '../../src/inferShapes.js'
 import { templates } from '../../src/templates.js'
 import type { GraphDocument } from '../../src/types.js'
-import { chainDoc, everyLayer, pipeline } from '../graphs.js'
+import { chainDoc, everyLayer, lessonWith, newBlocks, pipeline } from '../graphs.js'
 
 const python = process.env.TENSORLOOM_PYTHON ?? '/usr/bin/python3'
 const probe = spawnSync(python, ['-c', 'import torch, torchvision; print(torch.__version__)'], {
@@ -70,6 +70,21 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
     expect(result.stdout).toContain('Epoch [1/1], Step [300/938], Loss: ')
     expect(mean(values.slice(-5))).toBeLessThan(0.5 * mean(values.slice(0, 3)))
     expect(accuracy(result.stdout)).toBeGreaterThan(85)
+  })
+
+  it('trains a CNN with every added block (BatchNorm2d … Identity) with python: the loss falls', async () => {
+    const script = await write('new_blocks.py', lessonWith(newBlocks))
+    const result = await run(
+      [script, '--data-root', root, '--max-steps', '100', '--log-interval', '10'],
+      dir,
+      150_000,
+    )
+    expect(result.stderr).not.toMatch(/Traceback|Warning/)
+    expect(result.code).toBe(0)
+    const values = losses(result.stdout)
+    expect(values).toHaveLength(10)
+    expect(mean(values.slice(-3))).toBeLessThan(0.8 * mean(values.slice(0, 3)))
+    expect(accuracy(result.stdout)).toBeGreaterThan(30)
   })
 
   it.each(['residualMlp', 'twoTower'] as const)(
@@ -142,6 +157,7 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
       residualMlp: templates.residualMlp,
       twoTower: templates.twoTower,
       variety: chainDoc([...pipeline, ...everyLayer, ['NLLLoss']]),
+      newBlocks: lessonWith(newBlocks),
     }
     const expected: Record<string, { shape: number[]; params: number }> = {}
     const paths: Record<string, string> = {}

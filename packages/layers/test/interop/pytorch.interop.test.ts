@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
-import { type GraphDocument, templates, toPyTorch } from '@tensorloom/graph'
+import {
+  CURRENT_VERSION,
+  defaultTraining,
+  type GraphDocument,
+  parseGraph,
+  templates,
+  toPyTorch,
+} from '@tensorloom/graph'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   fromGraph,
@@ -101,12 +108,72 @@ function briefTraining(model: GraphModel, x: tf.Tensor) {
   model.eval()
 }
 
+/** The lesson's pipeline and loss around `layers` (graph node types and params). */
+function lessonWith(
+  name: string,
+  layers: Array<[string, Record<string, unknown>?]>,
+): GraphDocument {
+  const steps: Array<[string, Record<string, unknown>?]> = [
+    ['MNIST'],
+    ['ToTensor'],
+    ['Normalize'],
+    ['DataLoader'],
+    ...layers,
+    ['CrossEntropyLoss'],
+  ]
+  const nodes = steps.map(([type, params], i) => ({
+    id: `n${i + 1}`,
+    type,
+    params: params ?? {},
+    position: { x: 0, y: 0 },
+  }))
+  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id }))
+  return parseGraph({ version: CURRENT_VERSION, name, nodes, edges, training: defaultTraining })
+}
+
+/** Every block added after the first release (graph's test/graphs.ts `newBlocks`). */
+const newBlocks = lessonWith('new blocks', [
+  ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1 }],
+  ['BatchNorm2d', { numFeatures: 8, eps: 0.001, momentum: 0.2 }],
+  ['LeakyReLU', { negativeSlope: 0.2 }],
+  ['AvgPool2d', { kernelSize: 3, stride: 2, padding: 1 }],
+  ['Dropout2d', { p: 0.25 }],
+  ['Conv2d', { inChannels: 8, outChannels: 16, kernelSize: 3 }],
+  ['AdaptiveAvgPool2d', { outputSize: 5 }],
+  ['LayerNorm', { normalizedShape: [16, 5, 5], eps: 0.0001 }],
+  ['Flatten'],
+  ['Linear', { inFeatures: 400, outFeatures: 64 }],
+  ['GELU', { approximate: 'tanh' }],
+  ['Linear', { inFeatures: 64, outFeatures: 32 }],
+  ['SiLU'],
+  ['ELU', { alpha: 0.5 }],
+  ['Identity'],
+  ['Linear', { inFeatures: 32, outFeatures: 10 }],
+])
+
+/** The same network with the default forms (exact GELU, AdaptiveAvgPool2d(1), ELU(1)). */
+const newBlocksDefaults = lessonWith('new blocks, defaults', [
+  ['Conv2d', { inChannels: 1, outChannels: 8, kernelSize: 3 }],
+  ['BatchNorm2d', { numFeatures: 8 }],
+  ['AvgPool2d'],
+  ['GELU'],
+  ['Dropout2d'],
+  ['AdaptiveAvgPool2d'],
+  ['Flatten'],
+  ['LayerNorm', { normalizedShape: [8] }],
+  ['ELU'],
+  ['LeakyReLU'],
+  ['Linear', { inFeatures: 8, outFeatures: 10 }],
+])
+
 const docs: Array<[string, GraphDocument]> = [
   ['lesson MLP', templates.lesson],
   ['MLP with BatchNorm1d and Dropout', templates.deepMlp],
   ['CNN', templates.smallCnn],
   ['residual MLP (x + identity)', templates.residualMlp],
   ['two towers (torch.cat)', templates.twoTower],
+  ['CNN with every added block', newBlocks],
+  ['every added block with its defaults', newBlocksDefaults],
 ]
 
 describe.skipIf(!hasTorch)('safetensors interop with PyTorch 1.13 on 100 MNIST test images', () => {
@@ -150,4 +217,53 @@ describe.skipIf(!hasTorch)('safetensors interop with PyTorch 1.13 on 100 MNIST t
     tf.dispose([x, ours])
     model.dispose()
   })
+
+  it.each(docs.slice(3))(
+    "%s: toPyTorch's own script loads our weights: same print, state_dict keys and logits",
+    (name, doc) => {
+      const { model } = fromGraph(doc)
+      const x = tf.tensor4d(images, [N, 1, 28, 28])
+      briefTraining(model, x)
+      const ours = model.call(x)
+      const weightsPath = join(work, `export-${name}.safetensors`)
+      writeFileSync(weightsPath, saveSafetensors(model))
+      const scriptPath = join(work, `export_${name.replace(/\W+/g, '_')}.py`)
+      writeFileSync(scriptPath, toPyTorch(doc))
+      const logitsPath = join(work, `export-${name}.f32`)
+      // Imports the exported script (its main() runs only as __main__) and loads the weights strictly.
+      const program = `
+import importlib.util, json, sys, torch
+sys.path.insert(0, sys.argv[1])
+from torch_model import read_safetensors
+spec = importlib.util.spec_from_file_location('exported', sys.argv[2])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+model = module.SimpleNN()
+state, _ = read_safetensors(sys.argv[3])
+model.load_state_dict(state, strict=True)
+model.eval()
+images = torch.frombuffer(bytearray(open(sys.argv[4], 'rb').read()), dtype=torch.float32).reshape(-1, 1, 28, 28)
+with torch.no_grad():
+    open(sys.argv[5], 'wb').write(model(images).contiguous().numpy().tobytes())
+print(json.dumps({'repr': repr(model), 'keys': [[k, str(v.dtype)] for k, v in model.state_dict().items()]}))
+`
+      const result = spawnSync(
+        python,
+        ['-c', program, dirname(script), scriptPath, weightsPath, imagesPath, logitsPath],
+        { encoding: 'utf8' },
+      )
+      if (result.status !== 0) throw new Error(`PyTorch failed:\n${result.stderr}`)
+      const info = JSON.parse(result.stdout.trim().split('\n').pop()!)
+      expect(info.repr).toBe(model.toString())
+      expect(info.keys).toEqual(
+        Object.entries(model.stateDict()).map(([k, v]) => [
+          k,
+          v.dtype === 'int32' ? 'torch.int64' : 'torch.float32',
+        ]),
+      )
+      expectLogitsClose(ours.dataSync() as Float32Array, readFloats(logitsPath))
+      tf.dispose([x, ours])
+      model.dispose()
+    },
+  )
 })

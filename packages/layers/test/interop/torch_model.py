@@ -52,6 +52,7 @@ def write_safetensors(path, tensors, metadata):
 
 
 def build_layer(t, p):
+    # Float arguments as floats: JSON writes 1.0 as 1, and ELU(alpha=1) prints differently.
     if t == 'Flatten':
         return nn.Flatten(p['startDim'], p['endDim'])
     if t == 'Linear':
@@ -64,7 +65,23 @@ def build_layer(t, p):
         return nn.Dropout(p['p'])
     if t == 'BatchNorm1d':
         return nn.BatchNorm1d(p['numFeatures'], eps=p['eps'], momentum=p['momentum'])
-    if t in ('ReLU', 'Sigmoid', 'Tanh'):
+    if t == 'BatchNorm2d':
+        return nn.BatchNorm2d(p['numFeatures'], eps=float(p['eps']), momentum=float(p['momentum']))
+    if t == 'LayerNorm':
+        return nn.LayerNorm(p['normalizedShape'], eps=float(p['eps']))
+    if t == 'AvgPool2d':
+        return nn.AvgPool2d(p['kernelSize'], stride=p['stride'], padding=p['padding'])
+    if t == 'AdaptiveAvgPool2d':
+        return nn.AdaptiveAvgPool2d(p['outputSize'])
+    if t == 'Dropout2d':
+        return nn.Dropout2d(float(p['p']))
+    if t == 'LeakyReLU':
+        return nn.LeakyReLU(float(p['negativeSlope']))
+    if t == 'ELU':
+        return nn.ELU(float(p['alpha']))
+    if t == 'GELU':
+        return nn.GELU(approximate=p['approximate'])
+    if t in ('ReLU', 'Sigmoid', 'Tanh', 'SiLU', 'Identity'):
         return getattr(nn, t)()
     if t in ('Softmax', 'LogSoftmax'):
         return getattr(nn, t)(dim=p['dim'])

@@ -1,0 +1,93 @@
+// The blocks added to @tensorloom/graph reach the studio through their definitions alone: the
+// palette lists them in their categories, and the inspector edits their parameters (LayerNorm's
+// normalized_shape is a list of integers).
+import { nodeSpecs, templates } from '@tensorloom/graph'
+import { ReactFlowProvider } from '@xyflow/react'
+import { act, type ReactNode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createStudioStore } from '../store/createStudioStore'
+import { StudioContext } from '../store/useStudio'
+import { Palette } from './Palette'
+import { ParamField } from './ParamField'
+
+beforeAll(() => {
+  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
+})
+
+let unmount: (() => void) | null = null
+afterEach(() => {
+  unmount?.()
+  unmount = null
+  document.body.innerHTML = ''
+})
+
+function render(element: ReactNode): HTMLElement {
+  const container = document.createElement('div')
+  document.body.append(container)
+  const root = createRoot(container)
+  act(() => root.render(element))
+  unmount = () => act(() => root.unmount())
+  return container
+}
+
+describe('the added blocks in the studio', () => {
+  it('are in the palette, in their categories and order', () => {
+    const store = createStudioStore({ initialDoc: structuredClone(templates.lesson) })
+    const container = render(
+      <StudioContext.Provider value={store}>
+        <ReactFlowProvider>
+          <Palette />
+        </ReactFlowProvider>
+      </StudioContext.Provider>,
+    )
+    const section = (title: string) =>
+      [...container.querySelectorAll('.palette-category')]
+        .find((s) => s.querySelector('h3')?.textContent === title)!
+        .querySelectorAll('[data-testid^="palette-"]')
+    const names = (title: string) =>
+      [...section(title)].map((b) => b.getAttribute('data-testid')!.slice('palette-'.length))
+    expect(names('Layers').slice(-7)).toEqual([
+      'BatchNorm1d',
+      'BatchNorm2d',
+      'LayerNorm',
+      'AvgPool2d',
+      'AdaptiveAvgPool2d',
+      'Dropout2d',
+      'Identity',
+    ])
+    expect(names('Activations').slice(0, 5)).toEqual(['ReLU', 'LeakyReLU', 'ELU', 'GELU', 'SiLU'])
+  })
+
+  it("edits LayerNorm's normalized_shape as a list of integers", () => {
+    const spec = nodeSpecs.LayerNorm.params.find((p) => p.name === 'normalizedShape')!
+    const commits: unknown[] = []
+    const container = render(
+      <ParamField
+        nodeType="LayerNorm"
+        spec={spec}
+        value={[128]}
+        defaultValue={[128]}
+        onCommit={(value) => {
+          commits.push(value)
+          return null
+        }}
+      />,
+    )
+    const input = container.querySelector<HTMLInputElement>('input')!
+    expect(input.value).toBe('128')
+    const type = (text: string) => {
+      const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+      act(() => {
+        setValue.call(input, text)
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+      })
+      return container.querySelector('[data-testid="field-error"]')?.textContent ?? null
+    }
+    expect(type('16, 7, 7')).toBeNull()
+    expect(type('2.5')).toBe(
+      'LayerNorm: normalized_shape must be a list of 1 to 4 integers, each from 1 to 100000, but got 2.5',
+    )
+    expect(commits).toEqual([[16, 7, 7]])
+  })
+})
