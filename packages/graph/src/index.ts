@@ -26,7 +26,7 @@ export {
   definePipeline,
 } from './blocks/block.js'
 export type { BlockRegistry } from './blocks/index.js'
-export { blockCode, blockOf, blocks } from './blocks/index.js'
+export { blockCode, blockOf, blocks, categories } from './blocks/index.js'
 export type { PortAssignment } from './blocks/ports.js'
 export { assignPorts } from './blocks/ports.js'
 export { toPyTorch } from './codegen/toPyTorch.js'

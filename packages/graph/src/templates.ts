@@ -144,6 +144,70 @@ function twoTower(): GraphDocument {
   )
 }
 
+/**
+ * A small ResNet on MNIST: a Conv2d stem with BatchNorm2d, max pooling to 14×14, two residual
+ * blocks (conv -> bn -> relu -> conv -> bn, added back to the block's input, then relu), global
+ * average pooling and a Linear classifier.
+ */
+function smallResNet(): GraphDocument {
+  const { places, wires } = pipelinePlaces()
+  const conv = { inChannels: 16, outChannels: 16, kernelSize: 3, padding: 1 }
+  const blockPlaces = (first: number, col: number): Place[] => {
+    const n = (k: number) => `n${first + k}`
+    return [
+      [n(0), ['Conv2d', conv], col, 1],
+      [n(1), ['BatchNorm2d', { numFeatures: 16 }], col + 1, 1],
+      [n(2), ['ReLU'], col + 2, 1],
+      [n(3), ['Conv2d', conv], col + 3, 1],
+      [n(4), ['BatchNorm2d', { numFeatures: 16 }], col + 4, 1],
+      [n(5), ['Add'], col + 5],
+      [n(6), ['ReLU'], col + 6],
+    ]
+  }
+  const blockWires = (input: string, first: number): Wire[] => {
+    const n = (k: number) => `n${first + k}`
+    return [
+      [input, n(0)],
+      [n(0), n(1)],
+      [n(1), n(2)],
+      [n(2), n(3)],
+      [n(3), n(4)],
+      [n(4), n(5), 'a'],
+      [input, n(5), 'b'],
+      [n(5), n(6)],
+    ]
+  }
+  return graph(
+    'Small ResNet',
+    [
+      ...places,
+      ['n5', ['Conv2d', { inChannels: 1, outChannels: 16, kernelSize: 3, padding: 1 }], 4],
+      ['n6', ['BatchNorm2d', { numFeatures: 16 }], 5],
+      ['n7', ['ReLU'], 6],
+      ['n8', ['MaxPool2d', { kernelSize: 2 }], 7],
+      ...blockPlaces(9, 8),
+      ...blockPlaces(16, 15),
+      ['n23', ['AdaptiveAvgPool2d', { outputSize: 1 }], 22],
+      ['n24', ['Flatten'], 23],
+      ['n25', ['Linear', { inFeatures: 16, outFeatures: 10 }], 24],
+      ['n26', ['CrossEntropyLoss'], 25],
+    ],
+    [
+      ...wires,
+      ['n4', 'n5'],
+      ['n5', 'n6'],
+      ['n6', 'n7'],
+      ['n7', 'n8'],
+      ...blockWires('n8', 9),
+      ...blockWires('n15', 16),
+      ['n22', 'n23'],
+      ['n23', 'n24'],
+      ['n24', 'n25'],
+      ['n25', 'n26'],
+    ],
+  )
+}
+
 const mnistPipeline: Step[] = [
   ['MNIST', { train: true }],
   ['ToTensor'],
@@ -160,6 +224,8 @@ const mnistPipeline: Step[] = [
  * - `smallCnn`: (Conv2d -> ReLU -> MaxPool2d) x 2 -> Flatten -> Linear;
  * - `residualMlp`: Flatten -> Linear(784, 128) -> ReLU -> two Linear(128, 128) with a ReLU between,
  *   added back to their input (`x + identity`) -> ReLU -> Linear(128, 10);
+ * - `smallResNet`: a Conv2d stem with BatchNorm2d and two residual blocks (conv-bn-relu-conv-bn,
+ *   `x + identity`, relu), global average pooling, Linear(16, 10);
  * - `twoTower`: a wide (128, ReLU) and a narrow (32, Tanh) tower over the flattened image, joined
  *   by Concat(dim=1) -> Linear(160, 10);
  * - `empty`: no nodes.
@@ -169,6 +235,7 @@ export const templates: {
   deepMlp: GraphDocument
   smallCnn: GraphDocument
   residualMlp: GraphDocument
+  smallResNet: GraphDocument
   twoTower: GraphDocument
   empty: GraphDocument
 } = {
@@ -207,6 +274,7 @@ export const templates: {
     ['CrossEntropyLoss'],
   ]),
   residualMlp: residualMlp(),
+  smallResNet: smallResNet(),
   twoTower: twoTower(),
   empty: chain('Untitled', []),
 }

@@ -1,4 +1,4 @@
-import type { ParamsOf } from './blocks/block.js'
+import type { Category, ParamsOf } from './blocks/block.js'
 import type { BlockRegistry } from './blocks/index.js'
 import type { Fix } from './issue.js'
 
@@ -92,7 +92,7 @@ export interface ParamSpec {
 /** What the palette and inspector know about a node type. */
 export interface NodeSpec<T extends NodeType = NodeType> {
   type: T
-  category: 'data' | 'layers' | 'activations' | 'losses'
+  category: Category
   description: string
   params: ParamSpec[]
   defaults: Record<string, unknown>

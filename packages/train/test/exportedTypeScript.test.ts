@@ -65,6 +65,7 @@ const programs: Record<string, GraphDocument> = {
   smallCnn: templates.smallCnn,
   residualMlp: templates.residualMlp,
   twoTower: templates.twoTower,
+  smallResNet: templates.smallResNet,
   everyLayer: chain(
     'every layer',
     [

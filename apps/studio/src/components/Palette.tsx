@@ -1,5 +1,5 @@
-import type { NodeCategory, NodeType } from '@tensorloom/graph'
-import { nodeSpecs } from '@tensorloom/graph'
+import type { NodeType } from '@tensorloom/graph'
+import { categories, nodeSpecs } from '@tensorloom/graph'
 import { useReactFlow } from '@xyflow/react'
 import { useState } from 'react'
 import { NODE_SIZE } from '../lib/autoLayout'
@@ -7,13 +7,6 @@ import { useStudio } from '../store/useStudio'
 
 /** The drag payload type for a palette block. */
 export const BLOCK_MIME = 'application/x-tensorloom-block'
-
-const CATEGORIES: { id: NodeCategory; label: string }[] = [
-  { id: 'data', label: 'Data' },
-  { id: 'layers', label: 'Layers' },
-  { id: 'activations', label: 'Activations' },
-  { id: 'losses', label: 'Losses' },
-]
 
 function firstSentence(text: string): string {
   const end = text.indexOf('. ')
@@ -71,7 +64,7 @@ export function Palette() {
         onChange={(e) => setQuery(e.target.value)}
       />
       <div className="palette-list">
-        {CATEGORIES.map((cat) => {
+        {categories.map((cat) => {
           const inCat = types.filter((t) => nodeSpecs[t].category === cat.id)
           if (inCat.length === 0) return null
           return (

@@ -28,6 +28,7 @@ export const AdaptiveAvgPool2d = defineLayer<'AdaptiveAvgPool2d', AdaptiveAvgPoo
   },
   defaults: { outputSize: 1 },
   elementwise: false,
+  attribute: 'avgpool',
   shape(input, { outputSize }) {
     const rank = input.length
     if (outputSize === 1) {

@@ -16,7 +16,7 @@ export function elementwiseMerge<T extends string>(
   return defineMerge<T, Record<string, never>>({
     type,
     kind: 'merge',
-    category: 'layers',
+    category: 'merges',
     description,
     params: {},
     defaults: {},

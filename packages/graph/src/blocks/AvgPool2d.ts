@@ -33,6 +33,7 @@ export const AvgPool2d = defineLayer<'AvgPool2d', AvgPool2dParams>({
   },
   defaults: { kernelSize: 2, stride: null, padding: 0 },
   elementwise: false,
+  attribute: 'avgpool',
   shape(input, { kernelSize, stride, padding }) {
     const rank = input.length
     // PyTorch reads the channels as input.size(-3) before any check.

@@ -26,6 +26,7 @@ export const BatchNorm2d = defineLayer<'BatchNorm2d', BatchNorm2dParams>({
   },
   defaults: { numFeatures: 32, eps: 1e-5, momentum: 0.1 },
   elementwise: false,
+  attribute: 'bn',
   shape(input, { numFeatures, eps, momentum }) {
     const rank = input.length
     if (rank !== 4) {

@@ -13,7 +13,7 @@ export interface ConcatParams {
 export const Concat = defineMerge<'Concat', ConcatParams>({
   type: 'Concat',
   kind: 'merge',
-  category: 'layers',
+  category: 'merges',
   description: 'Joins its inputs along dim (features: dim=1), like torch.cat([a, b], dim=1).',
   params: { dim: dim('Dimension to join along: 1 for the features or channels of (N, C, …).') },
   defaults: { dim: 1 },

@@ -42,6 +42,7 @@ export const LayerNorm = defineLayer<'LayerNorm', LayerNormParams>({
   },
   defaults: { normalizedShape: [128], eps: 1e-5 },
   elementwise: false,
+  attribute: 'norm',
   shape(input, { normalizedShape }) {
     const n = normalizedShape.length
     const tail = input.slice(Math.max(0, input.length - n))

@@ -8,7 +8,7 @@ export type ParamInput = Omit<ParamSpec, 'name'>
 export type ParamTable<P> = { readonly [K in keyof P]-?: ParamInput }
 
 /** Where a block is listed in the palette. */
-export type Category = 'data' | 'layers' | 'activations' | 'losses'
+export type Category = 'data' | 'layers' | 'merges' | 'activations' | 'losses'
 
 /** What flows out of a node while shapes are inferred: per-image data, then batches. */
 export interface Flow {

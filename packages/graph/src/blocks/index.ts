@@ -4,7 +4,7 @@ import { AvgPool2d } from './AvgPool2d.js'
 import { ReLU, Sigmoid, Tanh } from './activations.js'
 import { BatchNorm1d } from './BatchNorm1d.js'
 import { BatchNorm2d } from './BatchNorm2d.js'
-import type { Block } from './block.js'
+import type { Block, Category } from './block.js'
 import { Concat } from './Concat.js'
 import { Conv2d } from './Conv2d.js'
 import { CrossEntropyLoss } from './CrossEntropyLoss.js'
@@ -91,3 +91,12 @@ export function blockCode(
   if (block.kind === 'dataset') return block[language]
   return (block[language] as (params: object) => string)(node.params)
 }
+
+/** The palette's sections, in order, with their titles. */
+export const categories: readonly { id: Category; label: string }[] = [
+  { id: 'data', label: 'Data' },
+  { id: 'layers', label: 'Layers' },
+  { id: 'merges', label: 'Merges' },
+  { id: 'activations', label: 'Activations' },
+  { id: 'losses', label: 'Losses' },
+]

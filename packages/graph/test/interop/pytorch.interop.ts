@@ -87,7 +87,7 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
     expect(accuracy(result.stdout)).toBeGreaterThan(30)
   })
 
-  it.each(['residualMlp', 'twoTower'] as const)(
+  it.each(['residualMlp', 'twoTower', 'smallResNet'] as const)(
     'trains the branching template %s with python: the loss falls, accuracy above chance',
     async (name) => {
       const script = await write(`${name}.py`, templates[name])
@@ -156,6 +156,7 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
       smallCnn: templates.smallCnn,
       residualMlp: templates.residualMlp,
       twoTower: templates.twoTower,
+      smallResNet: templates.smallResNet,
       variety: chainDoc([...pipeline, ...everyLayer, ['NLLLoss']]),
       newBlocks: lessonWith(newBlocks),
     }

@@ -172,6 +172,7 @@ const docs: Array<[string, GraphDocument]> = [
   ['CNN', templates.smallCnn],
   ['residual MLP (x + identity)', templates.residualMlp],
   ['two towers (torch.cat)', templates.twoTower],
+  ['small ResNet (BatchNorm2d, x + identity)', templates.smallResNet],
   ['CNN with every added block', newBlocks],
   ['every added block with its defaults', newBlocksDefaults],
 ]
