@@ -9,7 +9,7 @@ import {
   type SerializedTensor,
   serializeTensor,
 } from './checkpoint'
-import { TrainError } from './errors'
+import { TrainError, trainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
 import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
@@ -212,37 +212,17 @@ export class Trainer implements Subscribable<TrainerState> {
   constructor(options: TrainerOptions) {
     const { model, optimizer, trainLoader } = options
     if (!model || typeof model.call !== 'function' || typeof model.stateDict !== 'function') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer: model must be a Module.',
-        'Pass a Module from @tensorloom/layers.',
-        { option: 'model' },
-      )
+      throw trainError('TRAINER_MODEL')
     }
     if (!optimizer || typeof optimizer.step !== 'function') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer: optimizer is missing.',
-        'Pass e.g. new Adam(model.parameters()).',
-        { option: 'optimizer' },
-      )
+      throw trainError('TRAINER_OPTIMIZER')
     }
     if (!trainLoader || typeof trainLoader[Symbol.asyncIterator] !== 'function') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer: trainLoader must be an async iterable of [input, target] batches.',
-        'Pass a DataLoader from @tensorloom/data.',
-        { option: 'trainLoader' },
-      )
+      throw trainError('TRAINER_LOADER')
     }
     const syncEvery = options.syncEvery ?? 20
     if (!Number.isInteger(syncEvery) || syncEvery < 1) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer: syncEvery must be a positive integer, got ${syncEvery}.`,
-        'Use e.g. 20.',
-        { option: 'syncEvery', value: syncEvery },
-      )
+      throw trainError('TRAINER_SYNC_EVERY', { value: syncEvery })
     }
     const epochs = options.epochs ?? 1
     this.checkEpochs(epochs)
@@ -255,12 +235,7 @@ export class Trainer implements Subscribable<TrainerState> {
     this.checkFinite = options.checkFinite ?? true
     const engine = options.engine ?? 'auto'
     if (engine !== 'auto' && engine !== 'fast' && engine !== 'reference') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer: engine must be 'auto', 'fast' or 'reference', got ${String(engine)}.`,
-        "Leave it out ('auto'), or pass 'reference' to train through tfjs' gradient tape.",
-        { option: 'engine', value: engine },
-      )
+      throw trainError('TRAINER_ENGINE', { value: engine })
     }
     this.engineOption = engine
     this.store = new Store<TrainerState>({
@@ -316,12 +291,7 @@ export class Trainer implements Subscribable<TrainerState> {
       const support = FastEngine.check(setup)
       if (support.ok) this.fast = await FastEngine.create(setup)
       else if (this.engineOption === 'fast') {
-        throw new TrainError(
-          'INVALID_OPTION',
-          `Trainer: the fast engine cannot train this setup: ${support.reason}.`,
-          "Use engine: 'auto' or 'reference', which train any model.",
-          { option: 'engine', reason: support.reason },
-        )
+        throw trainError('TRAINER_FAST_UNSUPPORTED', { reason: support.reason })
       }
     }
     this.engineChecked = true
@@ -336,22 +306,13 @@ export class Trainer implements Subscribable<TrainerState> {
   async fit(options: FitOptions = {}): Promise<FitResult> {
     this.assertLive()
     if (this.running) {
-      throw new TrainError(
-        'TRAINER_BUSY',
-        'Trainer.fit: training is already running.',
-        'Await the running fit() (or abort it) before starting another.',
-      )
+      throw trainError('FIT_BUSY')
     }
     const epochs = options.epochs ?? this.store.getState().epochs
     this.checkEpochs(epochs)
     const maxSteps = options.maxSteps
     if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer.fit: maxSteps must be a positive integer, got ${maxSteps}.`,
-        'Use e.g. maxSteps: 200, or leave it out to train every epoch.',
-        { option: 'maxSteps', value: maxSteps },
-      )
+      throw trainError('FIT_MAX_STEPS', { value: maxSteps })
     }
     this.stopAt = maxSteps ?? null
     const signal = options.signal
@@ -415,19 +376,10 @@ export class Trainer implements Subscribable<TrainerState> {
   ): Promise<EvaluationResult> {
     this.assertLive()
     if (!loader) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer.evaluate: no loader given and no testLoader configured.',
-        'Pass a DataLoader, or a testLoader to the Trainer.',
-        { option: 'loader' },
-      )
+      throw trainError('EVALUATE_NO_LOADER')
     }
     if (this.running) {
-      throw new TrainError(
-        'TRAINER_BUSY',
-        'Trainer.evaluate: training is running.',
-        'Wait for fit() to finish (it evaluates after every epoch), or pause and abort it first.',
-      )
+      throw trainError('EVALUATE_BUSY')
     }
     this.running = true
     const previous = this.store.getState().status
@@ -461,35 +413,25 @@ export class Trainer implements Subscribable<TrainerState> {
   loadCheckpoint(checkpoint: Checkpoint): void {
     this.assertLive()
     if (this.running) {
-      throw new TrainError(
-        'TRAINER_BUSY',
-        'Trainer.loadCheckpoint: training is running.',
-        'Abort or await fit() first.',
-      )
+      throw trainError('LOAD_CHECKPOINT_BUSY')
     }
     if (checkpoint?.format !== 'tensorloom-checkpoint' || checkpoint.version !== 1) {
-      throw new TrainError(
-        'CHECKPOINT_MISMATCH',
-        'Trainer.loadCheckpoint: not a Tensorloom checkpoint (version 1).',
-        'Pass an object from trainer.checkpoint() or decodeCheckpoint().',
-        { format: checkpoint?.format, version: checkpoint?.version },
-      )
+      throw trainError('CHECKPOINT_FORMAT', {
+        format: checkpoint?.format,
+        version: checkpoint?.version,
+      })
     }
     if (checkpoint.stepsPerEpoch !== this.trainLoader.length) {
-      throw new TrainError(
-        'CHECKPOINT_MISMATCH',
-        `Trainer.loadCheckpoint: the checkpoint was saved with ${checkpoint.stepsPerEpoch} batches per epoch, this training loader has ${this.trainLoader.length}.`,
-        'Resume with the same dataset and batch size.',
-        { saved: checkpoint.stepsPerEpoch, current: this.trainLoader.length },
-      )
+      throw trainError('CHECKPOINT_STEPS', {
+        saved: checkpoint.stepsPerEpoch,
+        current: this.trainLoader.length,
+      })
     }
     if (checkpoint.optimizer.name !== this.optimizer.optimizerName) {
-      throw new TrainError(
-        'CHECKPOINT_MISMATCH',
-        `Trainer.loadCheckpoint: the checkpoint holds ${checkpoint.optimizer.name} state, the trainer uses ${this.optimizer.optimizerName}.`,
-        `Create the trainer with a ${checkpoint.optimizer.name} optimizer.`,
-        { saved: checkpoint.optimizer.name, current: this.optimizer.optimizerName },
-      )
+      throw trainError('CHECKPOINT_OPTIMIZER', {
+        saved: checkpoint.optimizer.name,
+        current: this.optimizer.optimizerName,
+      })
     }
     const weights = Object.fromEntries(
       Object.entries(checkpoint.model).map(([k, v]) => [k, deserializeTensor(v)]),
@@ -565,22 +507,12 @@ export class Trainer implements Subscribable<TrainerState> {
 
   private checkEpochs(epochs: number): void {
     if (!Number.isInteger(epochs) || epochs < 1) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer: epochs must be a positive integer, got ${epochs}.`,
-        'Use e.g. epochs: 5.',
-        { option: 'epochs', value: epochs },
-      )
+      throw trainError('TRAINER_EPOCHS', { value: epochs })
     }
   }
 
   private assertLive(): void {
-    if (this.disposed)
-      throw new TrainError(
-        'TRAINER_DISPOSED',
-        'This Trainer has been disposed.',
-        'Create a new Trainer.',
-      )
+    if (this.disposed) throw trainError('TRAINER_DISPOSED')
   }
 
   private finish(status: 'completed' | 'aborted'): FitResult {
@@ -826,13 +758,13 @@ export class Trainer implements Subscribable<TrainerState> {
       this.fast?.push()
     }
     const lr = (this.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr
-    const what = Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
-    throw new TrainError(
-      'NON_FINITE_LOSS',
-      `The loss became ${what} at epoch ${this.epoch}, step ${step} (global step ${this.globalStep - (this.step - step)}); training stopped and the model keeps its last weights that gave a finite loss.`,
-      `The learning rate may be too high${lr !== undefined ? ` (lr = ${lr})` : ''}: try a smaller one${lr !== undefined ? `, e.g. ${lr / 10}` : ''}, and check the data for NaN values.`,
-      { epoch: this.epoch, step, loss: value, lr },
-    )
+    throw trainError('NON_FINITE_LOSS', {
+      epoch: this.epoch,
+      step,
+      globalStep: this.globalStep - (this.step - step),
+      loss: value,
+      lr,
+    })
   }
 
   private snapshot(): Snapshot | null {

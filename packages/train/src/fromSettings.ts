@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core'
 import type { LossType, TrainingSettings } from '@tensorloom/graph'
 import { Adam, AdamW } from './Adam'
 import { CrossEntropyLoss } from './CrossEntropyLoss'
-import { TrainError } from './errors'
+import { trainError } from './errors'
 import type { Loss, Reduction } from './Loss'
 import { MSELoss } from './MSELoss'
 import { NLLLoss } from './NLLLoss'
@@ -35,12 +35,7 @@ export function createCriterion(loss: LossSettings): Loss {
     case 'MSELoss':
       return new MSELoss({ reduction })
     default:
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Unknown loss type ${String((loss as { type: unknown }).type)}.`,
-        'Use CrossEntropyLoss, NLLLoss or MSELoss.',
-        { option: 'type', value: (loss as { type: unknown }).type },
-      )
+      throw trainError('UNKNOWN_LOSS', { value: (loss as { type: unknown }).type })
   }
 }
 
@@ -60,11 +55,6 @@ export function createOptimizer(
     case 'AdamW':
       return new AdamW(params, { lr: settings.lr })
     default:
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Unknown optimizer ${String(settings.optimizer)}.`,
-        'Use SGD, Adam or AdamW.',
-        { option: 'optimizer', value: settings.optimizer },
-      )
+      throw trainError('UNKNOWN_OPTIMIZER', { value: settings.optimizer })
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { Module } from '@tensorloom/layers'
 import { CrossEntropyLoss } from '../CrossEntropyLoss'
-import { TrainError } from '../errors'
+import { trainError } from '../errors'
 import type { BatchSource } from '../evaluate'
 import type { Criterion } from '../Loss'
 import type { Optimizer, ParamState } from '../Optimizer'
@@ -215,12 +215,7 @@ export class FastEngine {
   static async create(options: FastEngineOptions): Promise<FastEngine> {
     const verdict = FastEngine.inspect(options)
     if (isUnsupported(verdict)) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `The fast training path cannot train this setup: ${verdict.reason}.`,
-        "Use engine: 'reference', which trains any model.",
-        { reason: verdict.reason },
-      )
+      throw trainError('FAST_UNSUPPORTED', { reason: verdict.reason })
     }
     const data = await makeResident(
       verdict.loader.dataset as never,
@@ -687,11 +682,7 @@ export class FastEngine {
 
   private assertLive(): void {
     if (this.disposed) {
-      throw new TrainError(
-        'TRAINER_DISPOSED',
-        'This FastEngine has been disposed.',
-        'Create a new one with FastEngine.create().',
-      )
+      throw trainError('FAST_DISPOSED')
     }
   }
 }
