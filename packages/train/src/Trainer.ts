@@ -14,7 +14,7 @@ import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
 import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
 import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
-import { RateMeter } from './RateMeter'
+import { Progress } from './Progress'
 import { Store, type Subscribable } from './Store'
 import { yieldToEventLoop } from './yieldToEventLoop'
 
@@ -136,14 +136,11 @@ interface StepRecord {
   samples: number
 }
 
-const BETA = 0.98
 /**
  * On WASM and CPU a read-back resolves without a macrotask, so a run would hold the event loop
  * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
  */
 const YIELD_EVERY_MS = 50
-/** How many of the latest read-backs `samplesPerSecond` averages over. */
-const RATE_WINDOWS = 8
 
 function isGenerator(
   value: unknown,
@@ -183,13 +180,7 @@ export class Trainer implements Subscribable<TrainerState> {
   private step = 0
   private globalStep = 0
   private epochStartRng: unknown = null
-  private epochLossSum = 0
-  private epochCorrect = 0
-  private epochSamples = 0
-  private epochSeconds = 0
-  private smoothed = 0
-  private smoothingSteps = 0
-  private secondsPerStep: number | null = null
+  private readonly progress = new Progress()
   private classifying = true
 
   private window: StepRecord[] = []
@@ -202,7 +193,6 @@ export class Trainer implements Subscribable<TrainerState> {
   private stopAt: number | null = null
   private wake: (() => void) | null = null
   private lastYield = 0
-  private readonly rate = new RateMeter(RATE_WINDOWS)
   private checkpointRequests: Array<{
     resolve: (c: Checkpoint) => void
     reject: (e: unknown) => void
@@ -318,7 +308,7 @@ export class Trainer implements Subscribable<TrainerState> {
     const signal = options.signal
     this.running = true
     this.pauseRequested = false
-    this.rate.reset()
+    this.progress.resetRate()
     const onAbort = () => this.wake?.()
     signal?.addEventListener('abort', onAbort)
     this.store.set({ status: 'training', epochs, error: null })
@@ -469,12 +459,7 @@ export class Trainer implements Subscribable<TrainerState> {
     this.step = checkpoint.step
     this.globalStep = checkpoint.globalStep
     this.epochStartRng = checkpoint.rng.loader
-    this.epochLossSum = checkpoint.progress.lossSum
-    this.epochCorrect = checkpoint.progress.correct
-    this.epochSamples = checkpoint.progress.samples
-    this.epochSeconds = checkpoint.progress.seconds
-    this.smoothed = checkpoint.progress.smoothedLoss ?? 0
-    this.smoothingSteps = checkpoint.progress.smoothingSteps
+    this.progress.load(checkpoint.progress)
     this.dropSnapshots()
     const history = checkpoint.history.map((h) => ({ ...h }))
     this.store.set({
@@ -482,9 +467,8 @@ export class Trainer implements Subscribable<TrainerState> {
       epoch: this.epoch,
       step: this.step,
       globalStep: this.globalStep,
-      smoothedLoss: this.smoothedValue(),
-      accuracy:
-        this.epochSamples > 0 && this.classifying ? this.epochCorrect / this.epochSamples : null,
+      smoothedLoss: this.progress.smoothedLoss,
+      accuracy: this.progress.accuracy,
       history,
       error: null,
     })
@@ -701,53 +685,27 @@ export class Trainer implements Subscribable<TrainerState> {
     count: number,
     seconds: number,
   ): void {
-    const n = window.length
     // Batches of the window after these: none, unless training stops within it.
-    const behind = n - count
+    const behind = window.length - count
     const step = this.step - behind
     const globalStep = this.globalStep - behind
-    let lossSum = 0
-    let samples = 0
-    let correct = 0
-    for (let i = 0; i < count; i++) {
-      const loss = values[i]!
-      lossSum += loss * window[i]!.samples
-      samples += window[i]!.samples
-      if (values.length === 2 * n) correct += values[n + i]!
-      this.smoothed = BETA * this.smoothed + (1 - BETA) * loss
-      this.smoothingSteps++
-    }
-    this.epochLossSum += lossSum
-    this.epochSamples += samples
-    this.epochCorrect += correct
-    this.epochSeconds += seconds
-    const stepSeconds = seconds / count
-    this.secondsPerStep =
-      this.secondsPerStep === null ? stepSeconds : 0.7 * this.secondsPerStep + 0.3 * stepSeconds
+    const update = this.progress.add(window, values, count, seconds)
     const state = this.store.getState()
-    const remaining =
-      (state.epochs - this.epoch) * this.trainLoader.length + (this.trainLoader.length - step)
-    const evalSeconds = state.lastEvaluation?.seconds ?? 0
     this.store.set({
+      ...update,
       epoch: this.epoch,
       step,
       globalStep,
-      loss: lossSum / samples,
-      smoothedLoss: this.smoothedValue(),
-      accuracy: this.classifying ? this.epochCorrect / this.epochSamples : null,
-      samplesPerSecond: this.rate.add(samples, seconds),
-      etaSeconds: Math.max(
-        0,
-        remaining * this.secondsPerStep +
-          evalSeconds * (state.epochs - this.epoch + (this.testLoader ? 1 : 0)),
-      ),
-      lossCurve: [...state.lossCurve, [globalStep, lossSum / samples] as const],
-      batchLosses: Array.from(values.subarray(0, count)),
+      etaSeconds: this.progress.eta({
+        epoch: this.epoch,
+        step,
+        epochs: state.epochs,
+        stepsPerEpoch: this.trainLoader.length,
+        evaluates: this.testLoader !== undefined,
+        evaluationSeconds: state.lastEvaluation?.seconds ?? 0,
+      }),
+      lossCurve: [...state.lossCurve, [globalStep, update.loss] as const],
     })
-  }
-
-  private smoothedValue(): number | null {
-    return this.smoothingSteps === 0 ? null : this.smoothed / (1 - BETA ** this.smoothingSteps)
   }
 
   private failNonFinite(step: number, value: number, firstOfWindow: boolean): never {
@@ -815,24 +773,11 @@ export class Trainer implements Subscribable<TrainerState> {
 
   private endEpoch(evaluation: EvaluationResult | null): void {
     const state = this.store.getState()
-    const record: EpochRecord = {
-      epoch: this.epoch,
-      trainLoss: this.epochSamples > 0 ? this.epochLossSum / this.epochSamples : Number.NaN,
-      trainAccuracy:
-        this.classifying && this.epochSamples > 0 ? this.epochCorrect / this.epochSamples : null,
-      testLoss: evaluation?.loss ?? null,
-      testAccuracy: evaluation?.accuracy ?? null,
-      seconds: this.epochSeconds,
-      samplesPerSecond: this.epochSeconds > 0 ? this.epochSamples / this.epochSeconds : 0,
-    }
+    const record = this.progress.endEpoch(this.epoch, evaluation)
     const last = this.epoch >= state.epochs
     this.epoch++
     this.step = 0
     this.epochStartRng = null
-    this.epochLossSum = 0
-    this.epochCorrect = 0
-    this.epochSamples = 0
-    this.epochSeconds = 0
     this.store.set({
       history: [...state.history, record],
       epoch: last ? this.epoch - 1 : this.epoch,
@@ -866,14 +811,7 @@ export class Trainer implements Subscribable<TrainerState> {
         layers: getRngState(),
         modules,
       },
-      progress: {
-        lossSum: this.epochLossSum,
-        correct: this.epochCorrect,
-        samples: this.epochSamples,
-        seconds: this.epochSeconds,
-        smoothedLoss: this.smoothingSteps === 0 ? null : this.smoothed,
-        smoothingSteps: this.smoothingSteps,
-      },
+      progress: this.progress.save(),
       history: this.store.getState().history.map((h) => ({ ...h })),
     }
     const paramGroups = JSON.parse(
