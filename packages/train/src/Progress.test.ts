@@ -7,8 +7,10 @@ const steps = (...samples: number[]) => samples.map((s) => ({ samples: s }))
 const point = (at: Partial<RunPoint>): RunPoint => ({
   epoch: 1,
   step: 0,
+  globalStep: (at.epoch ?? 1) * 10 - 10 + (at.step ?? 0),
   epochs: 2,
   stepsPerEpoch: 10,
+  stopAt: null,
   evaluates: false,
   evaluationSeconds: 0,
   ...at,
@@ -55,6 +57,23 @@ describe('Progress', () => {
     expect(progress.eta(point({ step: 4 }))).toBe(16 * 0.5)
     expect(progress.eta(point({ step: 4, evaluates: true, evaluationSeconds: 3 }))).toBe(8 + 2 * 3)
     expect(progress.eta(point({ epoch: 2, step: 10 }))).toBe(0)
+  })
+
+  it('counts down to maxSteps when it stops the run first, with the evaluations before it', () => {
+    const progress = new Progress()
+    progress.add(steps(1, 1, 1, 1), Float32Array.of(1, 1, 1, 1), 4, 2) // 0.5 s per step
+    const evaluating = { evaluates: true, evaluationSeconds: 3 }
+    // 3 steps left; epoch 1 ends after 6: no evaluation before the stop.
+    expect(progress.eta(point({ step: 4, stopAt: 7, ...evaluating }))).toBe(1.5)
+    // Epoch 1 ends on the way to step 13 and is evaluated; epoch 2's end is not reached.
+    expect(progress.eta(point({ step: 4, stopAt: 13, ...evaluating }))).toBe(4.5 + 3)
+    // A stop exactly at an epoch's end comes after its evaluation.
+    expect(progress.eta(point({ step: 4, stopAt: 10, ...evaluating }))).toBe(3 + 3)
+    expect(progress.eta(point({ epoch: 2, step: 3, stopAt: 13, ...evaluating }))).toBe(0)
+    // A limit beyond the last epoch changes nothing.
+    expect(progress.eta(point({ step: 4, stopAt: 1000, ...evaluating }))).toBe(8 + 2 * 3)
+    // Without a test loader no evaluation runs, whatever the last one cost.
+    expect(progress.eta(point({ step: 4, evaluationSeconds: 3 }))).toBe(8)
   })
 
   it('closes an epoch and carries its partial sums through a checkpoint', () => {

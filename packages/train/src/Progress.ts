@@ -27,8 +27,12 @@ export interface RunPoint {
   epoch: number
   /** Steps done in `epoch`. */
   step: number
+  /** Steps done in total. */
+  globalStep: number
   epochs: number
   stepsPerEpoch: number
+  /** The run stops when `globalStep` reaches this (`fit({ maxSteps })`); null: after `epochs`. */
+  stopAt: number | null
   /** Whether an evaluation runs after each epoch. */
   evaluates: boolean
   /** Seconds the latest evaluation took (0 before any). */
@@ -101,11 +105,25 @@ export class Progress {
     return this.classifying && this.samples > 0 ? this.correct / this.samples : null
   }
 
-  /** Seconds until the run ends (null before the first read-back). */
+  /**
+   * Seconds until the run ends (null before the first read-back): the steps left until the last
+   * epoch ends or `stopAt` comes first, plus an evaluation for each epoch that ends on the way
+   * (also one that ends exactly at `stopAt`: the stop comes before the next step).
+   */
   eta(at: RunPoint): number | null {
     if (this.secondsPerStep === null) return null
-    const remaining = (at.epochs - at.epoch) * at.stepsPerEpoch + (at.stepsPerEpoch - at.step)
-    const evaluations = at.epochs - at.epoch + (at.evaluates ? 1 : 0)
+    const perEpoch = at.stepsPerEpoch
+    const toLastEpochEnd = (at.epochs - at.epoch) * perEpoch + (perEpoch - at.step)
+    const remaining = Math.max(
+      0,
+      at.stopAt === null ? toLastEpochEnd : Math.min(toLastEpochEnd, at.stopAt - at.globalStep),
+    )
+    const toEpochEnd = perEpoch - at.step
+    const epochEnds =
+      perEpoch <= 0 || remaining < toEpochEnd
+        ? 0
+        : 1 + Math.floor((remaining - toEpochEnd) / perEpoch)
+    const evaluations = at.evaluates ? epochEnds : 0
     return Math.max(0, remaining * this.secondsPerStep + at.evaluationSeconds * evaluations)
   }
 

@@ -699,8 +699,10 @@ export class Trainer implements Subscribable<TrainerState> {
       etaSeconds: this.progress.eta({
         epoch: this.epoch,
         step,
+        globalStep,
         epochs: state.epochs,
         stepsPerEpoch: this.trainLoader.length,
+        stopAt: this.stopAt,
         evaluates: this.testLoader !== undefined,
         evaluationSeconds: state.lastEvaluation?.seconds ?? 0,
       }),
