@@ -13,6 +13,7 @@ import { TrainError, trainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
 import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
+import { NonFiniteGuard } from './NonFiniteGuard'
 import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
 import { Progress } from './Progress'
 import { Store, type Subscribable } from './Store'
@@ -124,11 +125,6 @@ export interface FitResult {
   lastEvaluation: EvaluationResult | null
 }
 
-interface Snapshot {
-  model: Record<string, tf.Tensor>
-  optimizer: OptimizerStateDict<object>
-}
-
 interface StepRecord {
   /** The loss; on the fast path `[loss, correct]`. */
   loss: tf.Tensor
@@ -171,7 +167,7 @@ export class Trainer implements Subscribable<TrainerState> {
   readonly trainLoader: BatchSource
   readonly testLoader: BatchSource | undefined
   private readonly syncEvery: number
-  private readonly checkFinite: boolean
+  private readonly guard: NonFiniteGuard
   private readonly engineOption: 'auto' | 'fast' | 'reference'
   private fast: FastEngine | null = null
   private readonly store: Store<TrainerState>
@@ -185,8 +181,6 @@ export class Trainer implements Subscribable<TrainerState> {
 
   private window: StepRecord[] = []
   private windowStart = 0
-  private pending: Snapshot | null = null
-  private verified: Snapshot | null = null
 
   private running = false
   private pauseRequested = false
@@ -222,7 +216,7 @@ export class Trainer implements Subscribable<TrainerState> {
     this.trainLoader = trainLoader
     this.testLoader = options.testLoader
     this.syncEvery = syncEvery
-    this.checkFinite = options.checkFinite ?? true
+    this.guard = new NonFiniteGuard(model, optimizer, options.checkFinite ?? true)
     const engine = options.engine ?? 'auto'
     if (engine !== 'auto' && engine !== 'fast' && engine !== 'reference') {
       throw trainError('TRAINER_ENGINE', { value: engine })
@@ -314,7 +308,7 @@ export class Trainer implements Subscribable<TrainerState> {
     this.store.set({ status: 'training', epochs, error: null })
     try {
       await this.prepareEngine()
-      this.pending = this.pending ?? this.snapshot()
+      this.guard.arm()
       while (this.epoch <= epochs) {
         if ((await this.trainEpoch(signal)) === 'aborted') return this.finish('aborted')
         if (this.testLoader) {
@@ -460,7 +454,7 @@ export class Trainer implements Subscribable<TrainerState> {
     this.globalStep = checkpoint.globalStep
     this.epochStartRng = checkpoint.rng.loader
     this.progress.load(checkpoint.progress)
-    this.dropSnapshots()
+    this.guard.drop()
     const history = checkpoint.history.map((h) => ({ ...h }))
     this.store.set({
       status: 'idle',
@@ -481,7 +475,7 @@ export class Trainer implements Subscribable<TrainerState> {
   dispose(): void {
     if (this.disposed) return
     this.discardWindow()
-    this.dropSnapshots()
+    this.guard.drop()
     this.fast?.dispose()
     this.fast = null
     this.disposed = true
@@ -662,16 +656,19 @@ export class Trainer implements Subscribable<TrainerState> {
     // The fast engine trains its own copies: the model and optimizer see them from here on.
     this.fast?.pull()
     this.windowStart = performance.now()
-    const firstStep = this.step - n + 1
-    const bad = this.checkFinite
-      ? Array.from(values.subarray(0, n)).findIndex((v) => !Number.isFinite(v))
-      : -1
+    const bad = this.guard.firstBad(values, n)
     if (bad >= 0) {
       // The batches before the bad one trained as usual: they are reported before training stops.
       if (bad > 0) this.report(window, values, bad, (seconds * bad) / n)
-      this.failNonFinite(firstStep + bad, values[bad]!, bad === 0)
+      const behind = n - 1 - bad
+      const at = {
+        epoch: this.epoch,
+        step: this.step - behind,
+        globalStep: this.globalStep - behind,
+      }
+      this.guard.fail(at, values[bad]!, bad === 0, () => this.fast?.push())
     }
-    if (this.checkFinite) this.rotateSnapshots()
+    this.guard.passed()
     this.report(window, values, n, seconds)
   }
 
@@ -708,55 +705,6 @@ export class Trainer implements Subscribable<TrainerState> {
       }),
       lossCurve: [...state.lossCurve, [globalStep, update.loss] as const],
     })
-  }
-
-  private failNonFinite(step: number, value: number, firstOfWindow: boolean): never {
-    const restore = firstOfWindow ? (this.verified ?? this.pending) : this.pending
-    if (restore) {
-      this.model.loadStateDict(restore.model)
-      this.optimizer.loadStateDict(restore.optimizer)
-      this.fast?.push()
-    }
-    const lr = (this.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr
-    throw trainError('NON_FINITE_LOSS', {
-      epoch: this.epoch,
-      step,
-      globalStep: this.globalStep - (this.step - step),
-      loss: value,
-      lr,
-    })
-  }
-
-  private snapshot(): Snapshot | null {
-    if (!this.checkFinite) return null
-    return {
-      model: tf.tidy(() =>
-        Object.fromEntries(
-          Object.entries(this.model.stateDict()).map(([k, v]) => [k, tf.keep(tf.clone(v))]),
-        ),
-      ),
-      optimizer: this.optimizer.stateDict(),
-    }
-  }
-
-  private disposeSnapshot(snapshot: Snapshot | null): void {
-    if (!snapshot) return
-    tf.dispose(Object.values(snapshot.model))
-    disposeStateDict(snapshot.optimizer)
-  }
-
-  /** The weights before this window gave a finite loss: they become the verified copy. */
-  private rotateSnapshots(): void {
-    this.disposeSnapshot(this.verified)
-    this.verified = this.pending
-    this.pending = this.snapshot()
-  }
-
-  private dropSnapshots(): void {
-    this.disposeSnapshot(this.verified)
-    this.disposeSnapshot(this.pending)
-    this.verified = null
-    this.pending = null
   }
 
   private async runEvaluation(
