@@ -1,22 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { getRngState, type Module, setRngState } from '@tensorloom/layers'
+import type { Module } from '@tensorloom/layers'
 import { CrossEntropyLoss } from './CrossEntropyLoss'
-import {
-  type Checkpoint,
-  deserializeTensor,
-  type EpochRecord,
-  type SerializedOptimizerState,
-  type SerializedTensor,
-  serializeTensor,
-} from './checkpoint'
+import type { Checkpoint, EpochRecord } from './checkpoint'
 import { TrainError, trainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
 import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
 import { NonFiniteGuard } from './NonFiniteGuard'
-import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
+import type { Optimizer } from './Optimizer'
 import { Progress } from './Progress'
 import { Store, type Subscribable } from './Store'
+import {
+  captureCheckpoint,
+  checkCheckpoint,
+  loaderGenerator,
+  restoreCheckpoint,
+} from './trainerCheckpoint'
 import { yieldToEventLoop } from './yieldToEventLoop'
 
 /** What a {@link Trainer} is doing. */
@@ -137,17 +136,6 @@ interface StepRecord {
  * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
  */
 const YIELD_EVERY_MS = 50
-
-function isGenerator(
-  value: unknown,
-): value is { getState(): unknown; setState(state: unknown): unknown } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { getState?: unknown }).getState === 'function' &&
-    typeof (value as { setState?: unknown }).setState === 'function'
-  )
-}
 
 /**
  * Trains a model the way the lesson's loop does — for each epoch, for each batch: forward, loss,
@@ -399,60 +387,14 @@ export class Trainer implements Subscribable<TrainerState> {
     if (this.running) {
       throw trainError('LOAD_CHECKPOINT_BUSY')
     }
-    if (checkpoint?.format !== 'tensorloom-checkpoint' || checkpoint.version !== 1) {
-      throw trainError('CHECKPOINT_FORMAT', {
-        format: checkpoint?.format,
-        version: checkpoint?.version,
-      })
-    }
-    if (checkpoint.stepsPerEpoch !== this.trainLoader.length) {
-      throw trainError('CHECKPOINT_STEPS', {
-        saved: checkpoint.stepsPerEpoch,
-        current: this.trainLoader.length,
-      })
-    }
-    if (checkpoint.optimizer.name !== this.optimizer.optimizerName) {
-      throw trainError('CHECKPOINT_OPTIMIZER', {
-        saved: checkpoint.optimizer.name,
-        current: this.optimizer.optimizerName,
-      })
-    }
-    const weights = Object.fromEntries(
-      Object.entries(checkpoint.model).map(([k, v]) => [k, deserializeTensor(v)]),
+    checkCheckpoint(checkpoint, this.trainLoader, this.optimizer)
+    const position = restoreCheckpoint(checkpoint, this.model, this.optimizer, () =>
+      this.fast?.push(),
     )
-    const optimizerState: OptimizerStateDict<object> = {
-      state: Object.fromEntries(
-        Object.entries(checkpoint.optimizer.state).map(([index, entry]) => [
-          index,
-          Object.fromEntries(
-            Object.entries(entry).map(([k, v]) => [
-              k,
-              typeof v === 'number' ? v : deserializeTensor(v),
-            ]),
-          ),
-        ]),
-      ),
-      paramGroups: checkpoint.optimizer.paramGroups,
-    }
-    try {
-      this.model.loadStateDict(weights)
-      this.optimizer.loadStateDict(optimizerState)
-      this.fast?.push()
-    } finally {
-      tf.dispose(Object.values(weights))
-      disposeStateDict(optimizerState)
-    }
-    if (checkpoint.rng.layers != null)
-      setRngState(checkpoint.rng.layers as Parameters<typeof setRngState>[0])
-    for (const [name, module] of this.model.namedModules()) {
-      const state = checkpoint.rng.modules[name]
-      const generator = (module as unknown as { generator?: unknown }).generator
-      if (state !== undefined && isGenerator(generator)) generator.setState(state)
-    }
-    this.epoch = checkpoint.epoch
-    this.step = checkpoint.step
-    this.globalStep = checkpoint.globalStep
-    this.epochStartRng = checkpoint.rng.loader
+    this.epoch = position.epoch
+    this.step = position.step
+    this.globalStep = position.globalStep
+    this.epochStartRng = position.epochStartRng
     this.progress.load(checkpoint.progress)
     this.guard.drop()
     const history = checkpoint.history.map((h) => ({ ...h }))
@@ -500,13 +442,8 @@ export class Trainer implements Subscribable<TrainerState> {
     return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
   }
 
-  private get loaderGenerator() {
-    const generator = (this.trainLoader as { generator?: unknown }).generator
-    return isGenerator(generator) ? generator : null
-  }
-
   private async trainEpoch(signal: AbortSignal | undefined): Promise<'done' | 'aborted'> {
-    const generator = this.loaderGenerator
+    const generator = loaderGenerator(this.trainLoader)
     if (this.epochStartRng === null) this.epochStartRng = generator?.getState() ?? null
     else generator?.setState(this.epochStartRng)
     this.model.train(true)
@@ -735,57 +672,19 @@ export class Trainer implements Subscribable<TrainerState> {
     })
   }
 
-  /**
-   * Captures everything synchronously (copies of the tensors, counters, random states), so the
-   * checkpoint is consistent even if training continues while the copies are read back.
-   */
   private makeCheckpoint(): Promise<Checkpoint> {
-    const weights = tf.tidy(() =>
-      Object.entries(this.model.stateDict()).map(([k, v]) => [k, tf.keep(tf.clone(v))] as const),
-    )
-    const sd = this.optimizer.stateDict()
-    const modules: Record<string, unknown> = {}
-    for (const [name, module] of this.model.namedModules()) {
-      const generator = (module as unknown as { generator?: unknown }).generator
-      if (isGenerator(generator)) modules[name] = generator.getState()
-    }
-    const base = {
-      format: 'tensorloom-checkpoint' as const,
-      version: 1 as const,
-      epoch: this.epoch,
-      step: this.step,
-      globalStep: this.globalStep,
-      stepsPerEpoch: this.trainLoader.length,
-      rng: {
-        loader: this.epochStartRng ?? this.loaderGenerator?.getState() ?? null,
-        layers: getRngState(),
-        modules,
+    return captureCheckpoint({
+      model: this.model,
+      optimizer: this.optimizer,
+      trainLoader: this.trainLoader,
+      position: {
+        epoch: this.epoch,
+        step: this.step,
+        globalStep: this.globalStep,
+        epochStartRng: this.epochStartRng,
       },
       progress: this.progress.save(),
-      history: this.store.getState().history.map((h) => ({ ...h })),
-    }
-    const paramGroups = JSON.parse(
-      JSON.stringify(sd.paramGroups),
-    ) as SerializedOptimizerState['paramGroups']
-    const read = async (): Promise<Checkpoint> => {
-      const model: Record<string, SerializedTensor> = {}
-      for (const [key, tensor] of weights) model[key] = await serializeTensor(tensor)
-      const state: SerializedOptimizerState['state'] = {}
-      for (const [index, entry] of Object.entries(sd.state)) {
-        const out: Record<string, SerializedTensor | number> = {}
-        for (const [k, v] of Object.entries(entry))
-          out[k] = typeof v === 'number' ? v : await serializeTensor(v)
-        state[Number(index)] = out
-      }
-      return {
-        ...base,
-        model,
-        optimizer: { name: this.optimizer.optimizerName, state, paramGroups },
-      }
-    }
-    return read().finally(() => {
-      tf.dispose(weights.map(([, t]) => t))
-      disposeStateDict(sd)
+      history: this.store.getState().history,
     })
   }
 }
