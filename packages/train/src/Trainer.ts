@@ -4,11 +4,11 @@ import { CrossEntropyLoss } from './CrossEntropyLoss'
 import type { Checkpoint, EpochRecord } from './checkpoint'
 import { TrainError, trainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
-import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
 import { NonFiniteGuard } from './NonFiniteGuard'
 import type { Optimizer } from './Optimizer'
 import { Progress } from './Progress'
+import { type AnyStepEngine, createStepEngine, type PendingStep } from './StepEngine'
 import { Store, type Subscribable } from './Store'
 import {
   captureCheckpoint,
@@ -124,18 +124,14 @@ export interface FitResult {
   lastEvaluation: EvaluationResult | null
 }
 
-interface StepRecord {
-  /** The loss; on the fast path `[loss, correct]`. */
-  loss: tf.Tensor
-  correct: tf.Tensor | null
-  samples: number
-}
-
 /**
  * On WASM and CPU a read-back resolves without a macrotask, so a run would hold the event loop
  * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
  */
 const YIELD_EVERY_MS = 50
+
+const isPromise = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function'
 
 /**
  * Trains a model the way the lesson's loop does — for each epoch, for each batch: forward, loss,
@@ -157,7 +153,7 @@ export class Trainer implements Subscribable<TrainerState> {
   private readonly syncEvery: number
   private readonly guard: NonFiniteGuard
   private readonly engineOption: 'auto' | 'fast' | 'reference'
-  private fast: FastEngine | null = null
+  private engine: AnyStepEngine | null = null
   private readonly store: Store<TrainerState>
 
   private epoch = 1
@@ -165,9 +161,9 @@ export class Trainer implements Subscribable<TrainerState> {
   private globalStep = 0
   private epochStartRng: unknown = null
   private readonly progress = new Progress()
-  private classifying = true
 
-  private window: StepRecord[] = []
+  /** Steps trained since the last read-back, their results still on the device. */
+  private window: PendingStep[] = []
   private windowStart = 0
 
   private running = false
@@ -239,34 +235,23 @@ export class Trainer implements Subscribable<TrainerState> {
 
   /** The engine that trains: `'fast'` or `'reference'` once `fit` started, null before. */
   get activeEngine(): 'fast' | 'reference' | null {
-    if (this.fast) return 'fast'
-    return this.engineChecked ? 'reference' : null
+    return this.engine?.kind ?? null
   }
 
-  private engineChecked = false
-
-  /** Chooses the engine on the first `fit` (or after the backend changed), per `engine`. */
-  private async prepareEngine(): Promise<void> {
-    if (this.fast && this.fast.backendName !== tf.getBackend()) {
-      this.fast.dispose()
-      this.fast = null
-      this.engineChecked = false
+  /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
+  private async prepareEngine(): Promise<AnyStepEngine> {
+    const built = this.engine?.backendName
+    if (this.engine && built != null && built !== tf.getBackend()) {
+      this.engine.dispose()
+      this.engine = null
     }
-    if (this.engineChecked) return
-    if (this.engineOption !== 'reference') {
-      const setup = {
-        model: this.model,
-        optimizer: this.optimizer,
-        criterion: this.criterion,
-        trainLoader: this.trainLoader,
-      }
-      const support = FastEngine.check(setup)
-      if (support.ok) this.fast = await FastEngine.create(setup)
-      else if (this.engineOption === 'fast') {
-        throw trainError('TRAINER_FAST_UNSUPPORTED', { reason: support.reason })
-      }
-    }
-    this.engineChecked = true
+    this.engine ??= await createStepEngine(this.engineOption, {
+      model: this.model,
+      optimizer: this.optimizer,
+      criterion: this.criterion,
+      trainLoader: this.trainLoader,
+    })
+    return this.engine
   }
 
   /**
@@ -295,10 +280,10 @@ export class Trainer implements Subscribable<TrainerState> {
     signal?.addEventListener('abort', onAbort)
     this.store.set({ status: 'training', epochs, error: null })
     try {
-      await this.prepareEngine()
+      const engine = await this.prepareEngine()
       this.guard.arm()
       while (this.epoch <= epochs) {
-        if ((await this.trainEpoch(signal)) === 'aborted') return this.finish('aborted')
+        if ((await this.trainEpoch(engine, signal)) === 'aborted') return this.finish('aborted')
         if (this.testLoader) {
           if (signal?.aborted) return this.finish('aborted')
           this.store.set({ status: 'evaluating' })
@@ -389,7 +374,7 @@ export class Trainer implements Subscribable<TrainerState> {
     }
     checkCheckpoint(checkpoint, this.trainLoader, this.optimizer)
     const position = restoreCheckpoint(checkpoint, this.model, this.optimizer, () =>
-      this.fast?.push(),
+      this.engine?.push(),
     )
     this.epoch = position.epoch
     this.step = position.step
@@ -418,8 +403,8 @@ export class Trainer implements Subscribable<TrainerState> {
     if (this.disposed) return
     this.discardWindow()
     this.guard.drop()
-    this.fast?.dispose()
-    this.fast = null
+    this.engine?.dispose()
+    this.engine = null
     this.disposed = true
   }
 
@@ -442,28 +427,38 @@ export class Trainer implements Subscribable<TrainerState> {
     return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
   }
 
-  private async trainEpoch(signal: AbortSignal | undefined): Promise<'done' | 'aborted'> {
+  /**
+   * One epoch, on either engine: puts the loader's generator back to the epoch's start (so a
+   * resumed or repeated epoch draws the same batches), skips the batches a resumed run trained
+   * already, and trains the others, reading back every `syncEvery` steps.
+   */
+  private async trainEpoch(
+    engine: AnyStepEngine,
+    signal: AbortSignal | undefined,
+  ): Promise<'done' | 'aborted'> {
     const generator = loaderGenerator(this.trainLoader)
     if (this.epochStartRng === null) this.epochStartRng = generator?.getState() ?? null
     else generator?.setState(this.epochStartRng)
     this.model.train(true)
-    if (this.fast) return this.trainEpochFast(this.fast, signal)
-    const iterator = this.trainLoader[Symbol.asyncIterator]()
+    const batches = engine.batches()
     let index = 0
     this.windowStart = performance.now()
     try {
       while (true) {
-        if (index >= this.step && !(await this.boundary(signal))) return 'aborted'
-        const next = await iterator.next()
+        const pending = batches.next()
+        const next = isPromise(pending) ? await pending : pending
         if (next.done) break
-        const [x, y] = next.value
         if (index < this.step) {
           // Resuming mid-epoch: the loader replays the epoch's order; skip what was trained.
-          tf.dispose([x, y])
+          engine.skip(next.value)
           index++
           continue
         }
-        this.trainStep(x, y)
+        if (!(await this.boundary(signal))) {
+          engine.skip(next.value)
+          return 'aborted'
+        }
+        this.window.push(engine.step(next.value))
         index++
         this.step++
         this.globalStep++
@@ -472,54 +467,7 @@ export class Trainer implements Subscribable<TrainerState> {
       await this.flush()
       return 'done'
     } finally {
-      await iterator.return?.()
-    }
-  }
-
-  /** {@link trainEpoch} on the fast path: the same batches (drawn from the loader's sampler). */
-  private async trainEpochFast(
-    engine: FastEngine,
-    signal: AbortSignal | undefined,
-  ): Promise<'done' | 'aborted'> {
-    let index = 0
-    this.windowStart = performance.now()
-    for (const indices of engine.epochIndices()) {
-      if (index < this.step) {
-        index++ // Resuming mid-epoch: the sampler replays the epoch's order; skip what was trained.
-        continue
-      }
-      if (!(await this.boundary(signal))) return 'aborted'
-      const { stats, samples } = engine.step(indices)
-      this.window.push({ loss: stats, correct: null, samples })
-      index++
-      this.step++
-      this.globalStep++
-      if (this.window.length >= this.syncEvery) await this.flush()
-    }
-    await this.flush()
-    return 'done'
-  }
-
-  private trainStep(x: tf.Tensor, y: tf.Tensor): void {
-    let correct: tf.Tensor | null = null
-    try {
-      const loss = this.optimizer.step(() => {
-        const out = this.model.call(x)
-        const value = this.criterion.call(out, y)
-        this.classifying &&= out.rank === 2 && y.dtype === 'int32' && y.rank === 1
-        if (this.classifying) {
-          correct = tf.keep(
-            tf.sum(tf.cast(tf.equal(tf.cast(tf.argMax(out, 1), 'int32'), y), 'float32')),
-          )
-        }
-        return value as tf.Scalar
-      })
-      this.window.push({ loss, correct, samples: x.shape[0] ?? 1 })
-    } catch (error) {
-      if (correct) (correct as tf.Tensor).dispose()
-      throw error
-    } finally {
-      tf.dispose([x, y])
+      await batches.return?.()
     }
   }
 
@@ -561,8 +509,7 @@ export class Trainer implements Subscribable<TrainerState> {
   }
 
   private discardWindow(): void {
-    for (const record of this.window)
-      tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
+    if (this.window.length > 0) this.engine?.release(this.window)
     this.window = []
   }
 
@@ -572,26 +519,19 @@ export class Trainer implements Subscribable<TrainerState> {
     if (window.length === 0) return
     this.window = []
     const n = window.length
-    const fast = window[0]!.loss.rank === 1
-    const packed = tf.tidy(() => {
-      // Fast-path records hold [loss, correct]: transposed, they read like the others.
-      if (fast) return tf.reshape(tf.transpose(tf.stack(window.map((r) => r.loss))), [-1])
-      const parts = [tf.stack(window.map((r) => r.loss))]
-      const corrects = window.map((r) => r.correct).filter((t): t is tf.Tensor => t !== null)
-      if (corrects.length === n) parts.push(tf.stack(corrects))
-      return tf.concat(parts)
-    })
+    // Only the current engine's steps are ever pending.
+    const engine = this.engine!
+    const packed = engine.pack(window)
     let values: Float32Array
     try {
       values = (await packed.data()) as Float32Array
     } finally {
       packed.dispose()
-      for (const record of window)
-        tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
+      engine.release(window)
     }
     const seconds = (performance.now() - this.windowStart) / 1000
-    // The fast engine trains its own copies: the model and optimizer see them from here on.
-    this.fast?.pull()
+    // An engine may train its own copies: the model and optimizer see them from here on.
+    engine.pull()
     this.windowStart = performance.now()
     const bad = this.guard.firstBad(values, n)
     if (bad >= 0) {
@@ -603,7 +543,7 @@ export class Trainer implements Subscribable<TrainerState> {
         step: this.step - behind,
         globalStep: this.globalStep - behind,
       }
-      this.guard.fail(at, values[bad]!, bad === 0, () => this.fast?.push())
+      this.guard.fail(at, values[bad]!, bad === 0, () => engine.push())
     }
     this.guard.passed()
     this.report(window, values, n, seconds)
@@ -614,7 +554,7 @@ export class Trainer implements Subscribable<TrainerState> {
    * correct counts when classifying) to the metrics, and publishes them as the latest progress.
    */
   private report(
-    window: readonly StepRecord[],
+    window: readonly PendingStep[],
     values: Float32Array,
     count: number,
     seconds: number,

@@ -5,6 +5,7 @@ import { trainError } from '../errors'
 import type { BatchSource } from '../evaluate'
 import type { Criterion } from '../Loss'
 import type { Optimizer, ParamState } from '../Optimizer'
+import type { StepEngine } from '../StepEngine'
 import { KERNELS, kernelKind, registerFastKernels, stateCount, type UpdateRule } from './kernels'
 import { type DenseBlock, planDense, type Unsupported } from './plan'
 import { checkLoader, type IndexedLoader, makeResident, type ResidentData } from './residentData'
@@ -97,9 +98,11 @@ const isUnsupported = (v: unknown): v is Unsupported =>
  *
  * The model's variables and the optimizer's state are not updated while the engine trains:
  * {@link FastEngine.pull} writes them back (before evaluating, checkpointing or disposing), and
- * {@link FastEngine.push} reloads them after they were changed outside.
+ * {@link FastEngine.push} reloads them after they were changed outside. A `Trainer` drives it
+ * through its {@link StepEngine} methods.
  */
-export class FastEngine {
+export class FastEngine implements StepEngine<Int32Array, FastStep> {
+  readonly kind = 'fast'
   readonly model: Module
   readonly optimizer: Optimizer<object>
   readonly loader: IndexedLoader
@@ -282,6 +285,24 @@ export class FastEngine {
   /** One epoch of batch indices, drawn from the loader's generator exactly as the loader would. */
   epochIndices(): Iterable<Int32Array> {
     return this.loader.batchSampler
+  }
+
+  /** {@link epochIndices} as an iterator (see {@link StepEngine.batches}). */
+  batches(): Iterator<Int32Array> {
+    return this.loader.batchSampler[Symbol.iterator]()
+  }
+
+  /** Nothing to free: a batch is its indices. */
+  skip(_indices: Int32Array): void {}
+
+  /** The steps' `[loss, correct]` stats as `[losses…, corrects…]`, one tensor to read back. */
+  pack(steps: readonly FastStep[]): tf.Tensor {
+    return tf.tidy(() => tf.reshape(tf.transpose(tf.stack(steps.map((s) => s.stats))), [-1]))
+  }
+
+  /** Frees the steps' stats. */
+  release(steps: readonly FastStep[]): void {
+    for (const s of steps) s.stats.dispose()
   }
 
   /** One training step on the samples `indices`: forward, loss, backward, optimizer update. */
