@@ -1,134 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { Module } from '@tensorloom/layers'
-import { CrossEntropyLoss } from './CrossEntropyLoss'
-import type { Checkpoint, EpochRecord } from './checkpoint'
+import type { Checkpoint } from './checkpoint'
 import { TrainError, trainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
 import type { Criterion } from './Loss'
 import { NonFiniteGuard } from './NonFiniteGuard'
 import type { Optimizer } from './Optimizer'
 import { Progress } from './Progress'
+import { RunControl } from './RunControl'
 import { type AnyStepEngine, createStepEngine, type PendingStep } from './StepEngine'
 import { Store, type Subscribable } from './Store'
+import {
+  checkEpochs,
+  checkMaxSteps,
+  type FitOptions,
+  type FitResult,
+  resolveOptions,
+  type TrainerOptions,
+} from './TrainerOptions'
+import { initialState, type TrainerState } from './TrainerState'
 import {
   captureCheckpoint,
   checkCheckpoint,
   loaderGenerator,
   restoreCheckpoint,
 } from './trainerCheckpoint'
-import { yieldToEventLoop } from './yieldToEventLoop'
 
-/** What a {@link Trainer} is doing. */
-export type TrainerStatus =
-  | 'idle'
-  | 'training'
-  | 'paused'
-  | 'evaluating'
-  | 'completed'
-  | 'aborted'
-  | 'failed'
-
-/** A snapshot of a {@link Trainer}'s progress; a new object after every change. */
-export interface TrainerState {
-  status: TrainerStatus
-  /** 1-based epoch in progress (the last one when completed). */
-  epoch: number
-  /** Epochs to train in total. */
-  epochs: number
-  /** Batches trained in the current epoch. */
-  step: number
-  /** Batches per epoch. */
-  stepsPerEpoch: number
-  /** Batches trained since the start. */
-  globalStep: number
-  /** Mean training loss of the batches since the previous update (null before the first). */
-  loss: number | null
-  /** Exponential moving average of the per-batch training loss (β = 0.98, bias-corrected). */
-  smoothedLoss: number | null
-  /** Training accuracy of the current epoch so far (null when not classifying). */
-  accuracy: number | null
-  /**
-   * Training throughput over the last few updates (up to 8 read-backs): steadier than a single
-   * window, whose few batches a garbage collection or a short last window can skew.
-   */
-  samplesPerSecond: number | null
-  /** Estimated seconds until training completes (null until measurable). */
-  etaSeconds: number | null
-  /** `[globalStep, mean loss]` at every update, for a loss curve. */
-  lossCurve: ReadonlyArray<readonly [number, number]>
-  /**
-   * The loss of each batch read back at the latest update, oldest first (up to `syncEvery`
-   * batches, ending at `globalStep`), for a per-batch loss chart.
-   */
-  batchLosses: readonly number[]
-  /** Finished epochs. */
-  history: readonly EpochRecord[]
-  /** The latest evaluation on the test loader. */
-  lastEvaluation: EvaluationResult | null
-  /** Why training failed (status `'failed'`). */
-  error: { code: string; message: string } | null
-}
-
-/** Options of {@link Trainer}. */
-export interface TrainerOptions {
-  /** The model to train (a `Module` from `@tensorloom/layers`). Not owned: dispose it yourself. */
-  model: Module
-  /** The optimizer over `model.parameters()`. Not owned: dispose it yourself. */
-  optimizer: Optimizer<object>
-  /** Training batches, e.g. `new DataLoader(train, { batchSize: 64, shuffle: true, seed })`. */
-  trainLoader: BatchSource
-  /** Evaluated after every epoch when given. */
-  testLoader?: BatchSource
-  /** The loss; default `new CrossEntropyLoss()`. */
-  criterion?: Criterion
-  /** Epochs to train (default 1); `fit({ epochs })` overrides it. */
-  epochs?: number
-  /**
-   * Read the loss back every this many steps (default 20). Between reads nothing waits for the
-   * device, which keeps WebGL/WASM busy; progress, NaN checks and pause/abort act at reads
-   * (pause and abort also at any step boundary).
-   */
-  syncEvery?: number
-  /**
-   * Stop with `NON_FINITE_LOSS` when a loss is NaN or ±Inf, restoring the last weights that gave a
-   * finite loss (default true). Costs a copy of the weights and optimizer state per read.
-   */
-  checkFinite?: boolean
-  /**
-   * How steps run. `'auto'` (default): the fast path ({@link FastEngine}) when it can train the
-   * setup — a chain of Flatten/Linear/ReLU layers, CrossEntropyLoss, Adam/AdamW/SGD, a DataLoader
-   * over MNIST-like data — otherwise the reference path. `'fast'`: the fast path, or a
-   * `TrainError` saying why it cannot. `'reference'`: forward and backward through tfjs' gradient
-   * tape, for any model. Both compute the same math: PyTorch's update rules on the same batches.
-   */
-  engine?: 'auto' | 'fast' | 'reference'
-}
-
-/** Options of {@link Trainer.fit}. */
-export interface FitOptions {
-  /** Train until this many epochs are done in total (default: the constructor's `epochs`). */
-  epochs?: number
-  /** Aborting stops at the next step boundary; `fit` then resolves with status `'aborted'`. */
-  signal?: AbortSignal
-  /**
-   * Stop once this many batches are trained in total (`globalStep`), exactly, between two steps;
-   * `fit` then resolves with status `'aborted'`. Default: no limit.
-   */
-  maxSteps?: number
-}
-
-/** What {@link Trainer.fit} resolves with. */
-export interface FitResult {
-  status: 'completed' | 'aborted'
-  history: EpochRecord[]
-  lastEvaluation: EvaluationResult | null
-}
-
-/**
- * On WASM and CPU a read-back resolves without a macrotask, so a run would hold the event loop
- * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
- */
-const YIELD_EVERY_MS = 50
+export type { FitOptions, FitResult, TrainerOptions } from './TrainerOptions'
+export type { TrainerState, TrainerStatus } from './TrainerState'
 
 const isPromise = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
   typeof (value as { then?: unknown } | null)?.then === 'function'
@@ -151,79 +50,42 @@ export class Trainer implements Subscribable<TrainerState> {
   readonly trainLoader: BatchSource
   readonly testLoader: BatchSource | undefined
   private readonly syncEvery: number
-  private readonly guard: NonFiniteGuard
   private readonly engineOption: 'auto' | 'fast' | 'reference'
-  private engine: AnyStepEngine | null = null
   private readonly store: Store<TrainerState>
+  private readonly guard: NonFiniteGuard
+  private readonly progress = new Progress()
+  private readonly control = new RunControl({
+    flush: () => this.flush(),
+    checkpoint: () => this.makeCheckpoint(),
+    paused: (paused) => {
+      this.store.set({ status: paused ? 'paused' : 'training' })
+      if (!paused) this.windowStart = performance.now()
+    },
+  })
+  private engine: AnyStepEngine | null = null
 
   private epoch = 1
   private step = 0
   private globalStep = 0
+  /** The loader generator's state when the epoch started: each pass over it replays from here. */
   private epochStartRng: unknown = null
-  private readonly progress = new Progress()
-
   /** Steps trained since the last read-back, their results still on the device. */
   private window: PendingStep[] = []
   private windowStart = 0
-
   private running = false
-  private pauseRequested = false
-  private stopAt: number | null = null
-  private wake: (() => void) | null = null
-  private lastYield = 0
-  private checkpointRequests: Array<{
-    resolve: (c: Checkpoint) => void
-    reject: (e: unknown) => void
-  }> = []
   private disposed = false
 
   constructor(options: TrainerOptions) {
-    const { model, optimizer, trainLoader } = options
-    if (!model || typeof model.call !== 'function' || typeof model.stateDict !== 'function') {
-      throw trainError('TRAINER_MODEL')
-    }
-    if (!optimizer || typeof optimizer.step !== 'function') {
-      throw trainError('TRAINER_OPTIMIZER')
-    }
-    if (!trainLoader || typeof trainLoader[Symbol.asyncIterator] !== 'function') {
-      throw trainError('TRAINER_LOADER')
-    }
-    const syncEvery = options.syncEvery ?? 20
-    if (!Number.isInteger(syncEvery) || syncEvery < 1) {
-      throw trainError('TRAINER_SYNC_EVERY', { value: syncEvery })
-    }
-    const epochs = options.epochs ?? 1
-    this.checkEpochs(epochs)
-    this.model = model
-    this.optimizer = optimizer
-    this.criterion = options.criterion ?? new CrossEntropyLoss()
-    this.trainLoader = trainLoader
-    this.testLoader = options.testLoader
-    this.syncEvery = syncEvery
-    this.guard = new NonFiniteGuard(model, optimizer, options.checkFinite ?? true)
-    const engine = options.engine ?? 'auto'
-    if (engine !== 'auto' && engine !== 'fast' && engine !== 'reference') {
-      throw trainError('TRAINER_ENGINE', { value: engine })
-    }
-    this.engineOption = engine
-    this.store = new Store<TrainerState>({
-      status: 'idle',
-      epoch: 1,
-      epochs,
-      step: 0,
-      stepsPerEpoch: trainLoader.length,
-      globalStep: 0,
-      loss: null,
-      smoothedLoss: null,
-      accuracy: null,
-      samplesPerSecond: null,
-      etaSeconds: null,
-      lossCurve: [],
-      batchLosses: [],
-      history: [],
-      lastEvaluation: null,
-      error: null,
-    })
+    const settings = resolveOptions(options)
+    this.model = settings.model
+    this.optimizer = settings.optimizer
+    this.criterion = settings.criterion
+    this.trainLoader = settings.trainLoader
+    this.testLoader = settings.testLoader
+    this.syncEvery = settings.syncEvery
+    this.engineOption = settings.engine
+    this.guard = new NonFiniteGuard(this.model, this.optimizer, settings.checkFinite)
+    this.store = new Store(initialState(settings.epochs, this.trainLoader.length))
   }
 
   /** The current progress snapshot. */
@@ -238,22 +100,6 @@ export class Trainer implements Subscribable<TrainerState> {
     return this.engine?.kind ?? null
   }
 
-  /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
-  private async prepareEngine(): Promise<AnyStepEngine> {
-    const built = this.engine?.backendName
-    if (this.engine && built != null && built !== tf.getBackend()) {
-      this.engine.dispose()
-      this.engine = null
-    }
-    this.engine ??= await createStepEngine(this.engineOption, {
-      model: this.model,
-      optimizer: this.optimizer,
-      criterion: this.criterion,
-      trainLoader: this.trainLoader,
-    })
-    return this.engine
-  }
-
   /**
    * Trains until `epochs` epochs are done in total, evaluating on the test loader after each.
    * Continues from where the trainer stopped (after an abort or {@link loadCheckpoint}).
@@ -262,28 +108,19 @@ export class Trainer implements Subscribable<TrainerState> {
    */
   async fit(options: FitOptions = {}): Promise<FitResult> {
     this.assertLive()
-    if (this.running) {
-      throw trainError('FIT_BUSY')
-    }
-    const epochs = options.epochs ?? this.store.getState().epochs
-    this.checkEpochs(epochs)
-    const maxSteps = options.maxSteps
-    if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) {
-      throw trainError('FIT_MAX_STEPS', { value: maxSteps })
-    }
-    this.stopAt = maxSteps ?? null
+    if (this.running) throw trainError('FIT_BUSY')
+    const epochs = checkEpochs(options.epochs ?? this.store.getState().epochs)
+    const maxSteps = checkMaxSteps(options.maxSteps)
     const signal = options.signal
     this.running = true
-    this.pauseRequested = false
+    this.control.begin(signal, maxSteps ?? null)
     this.progress.resetRate()
-    const onAbort = () => this.wake?.()
-    signal?.addEventListener('abort', onAbort)
     this.store.set({ status: 'training', epochs, error: null })
     try {
       const engine = await this.prepareEngine()
       this.guard.arm()
       while (this.epoch <= epochs) {
-        if ((await this.trainEpoch(engine, signal)) === 'aborted') return this.finish('aborted')
+        if ((await this.trainEpoch(engine)) === 'aborted') return this.finish('aborted')
         if (this.testLoader) {
           if (signal?.aborted) return this.finish('aborted')
           this.store.set({ status: 'evaluating' })
@@ -305,22 +142,19 @@ export class Trainer implements Subscribable<TrainerState> {
       })
       throw error
     } finally {
-      signal?.removeEventListener('abort', onAbort)
       this.running = false
-      this.wake = null
-      this.answerCheckpoints()
+      this.control.end()
     }
   }
 
   /** Pauses at the next step boundary (status `'paused'`); {@link resume} continues. */
   pause(): void {
-    this.pauseRequested = true
+    this.control.pause()
   }
 
   /** Continues after {@link pause}. */
   resume(): void {
-    this.pauseRequested = false
-    this.wake?.()
+    this.control.resume()
   }
 
   /**
@@ -332,12 +166,8 @@ export class Trainer implements Subscribable<TrainerState> {
     options: { signal?: AbortSignal } = {},
   ): Promise<EvaluationResult> {
     this.assertLive()
-    if (!loader) {
-      throw trainError('EVALUATE_NO_LOADER')
-    }
-    if (this.running) {
-      throw trainError('EVALUATE_BUSY')
-    }
+    if (!loader) throw trainError('EVALUATE_NO_LOADER')
+    if (this.running) throw trainError('EVALUATE_BUSY')
     this.running = true
     const previous = this.store.getState().status
     this.store.set({ status: 'evaluating' })
@@ -359,7 +189,7 @@ export class Trainer implements Subscribable<TrainerState> {
   checkpoint(): Promise<Checkpoint> {
     this.assertLive()
     if (!this.running || this.store.getState().status === 'paused') return this.makeCheckpoint()
-    return new Promise((resolve, reject) => this.checkpointRequests.push({ resolve, reject }))
+    return this.control.requestCheckpoint()
   }
 
   /**
@@ -369,9 +199,7 @@ export class Trainer implements Subscribable<TrainerState> {
    */
   loadCheckpoint(checkpoint: Checkpoint): void {
     this.assertLive()
-    if (this.running) {
-      throw trainError('LOAD_CHECKPOINT_BUSY')
-    }
+    if (this.running) throw trainError('LOAD_CHECKPOINT_BUSY')
     checkCheckpoint(checkpoint, this.trainLoader, this.optimizer)
     const position = restoreCheckpoint(checkpoint, this.model, this.optimizer, () =>
       this.engine?.push(),
@@ -382,7 +210,6 @@ export class Trainer implements Subscribable<TrainerState> {
     this.epochStartRng = position.epochStartRng
     this.progress.load(checkpoint.progress)
     this.guard.drop()
-    const history = checkpoint.history.map((h) => ({ ...h }))
     this.store.set({
       status: 'idle',
       epoch: this.epoch,
@@ -390,7 +217,7 @@ export class Trainer implements Subscribable<TrainerState> {
       globalStep: this.globalStep,
       smoothedLoss: this.progress.smoothedLoss,
       accuracy: this.progress.accuracy,
-      history,
+      history: checkpoint.history.map((h) => ({ ...h })),
       error: null,
     })
   }
@@ -410,21 +237,24 @@ export class Trainer implements Subscribable<TrainerState> {
 
   // ---------------------------------------------------------------------------------------------
 
-  private checkEpochs(epochs: number): void {
-    if (!Number.isInteger(epochs) || epochs < 1) {
-      throw trainError('TRAINER_EPOCHS', { value: epochs })
-    }
-  }
-
   private assertLive(): void {
     if (this.disposed) throw trainError('TRAINER_DISPOSED')
   }
 
-  private finish(status: 'completed' | 'aborted'): FitResult {
-    const state = this.store.getState()
-    this.store.set({ status, etaSeconds: status === 'completed' ? 0 : state.etaSeconds })
-    const final = this.store.getState()
-    return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
+  /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
+  private async prepareEngine(): Promise<AnyStepEngine> {
+    const built = this.engine?.backendName
+    if (this.engine && built != null && built !== tf.getBackend()) {
+      this.engine.dispose()
+      this.engine = null
+    }
+    this.engine ??= await createStepEngine(this.engineOption, {
+      model: this.model,
+      optimizer: this.optimizer,
+      criterion: this.criterion,
+      trainLoader: this.trainLoader,
+    })
+    return this.engine
   }
 
   /**
@@ -432,10 +262,7 @@ export class Trainer implements Subscribable<TrainerState> {
    * resumed or repeated epoch draws the same batches), skips the batches a resumed run trained
    * already, and trains the others, reading back every `syncEvery` steps.
    */
-  private async trainEpoch(
-    engine: AnyStepEngine,
-    signal: AbortSignal | undefined,
-  ): Promise<'done' | 'aborted'> {
+  private async trainEpoch(engine: AnyStepEngine): Promise<'done' | 'aborted'> {
     const generator = loaderGenerator(this.trainLoader)
     if (this.epochStartRng === null) this.epochStartRng = generator?.getState() ?? null
     else generator?.setState(this.epochStartRng)
@@ -454,7 +281,7 @@ export class Trainer implements Subscribable<TrainerState> {
           index++
           continue
         }
-        if (!(await this.boundary(signal))) {
+        if (!(await this.control.boundary(this.globalStep))) {
           engine.skip(next.value)
           return 'aborted'
         }
@@ -469,43 +296,6 @@ export class Trainer implements Subscribable<TrainerState> {
     } finally {
       await batches.return?.()
     }
-  }
-
-  /** Between steps: answers checkpoint requests, pauses, and reports whether to continue. */
-  private async boundary(signal: AbortSignal | undefined): Promise<boolean> {
-    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
-      await yieldToEventLoop()
-      this.lastYield = performance.now()
-    }
-    if (signal?.aborted || (this.stopAt !== null && this.globalStep >= this.stopAt)) {
-      await this.flush()
-      return false
-    }
-    if (this.checkpointRequests.length > 0) {
-      await this.flush()
-      this.answerCheckpoints()
-    }
-    if (this.pauseRequested) {
-      await this.flush()
-      this.store.set({ status: 'paused' })
-      while (this.pauseRequested && !signal?.aborted) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve
-        })
-        this.wake = null
-        this.answerCheckpoints()
-      }
-      if (signal?.aborted) return false
-      this.store.set({ status: 'training' })
-      this.windowStart = performance.now()
-    }
-    return true
-  }
-
-  private answerCheckpoints(): void {
-    const requests = this.checkpointRequests
-    this.checkpointRequests = []
-    for (const request of requests) this.makeCheckpoint().then(request.resolve, request.reject)
   }
 
   private discardWindow(): void {
@@ -576,7 +366,7 @@ export class Trainer implements Subscribable<TrainerState> {
         globalStep,
         epochs: state.epochs,
         stepsPerEpoch: this.trainLoader.length,
-        stopAt: this.stopAt,
+        stopAt: this.control.stopAt,
         evaluates: this.testLoader !== undefined,
         evaluationSeconds: state.lastEvaluation?.seconds ?? 0,
       }),
@@ -610,6 +400,13 @@ export class Trainer implements Subscribable<TrainerState> {
       epoch: last ? this.epoch - 1 : this.epoch,
       step: last ? state.step : 0,
     })
+  }
+
+  private finish(status: 'completed' | 'aborted'): FitResult {
+    const state = this.store.getState()
+    this.store.set({ status, etaSeconds: status === 'completed' ? 0 : state.etaSeconds })
+    const final = this.store.getState()
+    return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
   }
 
   private makeCheckpoint(): Promise<Checkpoint> {
