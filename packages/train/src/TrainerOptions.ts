@@ -49,7 +49,8 @@ export interface FitOptions {
   signal?: AbortSignal
   /**
    * Stop once this many batches are trained in total (`globalStep`), exactly, between two steps;
-   * `fit` then resolves with status `'aborted'`. Default: no limit.
+   * `fit` then resolves with status `'aborted'`. An epoch whose last batch reaches the limit is
+   * evaluated first; a limit at the run's last batch lets it complete. Default: no limit.
    */
   maxSteps?: number
 }
