@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import { checkIgnoreIndex, checkWeight, classLoss } from './classLoss'
-import { TrainError } from './errors'
+import { trainError } from './errors'
 import { Loss, type Reduction } from './Loss'
 
 /** Options of {@link CrossEntropyLoss}; PyTorch's `nn.CrossEntropyLoss` arguments in camelCase. */
@@ -24,12 +24,7 @@ export interface CrossEntropyLossOptions {
 export function checkLabelSmoothing(lossName: string, value: unknown): number {
   const v = value ?? 0
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-    throw new TrainError(
-      'INVALID_OPTION',
-      `${lossName}: label_smoothing must be between 0.0 and 1.0. Got: ${String(v)}`,
-      'Use 0 for none; 0.1 is a common choice.',
-      { option: 'labelSmoothing', value: v },
-    )
+    throw trainError('LOSS_LABEL_SMOOTHING', { lossName, value: v })
   }
   return v
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core'
-import { TrainError } from './errors'
+import { trainError } from './errors'
 import { registerGradients } from './gradients'
 
 /** How a loss reduces per-element losses, as in PyTorch: `'mean'` (default), `'sum'` or `'none'`. */
@@ -15,12 +15,7 @@ const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none']
 /** @internal Validates a `reduction` option with PyTorch's wording. */
 export function checkReduction(lossName: string, reduction: unknown): Reduction {
   if (!REDUCTIONS.includes(reduction as Reduction)) {
-    throw new TrainError(
-      'INVALID_OPTION',
-      `${lossName}: ${String(reduction)} is not a valid value for reduction.`,
-      "Use 'mean', 'sum' or 'none'.",
-      { option: 'reduction', value: reduction },
-    )
+    throw trainError('LOSS_REDUCTION', { lossName, value: reduction })
   }
   return reduction as Reduction
 }

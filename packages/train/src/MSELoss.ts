@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { formatShapeList, TrainError } from './errors'
+import { trainError } from './errors'
 import { Loss, type Reduction } from './Loss'
 
 /** Options of {@link MSELoss}. */
@@ -23,12 +23,7 @@ export class MSELoss extends Loss {
     const same =
       input.rank === target.rank && input.shape.every((size, i) => size === target.shape[i])
     if (!same) {
-      throw new TrainError(
-        'LOSS_SHAPE_MISMATCH',
-        `MSELoss: Using a target size (${formatShapeList(target.shape)}) that is different to the input size (${formatShapeList(input.shape)}).`,
-        'Reshape the target (or the input) so both have the same shape, e.g. target.reshape(input.shape).',
-        { inputShape: input.shape, targetShape: target.shape },
-      )
+      throw trainError('MSE_SHAPE_MISMATCH', { inputShape: input.shape, targetShape: target.shape })
     }
     return tf.tidy(() => {
       const squared = tf.squaredDifference(input, tf.cast(target, input.dtype))

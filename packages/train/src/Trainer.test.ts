@@ -223,6 +223,23 @@ describe('Trainer', () => {
     b.dispose()
   })
 
+  it('counts the ETA down to maxSteps, not to the last epoch', async () => {
+    const { trainer, dispose } = setup({ syncEvery: 4 })
+    const reads: TrainerState[] = []
+    trainer.subscribe((s) => {
+      if (s.lossCurve.length > (reads.at(-1)?.lossCurve.length ?? 0)) reads.push(s)
+    })
+    await trainer.fit({ maxSteps: 7 })
+    const [first, last] = reads
+    expect([first!.globalStep, last!.globalStep]).toEqual([4, 7])
+    // The first read timed 4 batches of 64 (so both rates below are the same measurement):
+    // 3 batches are left until the stop, and no evaluation runs before it.
+    const secondsPerBatch = 64 / first!.samplesPerSecond!
+    expect(first!.etaSeconds).toBeCloseTo(3 * secondsPerBatch, 6)
+    expect(last!.etaSeconds).toBe(0)
+    dispose()
+  })
+
   it('pauses at a step boundary, checkpoints while paused, and resumes', async () => {
     const { trainer, dispose } = setup({ syncEvery: 1 })
     let paused = false

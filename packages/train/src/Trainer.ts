@@ -1,160 +1,36 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { getRngState, type Module, setRngState } from '@tensorloom/layers'
-import { CrossEntropyLoss } from './CrossEntropyLoss'
-import {
-  type Checkpoint,
-  deserializeTensor,
-  type EpochRecord,
-  type SerializedOptimizerState,
-  type SerializedTensor,
-  serializeTensor,
-} from './checkpoint'
-import { TrainError } from './errors'
+import type { Module } from '@tensorloom/layers'
+import type { Checkpoint } from './checkpoint'
+import { TrainError, trainError } from './errors'
 import { type BatchSource, type EvaluationResult, evaluate } from './evaluate'
-import { FastEngine } from './fast/FastEngine'
 import type { Criterion } from './Loss'
-import { disposeStateDict, type Optimizer, type OptimizerStateDict } from './Optimizer'
-import { RateMeter } from './RateMeter'
+import { NonFiniteGuard } from './NonFiniteGuard'
+import type { Optimizer } from './Optimizer'
+import { Progress } from './Progress'
+import { RunControl } from './RunControl'
+import { type AnyStepEngine, createStepEngine, type PendingStep } from './StepEngine'
 import { Store, type Subscribable } from './Store'
-import { yieldToEventLoop } from './yieldToEventLoop'
+import {
+  checkEpochs,
+  checkMaxSteps,
+  type FitOptions,
+  type FitResult,
+  resolveOptions,
+  type TrainerOptions,
+} from './TrainerOptions'
+import { initialState, type TrainerState } from './TrainerState'
+import {
+  captureCheckpoint,
+  checkCheckpoint,
+  loaderGenerator,
+  restoreCheckpoint,
+} from './trainerCheckpoint'
 
-/** What a {@link Trainer} is doing. */
-export type TrainerStatus =
-  | 'idle'
-  | 'training'
-  | 'paused'
-  | 'evaluating'
-  | 'completed'
-  | 'aborted'
-  | 'failed'
+export type { FitOptions, FitResult, TrainerOptions } from './TrainerOptions'
+export type { TrainerState, TrainerStatus } from './TrainerState'
 
-/** A snapshot of a {@link Trainer}'s progress; a new object after every change. */
-export interface TrainerState {
-  status: TrainerStatus
-  /** 1-based epoch in progress (the last one when completed). */
-  epoch: number
-  /** Epochs to train in total. */
-  epochs: number
-  /** Batches trained in the current epoch. */
-  step: number
-  /** Batches per epoch. */
-  stepsPerEpoch: number
-  /** Batches trained since the start. */
-  globalStep: number
-  /** Mean training loss of the batches since the previous update (null before the first). */
-  loss: number | null
-  /** Exponential moving average of the per-batch training loss (β = 0.98, bias-corrected). */
-  smoothedLoss: number | null
-  /** Training accuracy of the current epoch so far (null when not classifying). */
-  accuracy: number | null
-  /**
-   * Training throughput over the last few updates (up to 8 read-backs): steadier than a single
-   * window, whose few batches a garbage collection or a short last window can skew.
-   */
-  samplesPerSecond: number | null
-  /** Estimated seconds until training completes (null until measurable). */
-  etaSeconds: number | null
-  /** `[globalStep, mean loss]` at every update, for a loss curve. */
-  lossCurve: ReadonlyArray<readonly [number, number]>
-  /**
-   * The loss of each batch read back at the latest update, oldest first (up to `syncEvery`
-   * batches, ending at `globalStep`), for a per-batch loss chart.
-   */
-  batchLosses: readonly number[]
-  /** Finished epochs. */
-  history: readonly EpochRecord[]
-  /** The latest evaluation on the test loader. */
-  lastEvaluation: EvaluationResult | null
-  /** Why training failed (status `'failed'`). */
-  error: { code: string; message: string } | null
-}
-
-/** Options of {@link Trainer}. */
-export interface TrainerOptions {
-  /** The model to train (a `Module` from `@tensorloom/layers`). Not owned: dispose it yourself. */
-  model: Module
-  /** The optimizer over `model.parameters()`. Not owned: dispose it yourself. */
-  optimizer: Optimizer<object>
-  /** Training batches, e.g. `new DataLoader(train, { batchSize: 64, shuffle: true, seed })`. */
-  trainLoader: BatchSource
-  /** Evaluated after every epoch when given. */
-  testLoader?: BatchSource
-  /** The loss; default `new CrossEntropyLoss()`. */
-  criterion?: Criterion
-  /** Epochs to train (default 1); `fit({ epochs })` overrides it. */
-  epochs?: number
-  /**
-   * Read the loss back every this many steps (default 20). Between reads nothing waits for the
-   * device, which keeps WebGL/WASM busy; progress, NaN checks and pause/abort act at reads
-   * (pause and abort also at any step boundary).
-   */
-  syncEvery?: number
-  /**
-   * Stop with `NON_FINITE_LOSS` when a loss is NaN or ±Inf, restoring the last weights that gave a
-   * finite loss (default true). Costs a copy of the weights and optimizer state per read.
-   */
-  checkFinite?: boolean
-  /**
-   * How steps run. `'auto'` (default): the fast path ({@link FastEngine}) when it can train the
-   * setup — a chain of Flatten/Linear/ReLU layers, CrossEntropyLoss, Adam/AdamW/SGD, a DataLoader
-   * over MNIST-like data — otherwise the reference path. `'fast'`: the fast path, or a
-   * `TrainError` saying why it cannot. `'reference'`: forward and backward through tfjs' gradient
-   * tape, for any model. Both compute the same math: PyTorch's update rules on the same batches.
-   */
-  engine?: 'auto' | 'fast' | 'reference'
-}
-
-/** Options of {@link Trainer.fit}. */
-export interface FitOptions {
-  /** Train until this many epochs are done in total (default: the constructor's `epochs`). */
-  epochs?: number
-  /** Aborting stops at the next step boundary; `fit` then resolves with status `'aborted'`. */
-  signal?: AbortSignal
-  /**
-   * Stop once this many batches are trained in total (`globalStep`), exactly, between two steps;
-   * `fit` then resolves with status `'aborted'`. Default: no limit.
-   */
-  maxSteps?: number
-}
-
-/** What {@link Trainer.fit} resolves with. */
-export interface FitResult {
-  status: 'completed' | 'aborted'
-  history: EpochRecord[]
-  lastEvaluation: EvaluationResult | null
-}
-
-interface Snapshot {
-  model: Record<string, tf.Tensor>
-  optimizer: OptimizerStateDict<object>
-}
-
-interface StepRecord {
-  /** The loss; on the fast path `[loss, correct]`. */
-  loss: tf.Tensor
-  correct: tf.Tensor | null
-  samples: number
-}
-
-const BETA = 0.98
-/**
- * On WASM and CPU a read-back resolves without a macrotask, so a run would hold the event loop
- * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
- */
-const YIELD_EVERY_MS = 50
-/** How many of the latest read-backs `samplesPerSecond` averages over. */
-const RATE_WINDOWS = 8
-
-function isGenerator(
-  value: unknown,
-): value is { getState(): unknown; setState(state: unknown): unknown } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { getState?: unknown }).getState === 'function' &&
-    typeof (value as { setState?: unknown }).setState === 'function'
-  )
-}
+const isPromise = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function'
 
 /**
  * Trains a model the way the lesson's loop does — for each epoch, for each batch: forward, loss,
@@ -174,113 +50,42 @@ export class Trainer implements Subscribable<TrainerState> {
   readonly trainLoader: BatchSource
   readonly testLoader: BatchSource | undefined
   private readonly syncEvery: number
-  private readonly checkFinite: boolean
   private readonly engineOption: 'auto' | 'fast' | 'reference'
-  private fast: FastEngine | null = null
   private readonly store: Store<TrainerState>
+  private readonly guard: NonFiniteGuard
+  private readonly progress = new Progress()
+  private readonly control = new RunControl({
+    flush: () => this.flush(),
+    checkpoint: () => this.makeCheckpoint(),
+    paused: (paused) => {
+      this.store.set({ status: paused ? 'paused' : 'training' })
+      if (!paused) this.windowStart = performance.now()
+    },
+  })
+  private engine: AnyStepEngine | null = null
 
   private epoch = 1
   private step = 0
   private globalStep = 0
+  /** The loader generator's state when the epoch started: each pass over it replays from here. */
   private epochStartRng: unknown = null
-  private epochLossSum = 0
-  private epochCorrect = 0
-  private epochSamples = 0
-  private epochSeconds = 0
-  private smoothed = 0
-  private smoothingSteps = 0
-  private secondsPerStep: number | null = null
-  private classifying = true
-
-  private window: StepRecord[] = []
+  /** Steps trained since the last read-back, their results still on the device. */
+  private window: PendingStep[] = []
   private windowStart = 0
-  private pending: Snapshot | null = null
-  private verified: Snapshot | null = null
-
   private running = false
-  private pauseRequested = false
-  private stopAt: number | null = null
-  private wake: (() => void) | null = null
-  private lastYield = 0
-  private readonly rate = new RateMeter(RATE_WINDOWS)
-  private checkpointRequests: Array<{
-    resolve: (c: Checkpoint) => void
-    reject: (e: unknown) => void
-  }> = []
   private disposed = false
 
   constructor(options: TrainerOptions) {
-    const { model, optimizer, trainLoader } = options
-    if (!model || typeof model.call !== 'function' || typeof model.stateDict !== 'function') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer: model must be a Module.',
-        'Pass a Module from @tensorloom/layers.',
-        { option: 'model' },
-      )
-    }
-    if (!optimizer || typeof optimizer.step !== 'function') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer: optimizer is missing.',
-        'Pass e.g. new Adam(model.parameters()).',
-        { option: 'optimizer' },
-      )
-    }
-    if (!trainLoader || typeof trainLoader[Symbol.asyncIterator] !== 'function') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer: trainLoader must be an async iterable of [input, target] batches.',
-        'Pass a DataLoader from @tensorloom/data.',
-        { option: 'trainLoader' },
-      )
-    }
-    const syncEvery = options.syncEvery ?? 20
-    if (!Number.isInteger(syncEvery) || syncEvery < 1) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer: syncEvery must be a positive integer, got ${syncEvery}.`,
-        'Use e.g. 20.',
-        { option: 'syncEvery', value: syncEvery },
-      )
-    }
-    const epochs = options.epochs ?? 1
-    this.checkEpochs(epochs)
-    this.model = model
-    this.optimizer = optimizer
-    this.criterion = options.criterion ?? new CrossEntropyLoss()
-    this.trainLoader = trainLoader
-    this.testLoader = options.testLoader
-    this.syncEvery = syncEvery
-    this.checkFinite = options.checkFinite ?? true
-    const engine = options.engine ?? 'auto'
-    if (engine !== 'auto' && engine !== 'fast' && engine !== 'reference') {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer: engine must be 'auto', 'fast' or 'reference', got ${String(engine)}.`,
-        "Leave it out ('auto'), or pass 'reference' to train through tfjs' gradient tape.",
-        { option: 'engine', value: engine },
-      )
-    }
-    this.engineOption = engine
-    this.store = new Store<TrainerState>({
-      status: 'idle',
-      epoch: 1,
-      epochs,
-      step: 0,
-      stepsPerEpoch: trainLoader.length,
-      globalStep: 0,
-      loss: null,
-      smoothedLoss: null,
-      accuracy: null,
-      samplesPerSecond: null,
-      etaSeconds: null,
-      lossCurve: [],
-      batchLosses: [],
-      history: [],
-      lastEvaluation: null,
-      error: null,
-    })
+    const settings = resolveOptions(options)
+    this.model = settings.model
+    this.optimizer = settings.optimizer
+    this.criterion = settings.criterion
+    this.trainLoader = settings.trainLoader
+    this.testLoader = settings.testLoader
+    this.syncEvery = settings.syncEvery
+    this.engineOption = settings.engine
+    this.guard = new NonFiniteGuard(this.model, this.optimizer, settings.checkFinite)
+    this.store = new Store(initialState(settings.epochs, this.trainLoader.length))
   }
 
   /** The current progress snapshot. */
@@ -292,39 +97,7 @@ export class Trainer implements Subscribable<TrainerState> {
 
   /** The engine that trains: `'fast'` or `'reference'` once `fit` started, null before. */
   get activeEngine(): 'fast' | 'reference' | null {
-    if (this.fast) return 'fast'
-    return this.engineChecked ? 'reference' : null
-  }
-
-  private engineChecked = false
-
-  /** Chooses the engine on the first `fit` (or after the backend changed), per `engine`. */
-  private async prepareEngine(): Promise<void> {
-    if (this.fast && this.fast.backendName !== tf.getBackend()) {
-      this.fast.dispose()
-      this.fast = null
-      this.engineChecked = false
-    }
-    if (this.engineChecked) return
-    if (this.engineOption !== 'reference') {
-      const setup = {
-        model: this.model,
-        optimizer: this.optimizer,
-        criterion: this.criterion,
-        trainLoader: this.trainLoader,
-      }
-      const support = FastEngine.check(setup)
-      if (support.ok) this.fast = await FastEngine.create(setup)
-      else if (this.engineOption === 'fast') {
-        throw new TrainError(
-          'INVALID_OPTION',
-          `Trainer: the fast engine cannot train this setup: ${support.reason}.`,
-          "Use engine: 'auto' or 'reference', which train any model.",
-          { option: 'engine', reason: support.reason },
-        )
-      }
-    }
-    this.engineChecked = true
+    return this.engine?.kind ?? null
   }
 
   /**
@@ -335,37 +108,19 @@ export class Trainer implements Subscribable<TrainerState> {
    */
   async fit(options: FitOptions = {}): Promise<FitResult> {
     this.assertLive()
-    if (this.running) {
-      throw new TrainError(
-        'TRAINER_BUSY',
-        'Trainer.fit: training is already running.',
-        'Await the running fit() (or abort it) before starting another.',
-      )
-    }
-    const epochs = options.epochs ?? this.store.getState().epochs
-    this.checkEpochs(epochs)
-    const maxSteps = options.maxSteps
-    if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer.fit: maxSteps must be a positive integer, got ${maxSteps}.`,
-        'Use e.g. maxSteps: 200, or leave it out to train every epoch.',
-        { option: 'maxSteps', value: maxSteps },
-      )
-    }
-    this.stopAt = maxSteps ?? null
+    if (this.running) throw trainError('FIT_BUSY')
+    const epochs = checkEpochs(options.epochs ?? this.store.getState().epochs)
+    const maxSteps = checkMaxSteps(options.maxSteps)
     const signal = options.signal
     this.running = true
-    this.pauseRequested = false
-    this.rate.reset()
-    const onAbort = () => this.wake?.()
-    signal?.addEventListener('abort', onAbort)
+    this.control.begin(signal, maxSteps ?? null)
+    this.progress.resetRate()
     this.store.set({ status: 'training', epochs, error: null })
     try {
-      await this.prepareEngine()
-      this.pending = this.pending ?? this.snapshot()
+      const engine = await this.prepareEngine()
+      this.guard.arm()
       while (this.epoch <= epochs) {
-        if ((await this.trainEpoch(signal)) === 'aborted') return this.finish('aborted')
+        if ((await this.trainEpoch(engine)) === 'aborted') return this.finish('aborted')
         if (this.testLoader) {
           if (signal?.aborted) return this.finish('aborted')
           this.store.set({ status: 'evaluating' })
@@ -387,22 +142,19 @@ export class Trainer implements Subscribable<TrainerState> {
       })
       throw error
     } finally {
-      signal?.removeEventListener('abort', onAbort)
       this.running = false
-      this.wake = null
-      this.answerCheckpoints()
+      this.control.end()
     }
   }
 
   /** Pauses at the next step boundary (status `'paused'`); {@link resume} continues. */
   pause(): void {
-    this.pauseRequested = true
+    this.control.pause()
   }
 
   /** Continues after {@link pause}. */
   resume(): void {
-    this.pauseRequested = false
-    this.wake?.()
+    this.control.resume()
   }
 
   /**
@@ -414,21 +166,8 @@ export class Trainer implements Subscribable<TrainerState> {
     options: { signal?: AbortSignal } = {},
   ): Promise<EvaluationResult> {
     this.assertLive()
-    if (!loader) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        'Trainer.evaluate: no loader given and no testLoader configured.',
-        'Pass a DataLoader, or a testLoader to the Trainer.',
-        { option: 'loader' },
-      )
-    }
-    if (this.running) {
-      throw new TrainError(
-        'TRAINER_BUSY',
-        'Trainer.evaluate: training is running.',
-        'Wait for fit() to finish (it evaluates after every epoch), or pause and abort it first.',
-      )
-    }
+    if (!loader) throw trainError('EVALUATE_NO_LOADER')
+    if (this.running) throw trainError('EVALUATE_BUSY')
     this.running = true
     const previous = this.store.getState().status
     this.store.set({ status: 'evaluating' })
@@ -450,7 +189,7 @@ export class Trainer implements Subscribable<TrainerState> {
   checkpoint(): Promise<Checkpoint> {
     this.assertLive()
     if (!this.running || this.store.getState().status === 'paused') return this.makeCheckpoint()
-    return new Promise((resolve, reject) => this.checkpointRequests.push({ resolve, reject }))
+    return this.control.requestCheckpoint()
   }
 
   /**
@@ -460,90 +199,25 @@ export class Trainer implements Subscribable<TrainerState> {
    */
   loadCheckpoint(checkpoint: Checkpoint): void {
     this.assertLive()
-    if (this.running) {
-      throw new TrainError(
-        'TRAINER_BUSY',
-        'Trainer.loadCheckpoint: training is running.',
-        'Abort or await fit() first.',
-      )
-    }
-    if (checkpoint?.format !== 'tensorloom-checkpoint' || checkpoint.version !== 1) {
-      throw new TrainError(
-        'CHECKPOINT_MISMATCH',
-        'Trainer.loadCheckpoint: not a Tensorloom checkpoint (version 1).',
-        'Pass an object from trainer.checkpoint() or decodeCheckpoint().',
-        { format: checkpoint?.format, version: checkpoint?.version },
-      )
-    }
-    if (checkpoint.stepsPerEpoch !== this.trainLoader.length) {
-      throw new TrainError(
-        'CHECKPOINT_MISMATCH',
-        `Trainer.loadCheckpoint: the checkpoint was saved with ${checkpoint.stepsPerEpoch} batches per epoch, this training loader has ${this.trainLoader.length}.`,
-        'Resume with the same dataset and batch size.',
-        { saved: checkpoint.stepsPerEpoch, current: this.trainLoader.length },
-      )
-    }
-    if (checkpoint.optimizer.name !== this.optimizer.optimizerName) {
-      throw new TrainError(
-        'CHECKPOINT_MISMATCH',
-        `Trainer.loadCheckpoint: the checkpoint holds ${checkpoint.optimizer.name} state, the trainer uses ${this.optimizer.optimizerName}.`,
-        `Create the trainer with a ${checkpoint.optimizer.name} optimizer.`,
-        { saved: checkpoint.optimizer.name, current: this.optimizer.optimizerName },
-      )
-    }
-    const weights = Object.fromEntries(
-      Object.entries(checkpoint.model).map(([k, v]) => [k, deserializeTensor(v)]),
+    if (this.running) throw trainError('LOAD_CHECKPOINT_BUSY')
+    checkCheckpoint(checkpoint, this.trainLoader, this.optimizer)
+    const position = restoreCheckpoint(checkpoint, this.model, this.optimizer, () =>
+      this.engine?.push(),
     )
-    const optimizerState: OptimizerStateDict<object> = {
-      state: Object.fromEntries(
-        Object.entries(checkpoint.optimizer.state).map(([index, entry]) => [
-          index,
-          Object.fromEntries(
-            Object.entries(entry).map(([k, v]) => [
-              k,
-              typeof v === 'number' ? v : deserializeTensor(v),
-            ]),
-          ),
-        ]),
-      ),
-      paramGroups: checkpoint.optimizer.paramGroups,
-    }
-    try {
-      this.model.loadStateDict(weights)
-      this.optimizer.loadStateDict(optimizerState)
-      this.fast?.push()
-    } finally {
-      tf.dispose(Object.values(weights))
-      disposeStateDict(optimizerState)
-    }
-    if (checkpoint.rng.layers != null)
-      setRngState(checkpoint.rng.layers as Parameters<typeof setRngState>[0])
-    for (const [name, module] of this.model.namedModules()) {
-      const state = checkpoint.rng.modules[name]
-      const generator = (module as unknown as { generator?: unknown }).generator
-      if (state !== undefined && isGenerator(generator)) generator.setState(state)
-    }
-    this.epoch = checkpoint.epoch
-    this.step = checkpoint.step
-    this.globalStep = checkpoint.globalStep
-    this.epochStartRng = checkpoint.rng.loader
-    this.epochLossSum = checkpoint.progress.lossSum
-    this.epochCorrect = checkpoint.progress.correct
-    this.epochSamples = checkpoint.progress.samples
-    this.epochSeconds = checkpoint.progress.seconds
-    this.smoothed = checkpoint.progress.smoothedLoss ?? 0
-    this.smoothingSteps = checkpoint.progress.smoothingSteps
-    this.dropSnapshots()
-    const history = checkpoint.history.map((h) => ({ ...h }))
+    this.epoch = position.epoch
+    this.step = position.step
+    this.globalStep = position.globalStep
+    this.epochStartRng = position.epochStartRng
+    this.progress.load(checkpoint.progress)
+    this.guard.drop()
     this.store.set({
       status: 'idle',
       epoch: this.epoch,
       step: this.step,
       globalStep: this.globalStep,
-      smoothedLoss: this.smoothedValue(),
-      accuracy:
-        this.epochSamples > 0 && this.classifying ? this.epochCorrect / this.epochSamples : null,
-      history,
+      smoothedLoss: this.progress.smoothedLoss,
+      accuracy: this.progress.accuracy,
+      history: checkpoint.history.map((h) => ({ ...h })),
       error: null,
     })
   }
@@ -555,68 +229,63 @@ export class Trainer implements Subscribable<TrainerState> {
   dispose(): void {
     if (this.disposed) return
     this.discardWindow()
-    this.dropSnapshots()
-    this.fast?.dispose()
-    this.fast = null
+    this.guard.drop()
+    this.engine?.dispose()
+    this.engine = null
     this.disposed = true
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private checkEpochs(epochs: number): void {
-    if (!Number.isInteger(epochs) || epochs < 1) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Trainer: epochs must be a positive integer, got ${epochs}.`,
-        'Use e.g. epochs: 5.',
-        { option: 'epochs', value: epochs },
-      )
-    }
-  }
-
   private assertLive(): void {
-    if (this.disposed)
-      throw new TrainError(
-        'TRAINER_DISPOSED',
-        'This Trainer has been disposed.',
-        'Create a new Trainer.',
-      )
+    if (this.disposed) throw trainError('TRAINER_DISPOSED')
   }
 
-  private finish(status: 'completed' | 'aborted'): FitResult {
-    const state = this.store.getState()
-    this.store.set({ status, etaSeconds: status === 'completed' ? 0 : state.etaSeconds })
-    const final = this.store.getState()
-    return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
+  /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
+  private async prepareEngine(): Promise<AnyStepEngine> {
+    const built = this.engine?.backendName
+    if (this.engine && built != null && built !== tf.getBackend()) {
+      this.engine.dispose()
+      this.engine = null
+    }
+    this.engine ??= await createStepEngine(this.engineOption, {
+      model: this.model,
+      optimizer: this.optimizer,
+      criterion: this.criterion,
+      trainLoader: this.trainLoader,
+    })
+    return this.engine
   }
 
-  private get loaderGenerator() {
-    const generator = (this.trainLoader as { generator?: unknown }).generator
-    return isGenerator(generator) ? generator : null
-  }
-
-  private async trainEpoch(signal: AbortSignal | undefined): Promise<'done' | 'aborted'> {
-    const generator = this.loaderGenerator
+  /**
+   * One epoch, on either engine: puts the loader's generator back to the epoch's start (so a
+   * resumed or repeated epoch draws the same batches), skips the batches a resumed run trained
+   * already, and trains the others, reading back every `syncEvery` steps.
+   */
+  private async trainEpoch(engine: AnyStepEngine): Promise<'done' | 'aborted'> {
+    const generator = loaderGenerator(this.trainLoader)
     if (this.epochStartRng === null) this.epochStartRng = generator?.getState() ?? null
     else generator?.setState(this.epochStartRng)
     this.model.train(true)
-    if (this.fast) return this.trainEpochFast(this.fast, signal)
-    const iterator = this.trainLoader[Symbol.asyncIterator]()
+    const batches = engine.batches()
     let index = 0
     this.windowStart = performance.now()
     try {
       while (true) {
-        if (index >= this.step && !(await this.boundary(signal))) return 'aborted'
-        const next = await iterator.next()
+        const pending = batches.next()
+        const next = isPromise(pending) ? await pending : pending
         if (next.done) break
-        const [x, y] = next.value
         if (index < this.step) {
           // Resuming mid-epoch: the loader replays the epoch's order; skip what was trained.
-          tf.dispose([x, y])
+          engine.skip(next.value)
           index++
           continue
         }
-        this.trainStep(x, y)
+        if (!(await this.control.boundary(this.globalStep))) {
+          engine.skip(next.value)
+          return 'aborted'
+        }
+        this.window.push(engine.step(next.value))
         index++
         this.step++
         this.globalStep++
@@ -625,97 +294,12 @@ export class Trainer implements Subscribable<TrainerState> {
       await this.flush()
       return 'done'
     } finally {
-      await iterator.return?.()
+      await batches.return?.()
     }
-  }
-
-  /** {@link trainEpoch} on the fast path: the same batches (drawn from the loader's sampler). */
-  private async trainEpochFast(
-    engine: FastEngine,
-    signal: AbortSignal | undefined,
-  ): Promise<'done' | 'aborted'> {
-    let index = 0
-    this.windowStart = performance.now()
-    for (const indices of engine.epochIndices()) {
-      if (index < this.step) {
-        index++ // Resuming mid-epoch: the sampler replays the epoch's order; skip what was trained.
-        continue
-      }
-      if (!(await this.boundary(signal))) return 'aborted'
-      const { stats, samples } = engine.step(indices)
-      this.window.push({ loss: stats, correct: null, samples })
-      index++
-      this.step++
-      this.globalStep++
-      if (this.window.length >= this.syncEvery) await this.flush()
-    }
-    await this.flush()
-    return 'done'
-  }
-
-  private trainStep(x: tf.Tensor, y: tf.Tensor): void {
-    let correct: tf.Tensor | null = null
-    try {
-      const loss = this.optimizer.step(() => {
-        const out = this.model.call(x)
-        const value = this.criterion.call(out, y)
-        this.classifying &&= out.rank === 2 && y.dtype === 'int32' && y.rank === 1
-        if (this.classifying) {
-          correct = tf.keep(
-            tf.sum(tf.cast(tf.equal(tf.cast(tf.argMax(out, 1), 'int32'), y), 'float32')),
-          )
-        }
-        return value as tf.Scalar
-      })
-      this.window.push({ loss, correct, samples: x.shape[0] ?? 1 })
-    } catch (error) {
-      if (correct) (correct as tf.Tensor).dispose()
-      throw error
-    } finally {
-      tf.dispose([x, y])
-    }
-  }
-
-  /** Between steps: answers checkpoint requests, pauses, and reports whether to continue. */
-  private async boundary(signal: AbortSignal | undefined): Promise<boolean> {
-    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
-      await yieldToEventLoop()
-      this.lastYield = performance.now()
-    }
-    if (signal?.aborted || (this.stopAt !== null && this.globalStep >= this.stopAt)) {
-      await this.flush()
-      return false
-    }
-    if (this.checkpointRequests.length > 0) {
-      await this.flush()
-      this.answerCheckpoints()
-    }
-    if (this.pauseRequested) {
-      await this.flush()
-      this.store.set({ status: 'paused' })
-      while (this.pauseRequested && !signal?.aborted) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve
-        })
-        this.wake = null
-        this.answerCheckpoints()
-      }
-      if (signal?.aborted) return false
-      this.store.set({ status: 'training' })
-      this.windowStart = performance.now()
-    }
-    return true
-  }
-
-  private answerCheckpoints(): void {
-    const requests = this.checkpointRequests
-    this.checkpointRequests = []
-    for (const request of requests) this.makeCheckpoint().then(request.resolve, request.reject)
   }
 
   private discardWindow(): void {
-    for (const record of this.window)
-      tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
+    if (this.window.length > 0) this.engine?.release(this.window)
     this.window = []
   }
 
@@ -725,37 +309,33 @@ export class Trainer implements Subscribable<TrainerState> {
     if (window.length === 0) return
     this.window = []
     const n = window.length
-    const fast = window[0]!.loss.rank === 1
-    const packed = tf.tidy(() => {
-      // Fast-path records hold [loss, correct]: transposed, they read like the others.
-      if (fast) return tf.reshape(tf.transpose(tf.stack(window.map((r) => r.loss))), [-1])
-      const parts = [tf.stack(window.map((r) => r.loss))]
-      const corrects = window.map((r) => r.correct).filter((t): t is tf.Tensor => t !== null)
-      if (corrects.length === n) parts.push(tf.stack(corrects))
-      return tf.concat(parts)
-    })
+    // Only the current engine's steps are ever pending.
+    const engine = this.engine!
+    const packed = engine.pack(window)
     let values: Float32Array
     try {
       values = (await packed.data()) as Float32Array
     } finally {
       packed.dispose()
-      for (const record of window)
-        tf.dispose([record.loss, record.correct].filter((t): t is tf.Tensor => t !== null))
+      engine.release(window)
     }
     const seconds = (performance.now() - this.windowStart) / 1000
-    // The fast engine trains its own copies: the model and optimizer see them from here on.
-    this.fast?.pull()
+    // An engine may train its own copies: the model and optimizer see them from here on.
+    engine.pull()
     this.windowStart = performance.now()
-    const firstStep = this.step - n + 1
-    const bad = this.checkFinite
-      ? Array.from(values.subarray(0, n)).findIndex((v) => !Number.isFinite(v))
-      : -1
+    const bad = this.guard.firstBad(values, n)
     if (bad >= 0) {
       // The batches before the bad one trained as usual: they are reported before training stops.
       if (bad > 0) this.report(window, values, bad, (seconds * bad) / n)
-      this.failNonFinite(firstStep + bad, values[bad]!, bad === 0)
+      const behind = n - 1 - bad
+      const at = {
+        epoch: this.epoch,
+        step: this.step - behind,
+        globalStep: this.globalStep - behind,
+      }
+      this.guard.fail(at, values[bad]!, bad === 0, () => engine.push())
     }
-    if (this.checkFinite) this.rotateSnapshots()
+    this.guard.passed()
     this.report(window, values, n, seconds)
   }
 
@@ -764,107 +344,34 @@ export class Trainer implements Subscribable<TrainerState> {
    * correct counts when classifying) to the metrics, and publishes them as the latest progress.
    */
   private report(
-    window: readonly StepRecord[],
+    window: readonly PendingStep[],
     values: Float32Array,
     count: number,
     seconds: number,
   ): void {
-    const n = window.length
     // Batches of the window after these: none, unless training stops within it.
-    const behind = n - count
+    const behind = window.length - count
     const step = this.step - behind
     const globalStep = this.globalStep - behind
-    let lossSum = 0
-    let samples = 0
-    let correct = 0
-    for (let i = 0; i < count; i++) {
-      const loss = values[i]!
-      lossSum += loss * window[i]!.samples
-      samples += window[i]!.samples
-      if (values.length === 2 * n) correct += values[n + i]!
-      this.smoothed = BETA * this.smoothed + (1 - BETA) * loss
-      this.smoothingSteps++
-    }
-    this.epochLossSum += lossSum
-    this.epochSamples += samples
-    this.epochCorrect += correct
-    this.epochSeconds += seconds
-    const stepSeconds = seconds / count
-    this.secondsPerStep =
-      this.secondsPerStep === null ? stepSeconds : 0.7 * this.secondsPerStep + 0.3 * stepSeconds
+    const update = this.progress.add(window, values, count, seconds)
     const state = this.store.getState()
-    const remaining =
-      (state.epochs - this.epoch) * this.trainLoader.length + (this.trainLoader.length - step)
-    const evalSeconds = state.lastEvaluation?.seconds ?? 0
     this.store.set({
+      ...update,
       epoch: this.epoch,
       step,
       globalStep,
-      loss: lossSum / samples,
-      smoothedLoss: this.smoothedValue(),
-      accuracy: this.classifying ? this.epochCorrect / this.epochSamples : null,
-      samplesPerSecond: this.rate.add(samples, seconds),
-      etaSeconds: Math.max(
-        0,
-        remaining * this.secondsPerStep +
-          evalSeconds * (state.epochs - this.epoch + (this.testLoader ? 1 : 0)),
-      ),
-      lossCurve: [...state.lossCurve, [globalStep, lossSum / samples] as const],
-      batchLosses: Array.from(values.subarray(0, count)),
+      etaSeconds: this.progress.eta({
+        epoch: this.epoch,
+        step,
+        globalStep,
+        epochs: state.epochs,
+        stepsPerEpoch: this.trainLoader.length,
+        stopAt: this.control.stopAt,
+        evaluates: this.testLoader !== undefined,
+        evaluationSeconds: state.lastEvaluation?.seconds ?? 0,
+      }),
+      lossCurve: [...state.lossCurve, [globalStep, update.loss] as const],
     })
-  }
-
-  private smoothedValue(): number | null {
-    return this.smoothingSteps === 0 ? null : this.smoothed / (1 - BETA ** this.smoothingSteps)
-  }
-
-  private failNonFinite(step: number, value: number, firstOfWindow: boolean): never {
-    const restore = firstOfWindow ? (this.verified ?? this.pending) : this.pending
-    if (restore) {
-      this.model.loadStateDict(restore.model)
-      this.optimizer.loadStateDict(restore.optimizer)
-      this.fast?.push()
-    }
-    const lr = (this.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr
-    const what = Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'
-    throw new TrainError(
-      'NON_FINITE_LOSS',
-      `The loss became ${what} at epoch ${this.epoch}, step ${step} (global step ${this.globalStep - (this.step - step)}); training stopped and the model keeps its last weights that gave a finite loss.`,
-      `The learning rate may be too high${lr !== undefined ? ` (lr = ${lr})` : ''}: try a smaller one${lr !== undefined ? `, e.g. ${lr / 10}` : ''}, and check the data for NaN values.`,
-      { epoch: this.epoch, step, loss: value, lr },
-    )
-  }
-
-  private snapshot(): Snapshot | null {
-    if (!this.checkFinite) return null
-    return {
-      model: tf.tidy(() =>
-        Object.fromEntries(
-          Object.entries(this.model.stateDict()).map(([k, v]) => [k, tf.keep(tf.clone(v))]),
-        ),
-      ),
-      optimizer: this.optimizer.stateDict(),
-    }
-  }
-
-  private disposeSnapshot(snapshot: Snapshot | null): void {
-    if (!snapshot) return
-    tf.dispose(Object.values(snapshot.model))
-    disposeStateDict(snapshot.optimizer)
-  }
-
-  /** The weights before this window gave a finite loss: they become the verified copy. */
-  private rotateSnapshots(): void {
-    this.disposeSnapshot(this.verified)
-    this.verified = this.pending
-    this.pending = this.snapshot()
-  }
-
-  private dropSnapshots(): void {
-    this.disposeSnapshot(this.verified)
-    this.disposeSnapshot(this.pending)
-    this.verified = null
-    this.pending = null
   }
 
   private async runEvaluation(
@@ -883,24 +390,11 @@ export class Trainer implements Subscribable<TrainerState> {
 
   private endEpoch(evaluation: EvaluationResult | null): void {
     const state = this.store.getState()
-    const record: EpochRecord = {
-      epoch: this.epoch,
-      trainLoss: this.epochSamples > 0 ? this.epochLossSum / this.epochSamples : Number.NaN,
-      trainAccuracy:
-        this.classifying && this.epochSamples > 0 ? this.epochCorrect / this.epochSamples : null,
-      testLoss: evaluation?.loss ?? null,
-      testAccuracy: evaluation?.accuracy ?? null,
-      seconds: this.epochSeconds,
-      samplesPerSecond: this.epochSeconds > 0 ? this.epochSamples / this.epochSeconds : 0,
-    }
+    const record = this.progress.endEpoch(this.epoch, evaluation)
     const last = this.epoch >= state.epochs
     this.epoch++
     this.step = 0
     this.epochStartRng = null
-    this.epochLossSum = 0
-    this.epochCorrect = 0
-    this.epochSamples = 0
-    this.epochSeconds = 0
     this.store.set({
       history: [...state.history, record],
       epoch: last ? this.epoch - 1 : this.epoch,
@@ -908,64 +402,26 @@ export class Trainer implements Subscribable<TrainerState> {
     })
   }
 
-  /**
-   * Captures everything synchronously (copies of the tensors, counters, random states), so the
-   * checkpoint is consistent even if training continues while the copies are read back.
-   */
+  private finish(status: 'completed' | 'aborted'): FitResult {
+    const state = this.store.getState()
+    this.store.set({ status, etaSeconds: status === 'completed' ? 0 : state.etaSeconds })
+    const final = this.store.getState()
+    return { status, history: [...final.history], lastEvaluation: final.lastEvaluation }
+  }
+
   private makeCheckpoint(): Promise<Checkpoint> {
-    const weights = tf.tidy(() =>
-      Object.entries(this.model.stateDict()).map(([k, v]) => [k, tf.keep(tf.clone(v))] as const),
-    )
-    const sd = this.optimizer.stateDict()
-    const modules: Record<string, unknown> = {}
-    for (const [name, module] of this.model.namedModules()) {
-      const generator = (module as unknown as { generator?: unknown }).generator
-      if (isGenerator(generator)) modules[name] = generator.getState()
-    }
-    const base = {
-      format: 'tensorloom-checkpoint' as const,
-      version: 1 as const,
-      epoch: this.epoch,
-      step: this.step,
-      globalStep: this.globalStep,
-      stepsPerEpoch: this.trainLoader.length,
-      rng: {
-        loader: this.epochStartRng ?? this.loaderGenerator?.getState() ?? null,
-        layers: getRngState(),
-        modules,
+    return captureCheckpoint({
+      model: this.model,
+      optimizer: this.optimizer,
+      trainLoader: this.trainLoader,
+      position: {
+        epoch: this.epoch,
+        step: this.step,
+        globalStep: this.globalStep,
+        epochStartRng: this.epochStartRng,
       },
-      progress: {
-        lossSum: this.epochLossSum,
-        correct: this.epochCorrect,
-        samples: this.epochSamples,
-        seconds: this.epochSeconds,
-        smoothedLoss: this.smoothingSteps === 0 ? null : this.smoothed,
-        smoothingSteps: this.smoothingSteps,
-      },
-      history: this.store.getState().history.map((h) => ({ ...h })),
-    }
-    const paramGroups = JSON.parse(
-      JSON.stringify(sd.paramGroups),
-    ) as SerializedOptimizerState['paramGroups']
-    const read = async (): Promise<Checkpoint> => {
-      const model: Record<string, SerializedTensor> = {}
-      for (const [key, tensor] of weights) model[key] = await serializeTensor(tensor)
-      const state: SerializedOptimizerState['state'] = {}
-      for (const [index, entry] of Object.entries(sd.state)) {
-        const out: Record<string, SerializedTensor | number> = {}
-        for (const [k, v] of Object.entries(entry))
-          out[k] = typeof v === 'number' ? v : await serializeTensor(v)
-        state[Number(index)] = out
-      }
-      return {
-        ...base,
-        model,
-        optimizer: { name: this.optimizer.optimizerName, state, paramGroups },
-      }
-    }
-    return read().finally(() => {
-      tf.dispose(weights.map(([, t]) => t))
-      disposeStateDict(sd)
+      progress: this.progress.save(),
+      history: this.store.getState().history,
     })
   }
 }

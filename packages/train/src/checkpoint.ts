@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { TrainError } from './errors'
+import { trainError } from './errors'
 
 /** A tensor copied to the CPU: plain data, structured-cloneable (postMessage, IndexedDB). */
 export interface SerializedTensor {
@@ -162,12 +162,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
 }
 
 function bad(reason: string): never {
-  throw new TrainError(
-    'CHECKPOINT_MISMATCH',
-    `Not a Tensorloom checkpoint: ${reason}.`,
-    'Pass the bytes written by encodeCheckpoint().',
-    { reason },
-  )
+  throw trainError('CHECKPOINT_BYTES', { reason })
 }
 
 /** Decodes bytes written by {@link encodeCheckpoint}. */

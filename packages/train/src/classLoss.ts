@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { formatShapeList, TrainError } from './errors'
+import { trainError } from './errors'
 import type { Reduction } from './Loss'
 
 /** @internal Options shared by CrossEntropyLoss and NLLLoss after validation. */
@@ -16,12 +16,7 @@ export interface ClassLossConfig {
 export function checkWeight(lossName: string, weight: unknown): readonly number[] | null {
   if (weight === undefined || weight === null) return null
   if (!Array.isArray(weight) || weight.some((w) => typeof w !== 'number' || !Number.isFinite(w))) {
-    throw new TrainError(
-      'INVALID_OPTION',
-      `${lossName}: weight must be an array of finite numbers, one per class.`,
-      'Pass e.g. { weight: [1, 2, 1] } for 3 classes, or leave it out for equal weights.',
-      { option: 'weight', value: weight },
-    )
+    throw trainError('LOSS_WEIGHT', { lossName, value: weight })
   }
   return Object.freeze([...weight])
 }
@@ -30,12 +25,7 @@ export function checkWeight(lossName: string, weight: unknown): readonly number[
 export function checkIgnoreIndex(lossName: string, ignoreIndex: unknown): number {
   const value = ignoreIndex ?? -100
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TrainError(
-      'INVALID_OPTION',
-      `${lossName}: ignoreIndex must be an integer, got ${String(value)}.`,
-      'Leave it out (PyTorch default -100) or pass the class index to ignore.',
-      { option: 'ignoreIndex', value },
-    )
+    throw trainError('LOSS_IGNORE_INDEX', { lossName, value })
   }
   return value
 }
@@ -67,12 +57,7 @@ function toRows(
   allowProbabilities: boolean,
 ): Rows {
   if (input.rank === 0) {
-    throw new TrainError(
-      'LOSS_SHAPE_MISMATCH',
-      `${lossName}: input must have a class dimension, got a scalar.`,
-      'Pass scores shaped [batch, classes] (the output of the last Linear layer).',
-      { inputShape: input.shape },
-    )
+    throw trainError('LOSS_SCALAR_INPUT', { lossName, inputShape: input.shape })
   }
   const numClasses = input.rank === 1 ? input.shape[0]! : input.shape[1]!
   const outShape = input.rank === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)]
@@ -88,32 +73,26 @@ function toRows(
     }
   }
   if (target.dtype !== 'int32') {
-    const what = allowProbabilities
-      ? `class indices as an int32 tensor shaped ${formatShapeList(outShape)}, or class probabilities (float32) shaped like the input ${formatShapeList(input.shape)}`
-      : `class indices as an int32 tensor shaped ${formatShapeList(outShape)}`
-    throw new TrainError(
-      'LOSS_TARGET_DTYPE',
-      `${lossName}: expected ${what}, got a ${target.dtype} tensor shaped ${formatShapeList(target.shape)}.`,
-      "Labels must be integer class indices: create them with tf.tensor1d(labels, 'int32') (PyTorch's torch.long).",
-      { targetDtype: target.dtype, targetShape: target.shape, inputShape: input.shape },
-    )
+    throw trainError('LOSS_TARGET_DTYPE', {
+      lossName,
+      allowProbabilities,
+      outShape,
+      targetDtype: target.dtype,
+      targetShape: target.shape,
+      inputShape: input.shape,
+    })
   }
   if (input.rank > 1 && (target.rank === 0 || target.shape[0] !== input.shape[0])) {
-    throw new TrainError(
-      'LOSS_SHAPE_MISMATCH',
-      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.rank === 0 ? 1 : target.shape[0]}).`,
-      'Pass one label per sample: the labels of the same batch as the input.',
-      { inputShape: input.shape, targetShape: target.shape },
-    )
+    throw trainError('LOSS_BATCH_SIZE', { inputShape: input.shape, targetShape: target.shape })
   }
   const expected = outShape
   if (target.rank !== expected.length || target.shape.some((size, i) => size !== expected[i])) {
-    throw new TrainError(
-      'LOSS_SHAPE_MISMATCH',
-      `${lossName}: Expected target size ${formatShapeList(expected)}, got ${formatShapeList(target.shape)}.`,
-      `Input ${formatShapeList(input.shape)} has its classes in dimension ${input.rank === 1 ? 0 : 1}; the target holds one class index per remaining position.`,
-      { inputShape: input.shape, targetShape: target.shape },
-    )
+    throw trainError('LOSS_TARGET_SIZE', {
+      lossName,
+      expected,
+      inputShape: input.shape,
+      targetShape: target.shape,
+    })
   }
   return {
     rows: classLast(input),
@@ -132,12 +111,11 @@ function checkTargets(config: ClassLossConfig, target: tf.Tensor, numClasses: nu
     if (t === config.ignoreIndex) {
       anyIgnored = true
     } else if (t < 0 || t >= numClasses) {
-      throw new TrainError(
-        'LOSS_TARGET_OUT_OF_BOUNDS',
-        `${config.lossName}: Target ${t} is out of bounds.`,
-        `Class indices must lie in [0, ${numClasses - 1}] for ${numClasses} scores per sample: make the last layer output one score per class (e.g. Linear(…, ${Math.max(numClasses, t + 1)})).`,
-        { target: t, numClasses },
-      )
+      throw trainError('LOSS_TARGET_OUT_OF_BOUNDS', {
+        lossName: config.lossName,
+        target: t,
+        numClasses,
+      })
     }
   }
   return anyIgnored
@@ -181,12 +159,11 @@ export function classLoss(
       probabilities,
     } = toRows(config.lossName, input, target, !inputIsLogProbs)
     if (config.weight && config.weight.length !== numClasses) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `${config.lossName}: weight has ${config.weight.length} entries but the input has ${numClasses} classes.`,
-        `Pass one weight per class (${numClasses}).`,
-        { weightLength: config.weight.length, numClasses },
-      )
+      throw trainError('LOSS_WEIGHT_LENGTH', {
+        lossName: config.lossName,
+        weightLength: config.weight.length,
+        numClasses,
+      })
     }
     const logp: tf.Tensor2D = inputIsLogProbs ? rows : tf.logSoftmax(rows)
     const eps = config.labelSmoothing

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { LossType, NodeParams, TrainingSettings } from '@tensorloom/graph'
 import { Adam, AdamW } from './Adam'
 import { CrossEntropyLoss } from './CrossEntropyLoss'
-import { TrainError } from './errors'
+import { trainError } from './errors'
 import type { Criterion, Loss, Reduction } from './Loss'
 import { MSELoss } from './MSELoss'
 import { NLLLoss } from './NLLLoss'
@@ -37,10 +37,6 @@ export const lossBuilders = {
   MSELoss: (p: Partial<NodeParams['MSELoss']>) => new MSELoss({ reduction: p.reduction ?? 'mean' }),
 } satisfies { [T in LossType]: (params: Partial<NodeParams[T]>) => Loss }
 
-/** `'a, b or c'` */
-const oneOf = (names: readonly string[]): string =>
-  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`
-
 /**
  * The loss a graph's loss node describes, as PyTorch's module: `CrossEntropyLoss` (with its label
  * smoothing and reduction), `NLLLoss` or `MSELoss`. It takes targets as they are; for the targets
@@ -53,12 +49,8 @@ const oneOf = (names: readonly string[]): string =>
  */
 export function createCriterion(loss: LossSettings): Loss {
   if (!Object.hasOwn(lossBuilders, loss.type)) {
-    throw new TrainError(
-      'INVALID_OPTION',
-      `Unknown loss type ${String((loss as { type: unknown }).type)}.`,
-      `Use ${oneOf(Object.keys(lossBuilders))}.`,
-      { option: 'type', value: (loss as { type: unknown }).type },
-    )
+    const value = (loss as { type: unknown }).type
+    throw trainError('UNKNOWN_LOSS', { value, known: Object.keys(lossBuilders) })
   }
   const build = lossBuilders[loss.type] as (p: LossSettings) => Loss
   return build(loss)
@@ -102,11 +94,6 @@ export function createOptimizer(
     case 'AdamW':
       return new AdamW(params, { lr: settings.lr })
     default:
-      throw new TrainError(
-        'INVALID_OPTION',
-        `Unknown optimizer ${String(settings.optimizer)}.`,
-        'Use SGD, Adam or AdamW.',
-        { option: 'optimizer', value: settings.optimizer },
-      )
+      throw trainError('UNKNOWN_OPTIMIZER', { value: settings.optimizer })
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { TrainError } from './errors'
+import { trainError } from './errors'
 
 /** One backend that {@link selectBackend} tried. */
 export interface BackendAttempt {
@@ -114,10 +114,5 @@ export async function selectBackend(
     }
     return { backend: tf.getBackend(), reason, tried }
   }
-  throw new TrainError(
-    'BACKEND_UNAVAILABLE',
-    `No tfjs backend works: ${tried.map((t) => `${t.name} ${t.error}`).join('; ')}.`,
-    "Import a backend before training, e.g. import '@tensorflow/tfjs-backend-cpu'.",
-    { tried },
-  )
+  throw trainError('BACKEND_UNAVAILABLE', { tried })
 }

@@ -40,12 +40,13 @@ function state(update: Partial<TrainerState>): TrainerState {
 
 describe('ProgressMessages', () => {
   it('sends each new stretch of the loss curve once, one point per batch', () => {
-    const messages = new ProgressMessages({ totalSteps: 20, batchSize: 32 }, memory)
+    const messages = new ProgressMessages({ totalSteps: 20 }, memory)
     const first = state({
       step: 2,
       globalStep: 2,
       loss: 2.25,
       samplesPerSecond: 64,
+      etaSeconds: 9,
       lossCurve: [[2, 2.25]],
       batchLosses: [2.3, 2.2],
     })
@@ -68,14 +69,14 @@ describe('ProgressMessages', () => {
     expect(messages.of({ ...first, status: 'paused' })).toEqual([])
   })
 
-  it('gives no eta before the throughput is known, and NaN before the first loss', () => {
-    const messages = new ProgressMessages({ totalSteps: 20, batchSize: 32 }, memory)
+  it("passes the trainer's eta on: none before the throughput is known; NaN before the first loss", () => {
+    const messages = new ProgressMessages({ totalSteps: 20 }, memory)
     const [progress] = messages.of(state({ lossCurve: [[0, Number.NaN]] }))
     expect(progress).toMatchObject({ loss: Number.NaN, samplesPerSec: 0, etaSeconds: null })
   })
 
   it('reports every finished epoch once, with the tensors alive', () => {
-    const messages = new ProgressMessages({ totalSteps: 20, batchSize: 32 }, memory)
+    const messages = new ProgressMessages({ totalSteps: 20 }, memory)
     expect(messages.of(state({ epoch: 2, globalStep: 10, history: [epoch(1)] }))).toEqual([
       {
         type: 'evaluated',
@@ -90,7 +91,7 @@ describe('ProgressMessages', () => {
   })
 
   it("after a restart, sends the new trainer's curve and only the epochs not sent before", () => {
-    const messages = new ProgressMessages({ totalSteps: 20, batchSize: 32 }, memory)
+    const messages = new ProgressMessages({ totalSteps: 20 }, memory)
     messages.of(state({ lossCurve: [[4, 2]], globalStep: 4, history: [epoch(1), epoch(2)] }))
     messages.restart(1)
     const sent = messages.of(

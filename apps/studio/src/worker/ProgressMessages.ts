@@ -14,7 +14,7 @@ export class ProgressMessages {
   private sentEpochs = 0
 
   constructor(
-    private readonly run: { totalSteps: number; batchSize: number },
+    private readonly run: { totalSteps: number },
     /** Tensors alive now, reported with each finished epoch. */
     private readonly memory: () => MemorySample,
   ) {}
@@ -25,7 +25,6 @@ export class ProgressMessages {
     const points = state.lossCurve.slice(this.sentPoints)
     this.sentPoints = state.lossCurve.length
     if (points.length > 0) {
-      const remaining = this.run.totalSteps - state.globalStep
       messages.push({
         type: 'progress',
         epoch: state.epoch,
@@ -35,10 +34,9 @@ export class ProgressMessages {
         curve: lossPoints(points, state.globalStep, state.batchLosses),
         loss: state.loss ?? Number.NaN,
         samplesPerSec: state.samplesPerSecond ?? 0,
-        etaSeconds:
-          state.samplesPerSecond && state.samplesPerSecond > 0
-            ? (remaining * this.run.batchSize) / state.samplesPerSecond
-            : null,
+        // The trainer's own estimate: it counts down to maxSteps when that stops the run first,
+        // and includes the evaluations still to run.
+        etaSeconds: state.etaSeconds,
       })
     }
     for (const record of state.history.slice(this.sentEpochs)) {

@@ -105,7 +105,7 @@ class Run {
       trainSize: train.length,
       testSize: test.length,
     })
-    this.progress = new ProgressMessages({ totalSteps, batchSize }, memorySample)
+    this.progress = new ProgressMessages({ totalSteps }, memorySample)
     this.backend = setup.backend
     this.lastProgressAt = performance.now()
     this.faultAt = options.loseWebGLContextAt ?? null

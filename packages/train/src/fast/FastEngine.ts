@@ -1,84 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { Module } from '@tensorloom/layers'
-import { CrossEntropyLoss } from '../CrossEntropyLoss'
-import { TrainError } from '../errors'
-import type { BatchSource } from '../evaluate'
-import type { Criterion } from '../Loss'
-import type { Optimizer, ParamState } from '../Optimizer'
-import { KERNELS, kernelKind, registerFastKernels, stateCount, type UpdateRule } from './kernels'
-import { type DenseBlock, planDense, type Unsupported } from './plan'
-import { checkLoader, type IndexedLoader, makeResident, type ResidentData } from './residentData'
+import type { CrossEntropyLoss } from '../CrossEntropyLoss'
+import { trainError } from '../errors'
+import type { StepEngine } from '../StepEngine'
+import { EngineParams } from './EngineParams'
+import { augmentable, inspect, isUnsupported } from './inspect'
+import { KERNELS, kernelKind, registerFastKernels, type UpdateRule } from './kernels'
+import type { DenseBlock } from './plan'
+import { type IndexedLoader, makeResident, type ResidentData } from './residentData'
+import { softmaxCrossEntropyOps, updateOps } from './tfjsOps'
+import type { FastEngineOptions, FastStep, FastSupport, FastTuning } from './types'
 import { registerWebGLKernels, webglSeparateState } from './webglKernels'
 
-/** Options of {@link FastEngine.create}. */
-export interface FastEngineOptions {
-  /** The model: a chain of Flatten, Linear and ReLU layers (see {@link FastEngine.check}). */
-  model: Module
-  /** An `Adam`, `AdamW` or `SGD` over exactly the model's parameters. */
-  optimizer: Optimizer<object>
-  /** `CrossEntropyLoss` with reduction `'mean'` or `'sum'` and no class weights or smoothing. */
-  criterion?: Criterion
-  /** A `DataLoader` over an MNIST-like dataset whose transforms have batched forms. */
-  trainLoader: BatchSource
-  /** Switches for measuring what each technique brings (defaults: all on). */
-  tuning?: Partial<FastTuning>
-}
-
-/** The techniques of the fast path that can be switched off, to measure what each brings. */
-export interface FastTuning {
-  /**
-   * Fused kernels — softmax-cross-entropy with its gradient, ReLU gradient, one optimizer op for
-   * every parameter — as JavaScript loops on wasm and cpu and WebGL programs on webgl (true), or
-   * tfjs ops (false; always on other backends).
-   */
-  kernels: boolean
-  /** Keep the transformed training set on the device and gather batches there (true), or build
-   * each batch on the host and upload it (false). */
-  residentData: boolean
-  /** Fuse bias and ReLU into the matmul with `tf.fused.matMul` (true), or run them as ops. */
-  fusedMatMul: boolean
-}
-
-/** One training step's results, still on the device (read them back when convenient). */
-export interface FastStep {
-  /** `[loss, correct]`: the batch's loss (as the criterion reduces it), and the number of rows
-   * whose highest logit is the label. */
-  stats: tf.Tensor1D
-  /** Samples in the batch. */
-  samples: number
-}
-
-/** Either the engine can train this setup, or why not. */
-export type FastSupport = { ok: true } | { ok: false; reason: string }
-
-interface Slot {
-  block: DenseBlock
-  /** Transposed weight `[in, out]` (the layout wasm's matmul is fast with). */
-  wt: tf.Tensor2D
-  bias: tf.Tensor1D | null
-}
-
-/**
- * One tensor the engine trains: a weight (kept transposed, `[in, out]`), a bias, or — on WebGL — a
- * layer's weight and bias in one augmented matrix (see `augmented`).
- */
-interface ParamRef {
-  kind: 'weight' | 'bias' | 'augmented'
-  /** The weight (or the bias, for `'bias'`). */
-  variable: tf.Variable
-  /** Index of `variable` in `optimizer.params` (the optimizer's state-dict numbering). */
-  index: number
-  /** `'augmented'`: the layer's bias and its index. */
-  bias?: tf.Variable
-  biasIndex?: number
-  /** `'augmented'`: the first layer (its input has no extra zero column). */
-  first?: boolean
-  /** `'augmented'`: a hidden layer (its output carries the constant-1 and a zero column). */
-  hidden?: boolean
-}
-
-const isUnsupported = (v: unknown): v is Unsupported =>
-  typeof (v as Unsupported | null)?.reason === 'string'
+export type { FastEngineOptions, FastStep, FastSupport, FastTuning } from './types'
 
 /**
  * The fast training path for the lesson's kind of model — a chain of Linear (+ReLU) layers on a
@@ -97,39 +31,19 @@ const isUnsupported = (v: unknown): v is Unsupported =>
  *
  * The model's variables and the optimizer's state are not updated while the engine trains:
  * {@link FastEngine.pull} writes them back (before evaluating, checkpointing or disposing), and
- * {@link FastEngine.push} reloads them after they were changed outside.
+ * {@link FastEngine.push} reloads them after they were changed outside. A `Trainer` drives it
+ * through its {@link StepEngine} methods.
  */
-export class FastEngine {
+export class FastEngine extends EngineParams implements StepEngine<Int32Array, FastStep> {
+  readonly kind = 'fast'
   readonly model: Module
-  readonly optimizer: Optimizer<object>
   readonly loader: IndexedLoader
-  /** Which fused kernels run: JavaScript loops (wasm, cpu), WebGL programs, or none (tfjs ops). */
-  readonly kernels: 'js' | 'webgl' | null
-  /**
-   * WebGL keeps each layer's bias as one more row of its weight matrix and feeds each layer a
-   * constant-1 input column (the batch gets it from the gather program, a hidden layer's output
-   * from one more frozen unit `relu(0·x + 1)`, padded with a zero unit to keep sizes even): every
-   * layer is one matmul, and the optimizer updates one tensor per layer. Half the draws.
-   */
-  private readonly augmented: boolean
-  /**
-   * WebGL keeps a parameter's state buffers side by side in one tensor (two draws per parameter
-   * update), unless the optimizer can write them all at once (one draw, separate tensors).
-   */
-  private readonly stackedState: boolean
   /** The techniques in use. */
   readonly tuning: FastTuning
-  private readonly slots: Slot[]
-  private readonly params: ParamRef[]
   private readonly data: ResidentData
   private readonly reduction: 'mean' | 'sum'
   /** The tfjs backend the engine was built for. */
   readonly backendName: string
-  /** Optimizer state per parameter (JavaScript kernels update it in place). */
-  private state: tf.Tensor[][]
-  private steps: number[]
-  private hasBuffer: boolean[]
-  private disposed = false
 
   private constructor(
     options: FastEngineOptions,
@@ -137,16 +51,11 @@ export class FastEngine {
     blocks: DenseBlock[],
     data: ResidentData,
   ) {
-    this.model = options.model
-    this.optimizer = options.optimizer
-    this.loader = loader
-    this.backendName = tf.getBackend()
-    this.tuning = { kernels: true, residentData: true, fusedMatMul: true, ...options.tuning }
-    let kernels = this.tuning.kernels ? kernelKind(this.backendName) : null
-    if (kernels === 'webgl' && !FastEngine.augmentable(blocks, this.optimizer)) kernels = null
-    this.kernels = kernels
-    this.augmented = kernels === 'webgl'
-    this.stackedState =
+    const backendName = tf.getBackend()
+    const tuning = { kernels: true, residentData: true, fusedMatMul: true, ...options.tuning }
+    let kernels = tuning.kernels ? kernelKind(backendName) : null
+    if (kernels === 'webgl' && !augmentable(blocks, options.optimizer)) kernels = null
+    const stackedState =
       kernels === 'webgl' &&
       !webglSeparateState(
         blocks.map(({ linear }): [number, number] => [
@@ -154,49 +63,16 @@ export class FastEngine {
           linear.outFeatures + 2,
         ]),
       )
-    if (this.kernels === 'js') registerFastKernels()
-    if (this.kernels === 'webgl') registerWebGLKernels()
+    if (kernels === 'js') registerFastKernels()
+    if (kernels === 'webgl') registerWebGLKernels()
+    super(options.optimizer, blocks, kernels, stackedState)
+    this.model = options.model
+    this.loader = loader
+    this.backendName = backendName
+    this.tuning = tuning
     this.reduction =
       (options.criterion as CrossEntropyLoss | undefined)?.reduction === 'sum' ? 'sum' : 'mean'
     this.data = data
-    const order = new Map(this.optimizer.params.map((p, i) => [p, i]))
-    this.params = []
-    this.slots = blocks.map((block, i) => {
-      const { weight, bias } = block.linear
-      if (this.augmented) {
-        this.params.push({
-          kind: 'augmented',
-          variable: weight,
-          index: order.get(weight)!,
-          bias: bias!,
-          biasIndex: order.get(bias!)!,
-          first: i === 0,
-          hidden: i < blocks.length - 1,
-        })
-      } else {
-        this.params.push({ kind: 'weight', variable: weight, index: order.get(weight)! })
-        if (bias) this.params.push({ kind: 'bias', variable: bias, index: order.get(bias)! })
-      }
-      return { block, wt: null as unknown as tf.Tensor2D, bias: null }
-    })
-    this.state = []
-    this.steps = []
-    this.hasBuffer = []
-    this.push()
-  }
-
-  /**
-   * Whether the WebGL layout fits: every layer has a bias in the same parameter group as its
-   * weight (one update rule per augmented matrix), and even sizes (the programs work on texels).
-   */
-  private static augmentable(blocks: DenseBlock[], optimizer: Optimizer<object>): boolean {
-    const group = (p: tf.Variable) => optimizer.paramGroups.findIndex((g) => g.params.includes(p))
-    return blocks.every(
-      ({ linear }) =>
-        linear.bias !== null &&
-        group(linear.weight) === group(linear.bias) &&
-        linear.outFeatures % 2 === 0,
-    )
   }
 
   /**
@@ -204,7 +80,7 @@ export class FastEngine {
    * Cheap: runs the model once on a probe batch of 2.
    */
   static check(options: Omit<FastEngineOptions, 'tuning'>): FastSupport {
-    const verdict = FastEngine.inspect(options)
+    const verdict = inspect(options)
     return isUnsupported(verdict) ? { ok: false, reason: verdict.reason } : { ok: true }
   }
 
@@ -213,14 +89,9 @@ export class FastEngine {
    * state. Throws a `TrainError` (`INVALID_OPTION`) saying why when {@link FastEngine.check} fails.
    */
   static async create(options: FastEngineOptions): Promise<FastEngine> {
-    const verdict = FastEngine.inspect(options)
+    const verdict = inspect(options)
     if (isUnsupported(verdict)) {
-      throw new TrainError(
-        'INVALID_OPTION',
-        `The fast training path cannot train this setup: ${verdict.reason}.`,
-        "Use engine: 'reference', which trains any model.",
-        { reason: verdict.reason },
-      )
+      throw trainError('FAST_UNSUPPORTED', { reason: verdict.reason })
     }
     const data = await makeResident(
       verdict.loader.dataset as never,
@@ -234,51 +105,6 @@ export class FastEngine {
     }
   }
 
-  private static inspect(
-    options: Omit<FastEngineOptions, 'tuning'>,
-  ): { loader: IndexedLoader; blocks: DenseBlock[] } | Unsupported {
-    const { model, optimizer } = options
-    const criterion = options.criterion ?? new CrossEntropyLoss()
-    if (!(criterion instanceof CrossEntropyLoss)) {
-      return {
-        reason: `the loss is ${criterion.constructor.name}; the fast path trains CrossEntropyLoss`,
-      }
-    }
-    if (criterion.weight !== null || criterion.labelSmoothing !== 0) {
-      return { reason: 'the CrossEntropyLoss has class weights or label smoothing' }
-    }
-    if (criterion.reduction !== 'mean' && criterion.reduction !== 'sum') {
-      return { reason: `the loss reduction is '${criterion.reduction}'` }
-    }
-    const name = optimizer.optimizerName
-    if (name !== 'Adam' && name !== 'AdamW' && name !== 'SGD') {
-      return { reason: `the optimizer is ${name}; the fast path runs Adam, AdamW and SGD` }
-    }
-    const loader = checkLoader(options.trainLoader)
-    if (isUnsupported(loader)) return loader
-    const dataset = loader.dataset as {
-      length: number
-      get(i: number): readonly [unknown, unknown]
-    }
-    if (dataset.length === 0) return { reason: 'the training set is empty' }
-    const [sample] = dataset.get(0)
-    const sampleShape = (sample as tf.Tensor).shape
-    tf.dispose(sample as tf.Tensor)
-    const plan = planDense(model, sampleShape)
-    if (isUnsupported(plan)) return { reason: `the model: ${plan.reason}` }
-    const modelParams = new Set(plan.blocks.flatMap((b) => [b.linear.weight, b.linear.bias]))
-    modelParams.delete(null)
-    const optimizerParams = optimizer.params
-    if (
-      optimizerParams.length !== modelParams.size ||
-      !optimizerParams.every((p) => modelParams.has(p))
-    ) {
-      return { reason: "the optimizer's parameters are not exactly the model's parameters" }
-    }
-    if (optimizerParams.some((p) => !p.trainable)) return { reason: 'some parameters are frozen' }
-    return { loader, blocks: plan.blocks }
-  }
-
   /** Batches per epoch. */
   get length(): number {
     return this.loader.length
@@ -287,6 +113,24 @@ export class FastEngine {
   /** One epoch of batch indices, drawn from the loader's generator exactly as the loader would. */
   epochIndices(): Iterable<Int32Array> {
     return this.loader.batchSampler
+  }
+
+  /** {@link epochIndices} as an iterator (see {@link StepEngine.batches}). */
+  batches(): Iterator<Int32Array> {
+    return this.loader.batchSampler[Symbol.iterator]()
+  }
+
+  /** Nothing to free: a batch is its indices. */
+  skip(_indices: Int32Array): void {}
+
+  /** The steps' `[loss, correct]` stats as `[losses…, corrects…]`, one tensor to read back. */
+  pack(steps: readonly FastStep[]): tf.Tensor {
+    return tf.tidy(() => tf.reshape(tf.transpose(tf.stack(steps.map((s) => s.stats))), [-1]))
+  }
+
+  /** Frees the steps' stats. */
+  release(steps: readonly FastStep[]): void {
+    for (const s of steps) s.stats.dispose()
   }
 
   /** One training step on the samples `indices`: forward, loss, backward, optimizer update. */
@@ -452,20 +296,6 @@ export class FastEngine {
     })
   }
 
-  private tensors(): tf.Tensor[] {
-    return this.slots.flatMap((s) =>
-      s.block.linear.bias && !this.augmented ? [s.wt, s.bias!] : [s.wt],
-    )
-  }
-
-  private setTensors(values: tf.Tensor[]): void {
-    let k = 0
-    for (const slot of this.slots) {
-      slot.wt = values[k++] as tf.Tensor2D
-      if (slot.block.linear.bias && !this.augmented) slot.bias = values[k++] as tf.Tensor1D
-    }
-  }
-
   private update(
     rules: UpdateRule[],
     grads: Map<tf.Tensor, tf.Tensor>,
@@ -519,163 +349,6 @@ export class FastEngine {
     tf.dispose(old)
   }
 
-  /**
-   * Writes the engine's weights into the model's variables and its optimizer state into the
-   * optimizer (as `loadStateDict` would), so that evaluation, checkpoints and `stateDict()` see
-   * the trained values.
-   */
-  pull(): void {
-    this.assertLive()
-    const values = this.tensors()
-    const entries: Record<number, ParamState> = {}
-    tf.tidy(() => {
-      this.params.forEach((ref, i) => {
-        const model = this.toModel(ref, values[i]!)
-        ref.variable.assign(model[0]!)
-        if (ref.kind === 'augmented') ref.bias!.assign(model[1]!)
-        if (this.steps[i] === 0) return
-        const indices = ref.kind === 'augmented' ? [ref.index, ref.biasIndex!] : [ref.index]
-        for (const index of indices) {
-          entries[index] = this.optimizer.optimizerName === 'SGD' ? {} : { step: this.steps[i]! }
-        }
-        const parts = this.unstack(this.state[i]!)
-        this.stateNames().forEach((name, j) => {
-          this.toModel(ref, parts[j]!).forEach((t, k) => {
-            entries[indices[k]!]![name] = tf.keep(t)
-          })
-        })
-      })
-    })
-    try {
-      this.optimizer.loadStateDict({ state: entries, paramGroups: this.groupsWithIndices() })
-    } finally {
-      for (const entry of Object.values(entries)) {
-        for (const v of Object.values(entry)) if (typeof v !== 'number') v.dispose()
-      }
-    }
-  }
-
-  /** Reloads weights and optimizer state from the model and optimizer (after they changed). */
-  push(): void {
-    this.assertLive()
-    tf.dispose(this.tensors())
-    for (const s of this.state) tf.dispose(s)
-    const saved = this.optimizer.stateDict()
-    try {
-      const names = this.stateNames()
-      const values: tf.Tensor[] = []
-      this.state = []
-      this.steps = []
-      this.hasBuffer = []
-      for (const ref of this.params) {
-        const own = ref.kind === 'augmented' ? [ref.variable, ref.bias!] : [ref.variable]
-        const entries = (ref.kind === 'augmented' ? [ref.index, ref.biasIndex!] : [ref.index]).map(
-          (index) => saved.state[index],
-        )
-        values.push(this.toEngine(ref, own))
-        const buffers = names.map((name) => {
-          const zeros: tf.Tensor[] = []
-          const parts = own.map((p, k) => {
-            const v = entries[k]?.[name]
-            if (typeof v === 'object') return v
-            zeros.push(tf.zerosLike(p))
-            return zeros[zeros.length - 1]!
-          })
-          const buffer = this.toEngine(ref, parts, true)
-          tf.dispose(zeros)
-          return buffer
-        })
-        this.state.push(this.stack(buffers))
-        const step = entries[0]?.step
-        this.steps.push(typeof step === 'number' ? step : entries[0] ? 1 : 0)
-        this.hasBuffer.push(entries[0]?.momentumBuffer !== undefined)
-      }
-      this.setTensors(values)
-    } finally {
-      for (const entry of Object.values(saved.state)) {
-        for (const v of Object.values(entry)) if (typeof v !== 'number') v.dispose()
-      }
-    }
-  }
-
-  /**
-   * A parameter (or a state buffer of it) in the engine's layout, from its model-layout tensors
-   * (`[weight]`, `[bias]`, or `[weight, bias]` for an augmented layer): weights transposed to
-   * `[in, out]`; augmented layers `[in + bias row (+ zero row), out (+ 2 frozen units)]`. The
-   * result has its own memory: the JavaScript optimizer kernel writes state in place, and tfjs'
-   * clone and reshape share data. For a `state` buffer the frozen units are 0, not 1.
-   */
-  private toEngine(ref: ParamRef, parts: tf.Tensor[], state = false): tf.Tensor {
-    const shaped = tf.tidy(() => {
-      if (ref.kind === 'bias') return tf.clone(parts[0]!)
-      const wt = tf.transpose(parts[0]!)
-      if (ref.kind === 'weight') return wt
-      const [rowsIn, out] = wt.shape as [number, number]
-      const rows = [wt, tf.reshape(parts[1]!, [1, out])]
-      if (!ref.first) rows.push(tf.zeros([1, out]))
-      const matrix = tf.concat(rows, 0)
-      if (!ref.hidden) return matrix
-      // The constant unit: weights 0, bias 1, so relu(x·w + b) = 1 feeds the next layer's bias row.
-      const units = new Float32Array(matrix.shape[0]! * 2)
-      if (!state) units[rowsIn * 2] = 1
-      return tf.concat([matrix, tf.tensor2d(units, [matrix.shape[0]!, 2])], 1)
-    })
-    if (this.kernels !== 'js') return shaped
-    const copy = tf.tensor(shaped.dataSync() as Float32Array, shaped.shape, 'float32')
-    shaped.dispose()
-    return copy
-  }
-
-  /** `t` (engine layout) in the model's layout, as new tensors: `[weight]`, `[bias]` or both. */
-  private toModel(ref: ParamRef, t: tf.Tensor): tf.Tensor[] {
-    if (ref.kind === 'bias') return [tf.reshape(t, ref.variable.shape)]
-    if (ref.kind === 'weight') return [tf.transpose(t)]
-    const [out, rowsIn] = ref.variable.shape as [number, number]
-    return [
-      tf.transpose(tf.slice(t, [0, 0], [rowsIn, out])),
-      tf.reshape(tf.slice(t, [rowsIn, 0], [1, out]), [out]),
-    ]
-  }
-
-  /** WebGL keeps a parameter's state buffers side by side in one tensor, `[R, k·C]`. */
-  private stack(buffers: tf.Tensor[]): tf.Tensor[] {
-    if (!this.stackedState || buffers.length <= 1) return buffers
-    const stacked = tf.concat(buffers, 1)
-    tf.dispose(buffers)
-    return [stacked]
-  }
-
-  /** The state buffers of one parameter (views to read, inside a tidy). */
-  private unstack(state: tf.Tensor[]): tf.Tensor[] {
-    const count = this.stateNames().length
-    if (!this.stackedState || count <= 1) return state
-    return tf.split(state[0]!, count, 1)
-  }
-
-  private ruleShape(): Pick<UpdateRule, 'kind' | 'amsgrad' | 'momentum'> {
-    const g = this.optimizer.paramGroups[0] as unknown as Record<string, unknown>
-    return {
-      kind: this.optimizer.optimizerName === 'SGD' ? 'sgd' : 'adam',
-      amsgrad: (g.amsgrad as boolean | undefined) ?? false,
-      momentum: (g.momentum as number | undefined) ?? 0,
-    }
-  }
-
-  private stateNames(): string[] {
-    const shape = this.ruleShape()
-    const count = stateCount(shape)
-    if (shape.kind === 'sgd') return count > 0 ? ['momentumBuffer'] : []
-    return ['expAvg', 'expAvgSq', 'maxExpAvgSq'].slice(0, count)
-  }
-
-  private groupsWithIndices(): Array<Record<string, unknown> & { params: number[] }> {
-    const order = new Map(this.optimizer.params.map((p, i) => [p, i]))
-    return this.optimizer.paramGroups.map((group) => {
-      const { params, ...options } = group as unknown as { params: tf.Variable[] }
-      return { ...options, params: params.map((p) => order.get(p)!) }
-    })
-  }
-
   /** Frees the engine's copies (weights, optimizer state, resident data). Call {@link pull} first. */
   dispose(): void {
     if (this.disposed) return
@@ -683,16 +356,6 @@ export class FastEngine {
     for (const s of this.state) tf.dispose(s)
     this.data.x?.dispose()
     this.disposed = true
-  }
-
-  private assertLive(): void {
-    if (this.disposed) {
-      throw new TrainError(
-        'TRAINER_DISPOSED',
-        'This FastEngine has been disposed.',
-        'Create a new one with FastEngine.create().',
-      )
-    }
   }
 }
 
@@ -713,102 +376,4 @@ function webglMatMul(
       relu,
     },
   )
-}
-
-/** Softmax cross-entropy from logits with tfjs ops (backends without the fused kernel). */
-function softmaxCrossEntropyOps(
-  logits: tf.Tensor2D,
-  labels: Int32Array,
-  scale: number,
-): [tf.Tensor2D, tf.Tensor1D] {
-  const numClasses = logits.shape[1]
-  return tf.tidy(() => {
-    const y = tf.tensor1d(labels, 'int32')
-    // Built on the host: a few hundred bytes, and wasm's OneHot ignores the float32 dtype.
-    const hot = new Float32Array(labels.length * numClasses)
-    labels.forEach((label, row) => {
-      hot[row * numClasses + label] = 1
-    })
-    const onehot = tf.tensor2d(hot, [labels.length, numClasses])
-    const probs = tf.softmax(logits)
-    const dy = tf.mul(tf.sub(probs, onehot), tf.scalar(scale)) as tf.Tensor2D
-    const lse = tf.logSumExp(logits, 1)
-    const picked = tf.sum(tf.mul(logits, onehot), 1)
-    const loss = tf.mul(tf.sum(tf.sub(lse, picked)), tf.scalar(scale))
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'))
-    return [dy, tf.stack([loss, correct]) as tf.Tensor1D]
-  })
-}
-
-/** The optimizer update with tfjs ops: one flat buffer when every parameter shares a rule. */
-function updateOps(
-  rules: UpdateRule[],
-  params: tf.Tensor[],
-  grads: tf.Tensor[],
-  state: tf.Tensor[][],
-  keep: <T extends tf.Tensor>(t: T) => T,
-): tf.Tensor[] {
-  void keep
-  return tf.tidy(() => {
-    const out: tf.Tensor[] = []
-    params.forEach((p, i) => {
-      const rule = rules[i]!
-      const s = state[i]!
-      const [next, newState] =
-        rule.kind === 'adam' ? adamOps(rule, p, grads[i]!, s) : sgdOps(rule, p, grads[i]!, s)
-      out.push(next)
-      newState.forEach((t, j) => {
-        tf.keep(t)
-        s[j]!.dispose()
-        s[j] = t
-      })
-    })
-    return out
-  })
-}
-
-function adamOps(
-  rule: UpdateRule,
-  p: tf.Tensor,
-  g0: tf.Tensor,
-  s: tf.Tensor[],
-): [tf.Tensor, tf.Tensor[]] {
-  const { lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step, amsgrad } = rule
-  let g = maximize ? tf.neg(g0) : g0
-  let param = p
-  if (weightDecay !== 0) {
-    if (decoupled) param = tf.mul(p, 1 - lr * weightDecay)
-    else g = tf.add(g, tf.mul(p, weightDecay))
-  }
-  const m = tf.add(tf.mul(s[0]!, beta1), tf.mul(g, 1 - beta1))
-  const v = tf.add(tf.mul(s[1]!, beta2), tf.mul(tf.mul(g, 1 - beta2), g))
-  let second = v
-  const newState = [m, v]
-  if (amsgrad) {
-    second = tf.maximum(s[2]!, v)
-    newState.push(second)
-  }
-  const stepSize = lr / (1 - beta1 ** step)
-  const denom = tf.add(tf.div(tf.sqrt(second), Math.sqrt(1 - beta2 ** step)), eps)
-  return [tf.sub(param, tf.div(tf.mul(m, stepSize), denom)), newState]
-}
-
-function sgdOps(
-  rule: UpdateRule,
-  p: tf.Tensor,
-  g0: tf.Tensor,
-  s: tf.Tensor[],
-): [tf.Tensor, tf.Tensor[]] {
-  const { lr, weightDecay, maximize, momentum, dampening, nesterov, hasBuffer } = rule
-  let d = maximize ? tf.neg(g0) : g0
-  if (weightDecay !== 0) d = tf.add(d, tf.mul(p, weightDecay))
-  const newState: tf.Tensor[] = []
-  if (momentum !== 0) {
-    const buf = hasBuffer
-      ? tf.add(tf.mul(s[0]!, momentum), dampening === 0 ? d : tf.mul(d, 1 - dampening))
-      : tf.clone(d)
-    newState.push(buf)
-    d = nesterov ? tf.add(d, tf.mul(buf, momentum)) : buf
-  }
-  return [tf.sub(p, tf.mul(d, lr)), newState]
 }

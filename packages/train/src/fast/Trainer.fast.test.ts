@@ -142,6 +142,23 @@ describe('Trainer on the fast path', () => {
   })
 })
 
+describe('Trainer: one epoch loop for both engines', () => {
+  it('stops at maxSteps alike: an epoch that ends at the stop is evaluated first', async () => {
+    for (const engine of ['fast', 'reference'] as const) {
+      const run = setup(engine)
+      const stopped = await run.trainer.fit({ maxSteps: 10 })
+      expect(run.trainer.activeEngine).toBe(engine)
+      expect(stopped.status).toBe('aborted')
+      expect(stopped.history.map((h) => [h.epoch, h.testAccuracy !== null])).toEqual([[1, true]])
+      expect(run.trainer.getState()).toMatchObject({ epoch: 2, step: 0, globalStep: 10 })
+      // A limit at the run's last step is no stop.
+      expect((await run.trainer.fit({ maxSteps: 20 })).status).toBe('completed')
+      expect(run.trainer.getState().history).toHaveLength(2)
+      run.dispose()
+    }
+  })
+})
+
 class WithDropout extends Module {
   flatten = new Flatten()
   layers = new Sequential(new Linear(784, 16), new ReLU(), new Dropout(0.2), new Linear(16, 10))
