@@ -1,7 +1,7 @@
 import { GraphValidationError } from './GraphValidationError.js'
 import { nextId } from './ids.js'
 import type { Fix } from './layerTypes.js'
-import { NODE_SPACING } from './parseGraph.js'
+import { NODE_SPACING } from './limits.js'
 import { isNodeType, nodeSpecs } from './specs.js'
 import type { GraphDocument, GraphEdge, GraphNode, NodeType } from './types.js'
 

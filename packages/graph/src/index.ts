@@ -57,9 +57,6 @@ export { inferShapes } from './inferShapes.js'
 export type { Fix, ShapeIssue, ShapeResult } from './issue.js'
 export type { LayerParams, LayerType } from './layerTypes.js'
 export { layerTypes } from './layerTypes.js'
-export type { JsonObject, Migration } from './migrations.js'
-export { migrations } from './migrations.js'
-export { isDatasetType, isDataType, isLossType, modelChain } from './modelChain.js'
 export {
   CURRENT_VERSION,
   MAX_DEPTH,
@@ -67,10 +64,11 @@ export {
   MAX_EDGES,
   MAX_KEYS,
   MAX_NODES,
-  parseGraph,
-  safeParseGraph,
-  serializeGraph,
-} from './parseGraph.js'
+} from './limits.js'
+export type { JsonObject, Migration } from './migrations.js'
+export { migrations } from './migrations.js'
+export { isDatasetType, isDataType, isLossType, modelChain } from './modelChain.js'
+export { parseGraph, safeParseGraph, serializeGraph } from './parseGraph.js'
 export type {
   GraphPlan,
   PlannedDataset,

@@ -1,4 +1,4 @@
-import { CURRENT_VERSION, NODE_SPACING } from './parseGraph.js'
+import { CURRENT_VERSION, NODE_SPACING } from './limits.js'
 import { nodeSpecs } from './specs.js'
 import { defaultTraining } from './training.js'
 import type { GraphDocument, GraphEdge, GraphNode, NodeParams, NodeType } from './types.js'
