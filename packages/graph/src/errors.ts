@@ -175,6 +175,8 @@ export const errorMessages = {
     `Tensors must have same number of dimensions: got ${v.first} and ${v.other}`,
   CONCAT_SIZE_MISMATCH: (v: { dim: number; expected: number; actual: number; index: number }) =>
     `Sizes of tensors must match except in dimension ${v.dim}. Expected size ${v.expected} but got size ${v.actual} for tensor number ${v.index} in the list.`,
+  LOSS_NEEDS_CLASSES: (v: { type: string; dataset: string }) =>
+    `${v.type} needs class labels, but ${v.dataset} has numbers to predict (regression): use MSELoss`,
   LOSS_BATCH_MISMATCH: (v: { input: number; target: number }) =>
     `Expected input batch_size (${v.input}) to match target batch_size (${v.target}).`,
   BATCHNORM_BATCH_OF_ONE: (v: { inputShape: readonly number[] }) =>
@@ -197,8 +199,8 @@ export const errorMessages = {
     `dropout2d: Received a ${v.rank}-D input to dropout2d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).`,
   SHUFFLE_DISABLED: (_v: Record<string, never>) =>
     'The training DataLoader does not shuffle: the model sees the images in the same order every epoch, and when a dataset is sorted by class it learns the order instead of the digits. Use shuffle=True',
-  MISSING_NORMALIZE: (v: { mean: number; std: number }) =>
-    `The images are not normalized: add Normalize((${v.mean},), (${v.std},)) after ToTensor so inputs are centred around 0 and the model learns faster`,
+  MISSING_NORMALIZE: (v: { mean: number | readonly number[]; std: number | readonly number[] }) =>
+    `The images are not normalized: add Normalize(${pyTuple(v.mean)}, ${pyTuple(v.std)}) after ToTensor so inputs are centred around 0 and the model learns faster`,
   TRAINING_ON_TEST_SET: (v: { type: string }) =>
     `${v.type}(train=False) is the test split: train on train=True; the exported script evaluates on the test split itself`,
 
@@ -249,6 +251,12 @@ export function makeIssue<C extends ErrorCode>(
   const issue: ShapeIssue = { code, message, values: values as Record<string, unknown> }
   if (fix) issue.fix = fix
   return issue
+}
+
+/** A number or numbers as a Python tuple: `(0.1307,)`, `(0.49, 0.48, 0.45)`. */
+const pyTuple = (v: number | readonly number[]): string => {
+  const list = typeof v === 'number' ? [v] : v
+  return list.length === 1 ? `(${list[0]},)` : `(${list.join(', ')})`
 }
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)

@@ -1,3 +1,4 @@
+import type { DatasetBlock } from './blocks/block.js'
 import { blocks } from './blocks/index.js'
 import { inferShapes } from './inferShapes.js'
 import type { LayerType } from './layerTypes.js'
@@ -44,8 +45,11 @@ export type PlannedStep = (PlannedLayer | PlannedNode<MergeType>) & {
 
 /** The loss, with how the class labels reach it. */
 export interface PlannedLoss extends PlannedNode<LossType> {
-  /** Class indices (`CrossEntropyLoss`, `NLLLoss`) or one-hot floats (`MSELoss`). */
-  target: 'classIndex' | 'oneHot'
+  /**
+   * Class indices (`CrossEntropyLoss`, `NLLLoss`), one-hot floats (`MSELoss` on classes), or the
+   * numbers to predict as `(N, targets)` floats (`MSELoss` on a regression dataset).
+   */
+  target: 'classIndex' | 'oneHot' | 'value'
   /** Number of classes (the width of one-hot targets). */
   classes: number
   /** `reduction='none'` gives one loss per sample: training and the exports use their mean. */
@@ -59,6 +63,10 @@ export interface PlannedDataset extends PlannedNode<DatasetType> {
   classes: number
   /** One sample as `ToTensor` makes it, e.g. `[1, 28, 28]`. */
   sampleShape: number[]
+  /** Class labels or numbers to predict. */
+  task: 'classification' | 'regression'
+  /** Whether the dataset has its own train and test splits (`train=`). */
+  split: 'own' | 'none'
 }
 
 /**
@@ -172,13 +180,16 @@ export function planGraph(doc: GraphDocument): GraphPlan {
 
   let dataset: PlannedDataset | null = null
   if (datasetNode && isDatasetType(datasetNode.type)) {
-    const block = blocks[datasetNode.type]
+    const block = blocks[datasetNode.type] as DatasetBlock<string, object>
     const node = filled(datasetNode, datasetNode.type)
+    const data = block.info(node.params)
     dataset = {
       ...node,
-      train: node.params.train !== false,
-      classes: block.sample.classes,
-      sampleShape: [...block.sample.shape],
+      train: (node.params as { train?: boolean }).train !== false,
+      classes: data.classes,
+      task: data.task,
+      sampleShape: [...data.shape],
+      split: data.split,
     }
   }
   const classes = dataset?.classes ?? 10
@@ -225,7 +236,8 @@ export function planGraph(doc: GraphDocument): GraphPlan {
   if (lossNode && isLossType(lossNode.type)) {
     const node = filled(lossNode, lossNode.type)
     const reduction = (node.params as { reduction: PlannedLoss['reduction'] }).reduction
-    loss = { ...node, target: blocks[lossNode.type].target, classes, reduction }
+    const target = dataset?.task === 'regression' ? 'value' : blocks[lossNode.type].target
+    loss = { ...node, target, classes, reduction }
   }
 
   const normalize = normalizeNode ? filled(normalizeNode, 'Normalize').params : null

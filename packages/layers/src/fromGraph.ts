@@ -38,8 +38,8 @@ export interface LossDescription {
   /** `CrossEntropyLoss`'s label smoothing (0 for the other losses). */
   labelSmoothing: number
   reduction: Reduction
-  /** How class labels reach the loss: class indices, or one-hot floats (`MSELoss`). */
-  target: 'classIndex' | 'oneHot'
+  /** How targets reach the loss: class indices, one-hot floats (`MSELoss`), or values (regression). */
+  target: 'classIndex' | 'oneHot' | 'value'
   /** Number of classes (the width of one-hot targets). */
   classes: number
 }

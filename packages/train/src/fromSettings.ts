@@ -15,10 +15,11 @@ export interface LossSettings {
   labelSmoothing?: number
   reduction?: Reduction
   /**
-   * How class labels reach the loss (the loss block's `target`): class indices (default), or
-   * one-hot floats of width `classes` (`MSELoss` in a graph).
+   * How the targets reach the loss (the graph plan's `target`): class indices (default), one-hot
+   * floats of width `classes` (`MSELoss` on classes), or the numbers to predict shaped like the
+   * output (`'value'`, regression).
    */
-  target?: 'classIndex' | 'oneHot'
+  target?: 'classIndex' | 'oneHot' | 'value'
   /** Number of classes, for one-hot targets (default: the width of the model's output). */
   classes?: number
 }
@@ -64,14 +65,19 @@ export function createCriterion(loss: LossSettings): Loss {
  */
 export function trainingCriterion(loss: LossSettings): Criterion {
   const base = createCriterion(loss)
-  const oneHot = loss.target === 'oneHot'
+  const encode = loss.target === 'oneHot' || loss.target === 'value'
   const mean = base.reduction === 'none'
-  if (!oneHot && !mean) return base
+  if (!encode && !mean) return base
   return {
     call: (input, target) =>
       tf.tidy(() => {
         const width = loss.classes ?? input.shape[input.rank - 1] ?? 1
-        const y = oneHot ? tf.cast(tf.oneHot(tf.cast(target, 'int32'), width), 'float32') : target
+        let y = target
+        if (loss.target === 'oneHot') {
+          y = tf.cast(tf.oneHot(tf.cast(target, 'int32'), width), 'float32')
+        } else if (loss.target === 'value') {
+          y = tf.reshape(tf.cast(target, 'float32'), input.shape)
+        }
         const value = base.call(input, y)
         return mean ? tf.mean(value) : value
       }),

@@ -33,10 +33,13 @@ export const DataLoader = definePipeline<'DataLoader', DataLoaderParams>({
         makeIssue('SHUFFLE_DISABLED', {}, setParam('shuffle', true, 'Set shuffle = True')),
       )
     }
-    if (!input.normalized) {
-      const { mean, std } = input.stats
-      const fix = insertBefore('Normalize', { mean: [mean], std: [std] })
-      warnings.push(makeIssue('MISSING_NORMALIZE', { mean, std }, fix))
+    if (!input.normalized && input.stats) {
+      const mean = [...input.stats.mean]
+      const std = [...input.stats.std]
+      const values = mean.length === 1 ? { mean: mean[0]!, std: std[0]! } : { mean, std }
+      warnings.push(
+        makeIssue('MISSING_NORMALIZE', values, insertBefore('Normalize', { mean, std })),
+      )
     }
     if (!ctx.paramsValid) return { output: null, warnings }
     const batch = params.batchSize

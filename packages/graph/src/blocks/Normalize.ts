@@ -54,8 +54,11 @@ export const Normalize = definePipeline<'Normalize', NormalizeParams>({
         kind: 'replaceNode',
         type: 'Normalize',
         params: {
-          mean: Array.from({ length: channels }, (_, i) => mean[i] ?? mean[0] ?? stats.mean),
-          std: Array.from({ length: channels }, (_, i) => std[i] ?? std[0] ?? stats.std),
+          mean: Array.from(
+            { length: channels },
+            (_, i) => mean[i] ?? mean[0] ?? stats?.mean[i] ?? 0,
+          ),
+          std: Array.from({ length: channels }, (_, i) => std[i] ?? std[0] ?? stats?.std[i] ?? 1),
         },
         label: `Set Normalize to ${channels} channel${channels === 1 ? '' : 's'}`,
       },

@@ -10,6 +10,22 @@ export type ParamTable<P> = { readonly [K in keyof P]-?: ParamInput }
 /** Where a block is listed in the palette. */
 export type Category = 'data' | 'layers' | 'merges' | 'activations' | 'losses'
 
+/** What a dataset node yields, read from its parameters (pure: no file is opened). */
+export interface DatasetInfo {
+  /** One sample as the pipeline's first step sees it: `[C, H, W]` for images, `[features]` for rows. */
+  shape: readonly number[]
+  /** `'image'`: a PIL image (ToTensor makes it a tensor); `'tensor'`: already a tensor (rows, points). */
+  stage: 'image' | 'tensor'
+  /** Class labels (`classification`) or numbers to predict (`regression`). */
+  task: 'classification' | 'regression'
+  /** Number of classes (a classifier's outputs), or of targets per sample for regression. */
+  classes: number
+  /** Mean and std of the training images per channel, for the Normalize fixes (null: unknown). */
+  stats: { mean: readonly number[]; std: readonly number[] } | null
+  /** `'own'`: the dataset has a train and a test split (`train=`); `'none'`: one set of samples. */
+  split: 'own' | 'none'
+}
+
 /** What flows out of a node while shapes are inferred: per-image data, then batches. */
 export interface Flow {
   /** `'image'`: a PIL image; `'tensor'`: a per-image tensor; `'batch'`: a batch tensor. */
@@ -17,10 +33,12 @@ export interface Flow {
   shape: number[]
   /** The dataset block the data comes from. */
   dataset: string
+  /** Class labels or numbers to predict. */
+  task: 'classification' | 'regression'
   /** Classes of that dataset (the number of outputs a classifier needs). */
   classes: number
-  /** Mean and std of the dataset's training images, for the Normalize fixes. */
-  stats: { mean: number; std: number }
+  /** Mean and std of the dataset's training images per channel, for the Normalize fixes. */
+  stats: { mean: readonly number[]; std: readonly number[] } | null
   normalized: boolean
   afterLayer: boolean
   /** The DataLoader's batch size once batched, else 0. */
@@ -36,6 +54,8 @@ export interface NodeRef {
 
 /** What a block's editor rules may ask about the graph around the node. */
 export interface InferContext {
+  /** This node's type. */
+  readonly self: string
   /** The node whose output feeds this one, or null. */
   readonly upstream: NodeRef | null
   /** The nearest node of `type` upstream of this one (following first inputs), or null. */
@@ -75,18 +95,10 @@ interface BlockBase<T extends string, P extends object> {
 }
 
 /** A dataset: where a pipeline starts (`datasets.MNIST`). */
-export interface DatasetBlock<T extends string, P extends { train: boolean }>
-  extends BlockBase<T, P> {
+export interface DatasetBlock<T extends string, P extends object> extends BlockBase<T, P> {
   readonly kind: 'dataset'
-  /** One sample as `ToTensor` makes it, the classes, and the training images' statistics. */
-  readonly sample: {
-    shape: readonly number[]
-    classes: number
-    mean: number
-    std: number
-    trainSize: number
-    testSize: number
-  }
+  /** The samples' shape, the task and classes, and the statistics, from the parameters. */
+  info(params: P): DatasetInfo
   /** The torchvision class, e.g. `'datasets.MNIST'`. */
   readonly pytorch: string
   /** The `@tensorloom/data` class, e.g. `'MNIST'`. */
@@ -177,7 +189,7 @@ export interface MergeBlock<T extends string, P extends object> extends BlockBas
 
 /** Any block definition. */
 export type Block =
-  | DatasetBlock<string, { train: boolean }>
+  | DatasetBlock<string, object>
   | PipelineBlock<string, object>
   | LayerBlock<string, object>
   | MergeBlock<string, object>
@@ -192,7 +204,7 @@ export const defineLayer = <T extends string, P extends object>(
 ): LayerBlock<T, P> => block
 
 /** Defines a dataset block. */
-export const defineDataset = <T extends string, P extends { train: boolean }>(
+export const defineDataset = <T extends string, P extends object>(
   block: DatasetBlock<T, P>,
 ): DatasetBlock<T, P> => block
 

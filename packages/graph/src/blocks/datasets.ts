@@ -24,7 +24,14 @@ export function mnistLike<T extends string>(
     description,
     params: { train },
     defaults: { train: true },
-    sample: { shape: [1, 28, 28], classes: 10, ...stats, trainSize: 60_000, testSize: 10_000 },
+    info: () => ({
+      shape: [1, 28, 28],
+      stage: 'image',
+      task: 'classification',
+      classes: 10,
+      stats: { mean: [stats.mean], std: [stats.std] },
+      split: 'own',
+    }),
     summary: (p) =>
       p.train === false ? 'test split · 10,000 images' : 'train split · 60,000 images',
     pytorch: `datasets.${type}`,

@@ -35,6 +35,16 @@ export function classIndexLoss(
   const { shape, batch, classes } = input
   const target = [batch]
   const error = (e: Finding): StepResult => ({ output: null, errors: [e], warnings })
+  if (input.task === 'regression') {
+    const type = ctx.self
+    const fix = {
+      kind: 'replaceNode',
+      type: 'MSELoss',
+      params: { reduction },
+      label: 'Replace with MSELoss',
+    } as const
+    return error(makeIssue('LOSS_NEEDS_CLASSES', { type, dataset: input.dataset }, fix))
+  }
   if (shape.length === 1) return error(makeIssue('LOSS_SIZE_MISMATCH', { input: shape, target }))
   if (shape.length === 4) return error(makeIssue('CROSS_ENTROPY_SPATIAL_TARGET', { rank: 1 }))
   if (shape.length !== 2) {

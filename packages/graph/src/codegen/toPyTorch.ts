@@ -69,7 +69,11 @@ function model(plan: ValidPlan): string {
 function lossLine(plan: ValidPlan): string {
   const { loss } = plan
   const target =
-    loss.target === 'oneHot' ? `F.one_hot(labels, num_classes=${loss.classes}).float()` : 'labels'
+    loss.target === 'oneHot'
+      ? `F.one_hot(labels, num_classes=${loss.classes}).float()`
+      : loss.target === 'value'
+        ? 'labels.float().view_as(outputs)'
+        : 'labels'
   const mean = loss.reduction === 'none' ? '.mean()' : ''
   return `loss = criterion(outputs, ${target})${mean}`
 }

@@ -116,6 +116,14 @@ function model(x: ValidPlan): string {
 /** `const criterion = …`: the loss, adapted where PyTorch's script adapts the call. */
 function criterion(x: ValidPlan): string {
   const mean = x.loss.reduction === 'none'
+  if (x.loss.target === 'value') {
+    return `const mse = ${code(x.loss)}
+  // ${x.loss.type} compares the outputs with the numbers to predict.${mean ? '\n  // Reduction none gives one loss per value: train on their mean.' : ''}
+  const criterion = {
+    call: (outputs: tf.Tensor, targets: tf.Tensor) =>
+      ${mean ? 'tf.mean(' : ''}mse.call(outputs, tf.reshape(tf.cast(targets, 'float32'), outputs.shape))${mean ? ')' : ''},
+  }`
+  }
   if (x.loss.target === 'oneHot') {
     return `const mse = ${code(x.loss)}
   // ${x.loss.type} compares the outputs with one-hot encoded labels.${mean ? '\n  // Reduction none gives one loss per value: train on their mean.' : ''}

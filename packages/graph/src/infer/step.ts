@@ -63,6 +63,10 @@ class Context implements InferContext {
     readonly paramsValid: boolean,
   ) {}
 
+  get self(): string {
+    return this.info.type ?? ''
+  }
+
   get upstream(): NodeRef | null {
     return this.info.from >= 0 ? refOf(this.infos[this.info.from]!) : null
   }
@@ -120,13 +124,15 @@ export function step(info: Info, infos: readonly Info[], report: Report): void {
     if (info.params.train === false) {
       report.warn(id, 'TRAINING_ON_TEST_SET', { type }, setParam('train', true, 'Set train = True'))
     }
-    const { shape, classes, mean, std } = block.sample
+    if (!paramsValid) return
+    const data = block.info(info.params)
     info.output = {
-      stage: 'image',
-      shape: [...shape],
+      stage: data.stage,
+      shape: [...data.shape],
       dataset: type,
-      classes,
-      stats: { mean, std },
+      task: data.task,
+      classes: data.classes,
+      stats: data.stats,
       normalized: false,
       afterLayer: false,
       batch: 0,
