@@ -99,10 +99,26 @@ export interface DatasetBlock<T extends string, P extends object> extends BlockB
   readonly kind: 'dataset'
   /** The samples' shape, the task and classes, and the statistics, from the parameters. */
   info(params: P): DatasetInfo
-  /** The torchvision class, e.g. `'datasets.MNIST'`. */
-  readonly pytorch: string
-  /** The `@tensorloom/data` class, e.g. `'MNIST'`. */
-  readonly typescript: string
+  /** How the exported PyTorch script loads it (torchvision, or a small `Dataset` class). */
+  readonly pytorch: DatasetCode<P>
+  /** How the exported TypeScript program loads it (`@tensorloom/data`). */
+  readonly typescript: DatasetCode<P>
+}
+
+/** How an exported program loads a dataset. */
+export interface DatasetCode<P> {
+  /**
+   * The expression that loads one split: `train` is true or false for a dataset with its own
+   * split, null for the whole set (split by a `RandomSplit` block); the program's variables
+   * `root` (from `--data-root`) and `transform` are in scope.
+   */
+  load(params: P, train: boolean | null): string
+  /** Names the program imports (TypeScript: from `@tensorloom/data`). */
+  readonly imports: readonly string[]
+  /** Module-level code the load needs (a `Dataset` class, a generator), if any. */
+  definitions?(params: P): string
+  /** The default of `--data-root` (e.g. `'./data'`, or the file the document names). */
+  defaultRoot(params: P): string
 }
 
 /** A per-image transform (`transforms.Normalize`) or the DataLoader. */

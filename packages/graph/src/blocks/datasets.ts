@@ -34,8 +34,18 @@ export function mnistLike<T extends string>(
     }),
     summary: (p) =>
       p.train === false ? 'test split · 10,000 images' : 'train split · 60,000 images',
-    pytorch: `datasets.${type}`,
-    typescript: type,
+    pytorch: {
+      load: (_p, train) =>
+        `datasets.${type}(root=args.data_root, train=${train === false ? 'False' : 'True'}, download=True, transform=transform)`,
+      imports: [],
+      defaultRoot: () => './data',
+    },
+    typescript: {
+      load: (_p, train) =>
+        `await ${type}.load({ root, train: ${train !== false}, download: true, transform })`,
+      imports: [type],
+      defaultRoot: () => './data',
+    },
   })
 }
 

@@ -81,14 +81,14 @@ export const blockOf = (type: keyof BlockRegistry): Block => blocks[type]
 
 /**
  * How a node is written in exported code, from its block: `'nn.Linear(784, 128)'` in PyTorch,
- * `'new Linear(784, 128)'` in TypeScript; a dataset gives its class (`'datasets.MNIST'`).
+ * `'new Linear(784, 128)'` in TypeScript (datasets have their own `DatasetCode`).
  */
 export function blockCode(
   node: { type: keyof BlockRegistry; params: object },
   language: 'pytorch' | 'typescript',
 ): string {
   const block = blockOf(node.type)
-  if (block.kind === 'dataset') return block[language]
+  if (block.kind === 'dataset') return ''
   return (block[language] as (params: object) => string)(node.params)
 }
 

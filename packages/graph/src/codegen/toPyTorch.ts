@@ -1,4 +1,4 @@
-import type { Block } from '../blocks/block.js'
+import type { Block, DatasetBlock, DatasetCode } from '../blocks/block.js'
 import { blockCode, blockOf } from '../blocks/index.js'
 import type { PlannedNode, PlannedStep, ValidPlan } from '../planGraph.js'
 import { formatPython, pythonNumber } from '../python.js'
@@ -63,6 +63,19 @@ function model(plan: ValidPlan): string {
   if (plan.leadingFlatten) lines.push('        x = self.flatten(x)')
   lines.push('        x = self.layers(x)', '        return x')
   return lines.join('\n')
+}
+
+const datasetCode = (x: ValidPlan): DatasetCode<object> =>
+  (blockOf(x.dataset.type) as DatasetBlock<string, object>).pytorch
+
+/** The lines that make `train_dataset` and `test_dataset`. */
+function datasetLines(x: ValidPlan): string {
+  const load = datasetCode(x).load
+  const params = x.dataset.params
+  return [
+    `    train_dataset = ${load(params, x.dataset.train)}`,
+    `    test_dataset = ${load(params, false)}`,
+  ].join('\n')
 }
 
 /** How the loss is computed from `outputs` and class-index `labels`. */
@@ -137,7 +150,7 @@ def evaluate(model, loader, device):
 
 def main():
     parser = argparse.ArgumentParser(description='Train SimpleNN on ${x.dataset.type}.')
-    parser.add_argument('--data-root', default='./data', help='where the dataset is stored')
+    parser.add_argument('--data-root', default=${p(datasetCode(x).defaultRoot(x.dataset.params))}, help='where the dataset is stored')
     parser.add_argument('--epochs', type=int, default=${t.epochs})
     parser.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (0: no limit)')
     parser.add_argument('--log-interval', type=int, default=100, help='print the loss every N steps')
@@ -162,8 +175,7 @@ ${x.transforms.map((node) => `        ${code(node)},`).join('\n')}
     # The first process downloads the data while the others wait, then they all read it.
     if distributed and rank != 0:
         dist.barrier()
-    train_dataset = ${code(x.dataset)}(root=args.data_root, train=${p(x.dataset.train)}, download=True, transform=transform)
-    test_dataset = ${code(x.dataset)}(root=args.data_root, train=False, download=True, transform=transform)
+${datasetLines(x)}
     if distributed and rank == 0:
         dist.barrier()
 

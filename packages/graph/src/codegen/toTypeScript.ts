@@ -1,6 +1,7 @@
-import type { Block } from '../blocks/block.js'
+import type { Block, DatasetBlock, DatasetCode } from '../blocks/block.js'
 import { blockCode, blockOf } from '../blocks/index.js'
 import type { PlannedNode, PlannedStep, ValidPlan } from '../planGraph.js'
+import { formatTypeScript } from '../python.js'
 import type { GraphDocument } from '../types.js'
 import { commentText, plan } from './common.js'
 import { forwardStatements } from './forward.js'
@@ -49,7 +50,7 @@ function fit(open: string, items: readonly string[], close: string, indent: stri
 function imports(x: ValidPlan): string {
   const layerNames = new Set<string>(['Module', 'manualSeed', ...(x.chain ? ['Sequential'] : [])])
   for (const layer of x.layers) layerNames.add(layer.type)
-  const dataNames = new Set<string>(['Compose', 'DataLoader', code(x.dataset)])
+  const dataNames = new Set<string>(['Compose', 'DataLoader', ...datasetCode(x).imports])
   for (const t of x.transforms) dataNames.add(t.type)
   const trainNames = new Set<string>([
     x.training.optimizer,
@@ -113,6 +114,9 @@ function model(x: ValidPlan): string {
   return lines.join('\n')
 }
 
+const datasetCode = (x: ValidPlan): DatasetCode<object> =>
+  (blockOf(x.dataset.type) as DatasetBlock<string, object>).typescript
+
 /** `const criterion = …`: the loss, adapted where PyTorch's script adapts the call. */
 function criterion(x: ValidPlan): string {
   const mean = x.loss.reduction === 'none'
@@ -171,7 +175,7 @@ ${model(x)}
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
-      'data-root': { type: 'string', default: './data' },
+      'data-root': { type: 'string', default: ${formatTypeScript(datasetCode(x).defaultRoot(x.dataset.params))} },
       epochs: { type: 'string', default: '${t.epochs}' },
       'max-steps': { type: 'string', default: '0' },
       'log-interval': { type: 'string', default: '100' },
@@ -194,8 +198,8 @@ async function main(): Promise<void> {
 
   const transform = new Compose([${x.transforms.map(code).join(', ')}])
   const root = args['data-root']
-  const trainDataset = await ${code(x.dataset)}.load({ root, train: ${x.dataset.train}, download: true, transform })
-  const testDataset = await ${code(x.dataset)}.load({ root, train: false, download: true, transform })
+  const trainDataset = ${datasetCode(x).load(x.dataset.params, x.dataset.train)}
+  const testDataset = ${datasetCode(x).load(x.dataset.params, false)}
 ${fit(
   'const trainLoader = new DataLoader(trainDataset, {',
   [
