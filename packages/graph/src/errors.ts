@@ -151,6 +151,18 @@ export const errorMessages = {
     `output with shape ${formatSize(v.inputShape)} doesn't match the broadcast shape ${formatSize(v.broadcastShape)}`,
   NORMALIZE_ZERO_STD: (_v: Record<string, never>) =>
     'std evaluated to zero after conversion to torch.float32, leading to division by zero.',
+  IMAGE_TRANSFORM_INPUT: (v: { type: string; inputShape: readonly number[] }) =>
+    `${v.type} transforms images of shape (C, H, W), but gets samples of shape ${formatSize(v.inputShape)}: remove it`,
+  GRAYSCALE_CHANNELS: (v: { numOutputChannels: number }) =>
+    `num_output_channels should be either 1 or 3, but got ${v.numOutputChannels}`,
+  CROP_TOO_LARGE: (v: { size: readonly number[]; image: readonly number[] }) =>
+    `Required crop size (${v.size.join(', ')}) is larger than input image size (${v.image.join(', ')})`,
+  MIXED_IMAGE_SIZES: (v: { dataset: string; height: number; width: number }) =>
+    `The images of ${v.dataset} differ in size, but a batch stacks images of one size: resize them, e.g. Resize((${v.height}, ${v.width})) before ToTensor`,
+  NO_TEST_SPLIT: (v: { dataset: string }) =>
+    `${v.dataset} has no test split: the test accuracy would be measured on the training samples. Add RandomSplit after it to hold some samples out`,
+  RANDOM_SPLIT_PLACE: (v: { after: string }) =>
+    `RandomSplit splits a dataset into training and test samples: put it right after the dataset, not after ${v.after}`,
   MISSING_DATALOADER: (v: { type: string }) =>
     `${v.type} needs batches of tensors: put a DataLoader between the data and the first layer`,
   DATA_AFTER_DATALOADER: (v: { type: string }) =>

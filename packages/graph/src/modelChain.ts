@@ -10,7 +10,7 @@ const kindOf = (type: unknown): string | null =>
 /** True for the data pipeline's node types (datasets, transforms, the DataLoader). */
 export const isDataType = (type: unknown): type is DataType => {
   const kind = kindOf(type)
-  return kind === 'dataset' || kind === 'transform' || kind === 'loader'
+  return kind === 'dataset' || kind === 'split' || kind === 'transform' || kind === 'loader'
 }
 /** True for the dataset node types (MNIST, FashionMNIST), the nodes a pipeline starts from. */
 export const isDatasetType = (type: unknown): type is DatasetType => kindOf(type) === 'dataset'

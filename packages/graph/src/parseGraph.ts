@@ -56,6 +56,10 @@ const paramSchema = (spec: ParamSpec): z.ZodType => {
     case 'floatList':
     case 'intList':
       return z.array(z.number()).max(spec.maxLength ?? 16)
+    case 'text':
+      return z.string().max(spec.maxLength ?? 200)
+    case 'textList':
+      return z.array(z.string().max(200)).max(spec.maxLength ?? 1000)
   }
 }
 

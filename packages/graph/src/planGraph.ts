@@ -79,7 +79,9 @@ export interface PlannedDataset extends PlannedNode<DatasetType> {
 export interface GraphPlan {
   name: string
   dataset: PlannedDataset | null
-  /** `ToTensor` and `Normalize`, in order. */
+  /** `random_split` of the dataset into training and test samples, or null. */
+  split: { train: number; seed: number } | null
+  /** The per-image transforms (`Resize`, …, `ToTensor`, `Normalize`), in order. */
   transforms: PlannedNode[]
   loader: PlannedNode<'DataLoader'> | null
   /** Per-channel normalisation, or null without a Normalize node. */
@@ -241,9 +243,12 @@ export function planGraph(doc: GraphDocument): GraphPlan {
   }
 
   const normalize = normalizeNode ? filled(normalizeNode, 'Normalize').params : null
+  const splitNode = chain.data.find((n) => n.type === 'RandomSplit')
+  const split = splitNode ? filled(splitNode, 'RandomSplit').params : null
   return {
     name: doc.name,
     dataset,
+    split: split ? { train: split.train, seed: split.seed } : null,
     transforms: chain.data
       .filter((n) => n.type !== undefined && blocks[n.type]?.kind === 'transform')
       .map((n) => filled(n, n.type)),

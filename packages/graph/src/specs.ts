@@ -40,7 +40,7 @@ const defaultsOf = (kinds: readonly string[]) =>
 export const layerDefaults = defaultsOf(['layer']) as { [T in LayerType]: LayerParams[T] }
 
 /** Defaults of the data and loss node types (MNIST's mean and std for Normalize). */
-export const dataLossDefaults = defaultsOf(['dataset', 'transform', 'loader', 'loss']) as {
+export const dataLossDefaults = defaultsOf(['dataset', 'split', 'transform', 'loader', 'loss']) as {
   [T in keyof DataLossParams]: DataLossParams[T]
 }
 
@@ -77,6 +77,10 @@ export function expectedValue(spec: ParamSpec): string {
       return `a list of 1 to ${spec.maxLength ?? 16} integers, each ${describeRange(spec).replace(/^an integer /, '')}`
     case 'intOrNull':
       return `empty or ${describeRange(spec)}`
+    case 'text':
+      return `a text of 1 to ${spec.maxLength ?? 200} characters`
+    case 'textList':
+      return `a list of up to ${spec.maxLength ?? 1000} names of 1 to 200 characters`
     default:
       return describeRange(spec)
   }
@@ -111,6 +115,16 @@ export function isValidValue(spec: ParamSpec, value: unknown): boolean {
         value.length >= 1 &&
         value.length <= (spec.maxLength ?? 16) &&
         value.every((v) => typeof v === 'number' && Number.isInteger(v) && inRange(spec, v))
+      )
+    case 'text':
+      return (
+        typeof value === 'string' && value.length >= 1 && value.length <= (spec.maxLength ?? 200)
+      )
+    case 'textList':
+      return (
+        Array.isArray(value) &&
+        value.length <= (spec.maxLength ?? 1000) &&
+        value.every((v) => typeof v === 'string' && v.length >= 1 && v.length <= 200)
       )
   }
 }

@@ -11,7 +11,7 @@ export type NodeTypeOfKind<K extends string> = {
 }[NodeType]
 
 /** Node types of the data pipeline: a dataset, per-image transforms, and the DataLoader. */
-export type DataType = NodeTypeOfKind<'dataset' | 'transform' | 'loader'>
+export type DataType = NodeTypeOfKind<'dataset' | 'split' | 'transform' | 'loader'>
 
 /** Node types a pipeline starts from (`MNIST`, `FashionMNIST`). */
 export type DatasetType = NodeTypeOfKind<'dataset'>
@@ -66,7 +66,16 @@ export interface GraphDocument {
 }
 
 /** The kinds of parameter the inspector knows how to edit. */
-export type ParamKind = 'int' | 'float' | 'bool' | 'floatList' | 'intList' | 'enum' | 'intOrNull'
+export type ParamKind =
+  | 'int'
+  | 'float'
+  | 'bool'
+  | 'floatList'
+  | 'intList'
+  | 'enum'
+  | 'intOrNull'
+  | 'text'
+  | 'textList'
 
 /** Describes one parameter of a node type, for the inspector and for validation. */
 export interface ParamSpec {
@@ -83,7 +92,10 @@ export interface ParamSpec {
   minExclusive?: boolean
   /** Allowed values, for `enum`. */
   options?: string[]
-  /** Most entries, for `floatList` and `intList` (default 16). */
+  /**
+   * Most entries, for `floatList` and `intList` (default 16) and `textList` (default 1000); most
+   * characters, for `text` and each entry of `textList` (default 200).
+   */
   maxLength?: number
   /** One sentence for the inspector. */
   help: string

@@ -23,6 +23,8 @@ export function parseValue(spec: ParamSpec, text: string): unknown {
       return t === ''
         ? []
         : t.split(/[\s,]+/).map((part) => (Number.isNaN(Number(part)) ? part : Number(part)))
+    case 'textList':
+      return t === '' ? [] : t.split(',').map((part) => part.trim())
     default:
       return t
   }
@@ -32,7 +34,7 @@ function defaultText(spec: ParamSpec, value: unknown): string {
   if (value === null) return 'None'
   if (typeof value === 'boolean') return value ? 'True' : 'False'
   if (Array.isArray(value)) return `(${value.join(', ')})`
-  if (spec.kind === 'enum') return `'${String(value)}'`
+  if (spec.kind === 'enum' || spec.kind === 'text') return `'${String(value)}'`
   return String(value)
 }
 

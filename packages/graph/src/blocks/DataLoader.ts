@@ -27,8 +27,35 @@ export const DataLoader = definePipeline<'DataLoader', DataLoaderParams>({
         errors: [makeIssue('MISSING_TO_TENSOR', {}, insertBefore('ToTensor'))],
       }
     }
+    const dataset = ctx.dataset()
+    if (input.mixedSizes) {
+      const [, h = 32, w = 32] = input.shape
+      const fix = insertBefore('Resize', { size: [h, w] })
+      const after = ctx.findUpstream('ToTensor')
+      return {
+        output: null,
+        errors: [
+          makeIssue(
+            'MIXED_IMAGE_SIZES',
+            { dataset: input.dataset, height: h, width: w },
+            after ? { ...fix, nodeId: after.id } : fix,
+          ),
+        ],
+      }
+    }
     const warnings = []
-    if (params.shuffle === false && ctx.dataset()?.params.train !== false) {
+    if (!input.heldOut) {
+      const first = ctx.afterDataset()
+      const split = insertBefore('RandomSplit', { train: 0.8, seed: 42 })
+      warnings.push(
+        makeIssue(
+          'NO_TEST_SPLIT',
+          { dataset: input.dataset },
+          first ? { ...split, nodeId: first.id } : split,
+        ),
+      )
+    }
+    if (params.shuffle === false && dataset?.params.train !== false) {
       warnings.push(
         makeIssue('SHUFFLE_DISABLED', {}, setParam('shuffle', true, 'Set shuffle = True')),
       )

@@ -24,6 +24,8 @@ export interface DatasetInfo {
   stats: { mean: readonly number[]; std: readonly number[] } | null
   /** `'own'`: the dataset has a train and a test split (`train=`); `'none'`: one set of samples. */
   split: 'own' | 'none'
+  /** True when the images differ in size (a batch needs one: a Resize or a crop makes it so). */
+  mixedSizes?: boolean
 }
 
 /** What flows out of a node while shapes are inferred: per-image data, then batches. */
@@ -43,6 +45,10 @@ export interface Flow {
   afterLayer: boolean
   /** The DataLoader's batch size once batched, else 0. */
   batch: number
+  /** True while the images still differ in size. */
+  mixedSizes: boolean
+  /** True when some samples are held out to test on (the dataset's own split or a RandomSplit). */
+  heldOut: boolean
 }
 
 /** A node as a block's rules see it: id, type and parameters (defaults filled in). */
@@ -64,6 +70,8 @@ export interface InferContext {
   lastLinear(): NodeRef | null
   /** The dataset node the data comes from, or null. */
   dataset(): NodeRef | null
+  /** The node right after the dataset on the way to this one (this node itself, at most), or null. */
+  afterDataset(): NodeRef | null
   /** Whether every parameter of this node is valid (invalid ones are reported already). */
   readonly paramsValid: boolean
 }
@@ -123,7 +131,8 @@ export interface DatasetCode<P> {
 
 /** A per-image transform (`transforms.Normalize`) or the DataLoader. */
 export interface PipelineBlock<T extends string, P extends object> extends BlockBase<T, P> {
-  readonly kind: 'transform' | 'loader'
+  /** `'split'`: `random_split` of the dataset; `'transform'`: per image; `'loader'`: batches. */
+  readonly kind: 'split' | 'transform' | 'loader'
   /** The output for `input`, or the errors PyTorch or torchvision would raise, with warnings. */
   infer(input: Flow, params: P, ctx: InferContext): StepResult
   /** The torchvision expression (transforms only), e.g. `'transforms.ToTensor()'`. */

@@ -5,16 +5,18 @@ import { ReLU, Sigmoid, Tanh } from './activations.js'
 import { BatchNorm1d } from './BatchNorm1d.js'
 import { BatchNorm2d } from './BatchNorm2d.js'
 import type { Block, Category } from './block.js'
+import { CenterCrop } from './CenterCrop.js'
 import { Concat } from './Concat.js'
 import { Conv2d } from './Conv2d.js'
 import { CrossEntropyLoss } from './CrossEntropyLoss.js'
 import { DataLoader } from './DataLoader.js'
 import { Dropout } from './Dropout.js'
 import { Dropout2d } from './Dropout2d.js'
-import { FashionMNIST, MNIST } from './datasets.js'
+import { CIFAR10, FashionMNIST, MNIST } from './datasets.js'
 import { ELU } from './ELU.js'
 import { Flatten } from './Flatten.js'
 import { GELU } from './GELU.js'
+import { Grayscale } from './Grayscale.js'
 import { Identity } from './Identity.js'
 import { LayerNorm } from './LayerNorm.js'
 import { LeakyReLU } from './LeakyReLU.js'
@@ -23,6 +25,11 @@ import { MaxPool2d } from './MaxPool2d.js'
 import { MSELoss } from './MSELoss.js'
 import { NLLLoss } from './NLLLoss.js'
 import { Normalize } from './Normalize.js'
+import { RandomCrop } from './RandomCrop.js'
+import { RandomHorizontalFlip } from './RandomHorizontalFlip.js'
+import { RandomRotation } from './RandomRotation.js'
+import { RandomSplit } from './RandomSplit.js'
+import { Resize } from './Resize.js'
 import { SiLU } from './SiLU.js'
 import { LogSoftmax, Softmax } from './Softmax.js'
 import { ToTensor } from './ToTensor.js'
@@ -31,6 +38,14 @@ import { ToTensor } from './ToTensor.js'
 const list = [
   MNIST,
   FashionMNIST,
+  CIFAR10,
+  RandomSplit,
+  Resize,
+  CenterCrop,
+  RandomCrop,
+  RandomHorizontalFlip,
+  RandomRotation,
+  Grayscale,
   ToTensor,
   Normalize,
   DataLoader,

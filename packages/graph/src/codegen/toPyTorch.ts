@@ -1,5 +1,5 @@
 import type { Block, DatasetBlock, DatasetCode } from '../blocks/block.js'
-import { blockCode, blockOf } from '../blocks/index.js'
+import { blockCode, blockOf, blocks } from '../blocks/index.js'
 import type { PlannedNode, PlannedStep, ValidPlan } from '../planGraph.js'
 import { formatPython, pythonNumber } from '../python.js'
 import type { GraphDocument } from '../types.js'
@@ -68,13 +68,32 @@ function model(plan: ValidPlan): string {
 const datasetCode = (x: ValidPlan): DatasetCode<object> =>
   (blockOf(x.dataset.type) as DatasetBlock<string, object>).pytorch
 
+/** Module-level code the dataset needs (a `Dataset` class, a generator), after two blank lines. */
+function definitions(x: ValidPlan): string {
+  const code = datasetCode(x).definitions?.(x.dataset.params)
+  return code ? `\n${code.trimEnd()}\n\n` : ''
+}
+
 /** The lines that make `train_dataset` and `test_dataset`. */
 function datasetLines(x: ValidPlan): string {
   const load = datasetCode(x).load
-  const params = x.dataset.params
+  const { params, train, split: own } = x.dataset
+  if (x.split) {
+    const lengths = blocks.RandomSplit.pytorch(x.split)
+    return [
+      `    dataset = ${load(params, own === 'own' ? train : null)}`,
+      `    train_dataset, test_dataset = random_split(dataset, ${lengths})`,
+    ].join('\n')
+  }
+  if (own === 'own') {
+    return [
+      `    train_dataset = ${load(params, train)}`,
+      `    test_dataset = ${load(params, false)}`,
+    ].join('\n')
+  }
   return [
-    `    train_dataset = ${load(params, x.dataset.train)}`,
-    `    test_dataset = ${load(params, false)}`,
+    `    train_dataset = ${load(params, null)}`,
+    '    test_dataset = train_dataset  # no held-out samples: add a RandomSplit',
   ].join('\n')
 }
 
@@ -127,11 +146,13 @@ import torch.distributed as dist
 import torch.nn as nn
 ${usesF ? 'import torch.nn.functional as F\n' : ''}import torch.optim as optim
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader${x.split ? ', random_split' : ''}
 from torch.utils.data.distributed import DistributedSampler
 from torchvision import datasets, transforms
-
-
+${datasetCode(x)
+  .imports.map((line) => `${line}\n`)
+  .join('')}
+${definitions(x)}
 ${model(x)}
 
 

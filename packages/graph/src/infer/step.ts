@@ -79,6 +79,16 @@ class Context implements InferContext {
     return this.walk(this.info, (i) => isDatasetType(i.type), always)
   }
 
+  afterDataset(): NodeRef | null {
+    let current: Info | undefined = this.info
+    for (let guard = 0; current && guard < this.infos.length; guard++) {
+      const up = upstreamOf(current, this.infos)
+      if (up && isDatasetType(up.type)) return refOf(current)
+      current = up
+    }
+    return null
+  }
+
   lastLinear(): NodeRef | null {
     return this.walk(upstreamOf(this.info, this.infos), (i) => i.type === 'Linear', elementwise)
   }
@@ -136,6 +146,8 @@ export function step(info: Info, infos: readonly Info[], report: Report): void {
       normalized: false,
       afterLayer: false,
       batch: 0,
+      mixedSizes: data.mixedSizes === true,
+      heldOut: data.split === 'own',
     }
     return
   }
@@ -146,7 +158,7 @@ export function step(info: Info, infos: readonly Info[], report: Report): void {
   if (!input) return
   const ctx = new Context(info, infos, paramsValid)
 
-  if (block.kind === 'transform' || block.kind === 'loader') {
+  if (block.kind === 'transform' || block.kind === 'loader' || block.kind === 'split') {
     if (input.afterLayer) report.error(id, 'DATA_AFTER_LAYER', { type }, REMOVE)
     else if (input.stage === 'batch') report.error(id, 'DATA_AFTER_DATALOADER', { type }, REMOVE)
     else {

@@ -58,7 +58,10 @@ export function checkStructure(infos: readonly Info[], report: Report): boolean 
     if (kind === 'loss') {
       lossCount++
       if (info.outs.length > 0) report.error(node.id, 'LOSS_NOT_LAST', { type })
-    } else if ((kind === 'dataset' || kind === 'transform') && info.outs.length > 1) {
+    } else if (
+      (kind === 'dataset' || kind === 'split' || kind === 'transform') &&
+      info.outs.length > 1
+    ) {
       const targets = info.outs.map((i) => infos[i]!.node.id)
       report.error(node.id, 'MULTIPLE_OUTPUTS', { type, targets })
     }

@@ -87,6 +87,38 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
     expect(accuracy(result.stdout)).toBeGreaterThan(30)
   })
 
+  it('trains with augmentations and a RandomSplit: Resize, RandomCrop, RandomRotation, random_split', async () => {
+    const doc = chainDoc([
+      ['MNIST'],
+      ['RandomSplit', { train: 0.9, seed: 3 }],
+      ['Resize', { size: [32] }],
+      ['RandomCrop', { size: [28], padding: 0 }],
+      ['RandomRotation', { degrees: 10 }],
+      ['ToTensor'],
+      ['Normalize'],
+      ['DataLoader'],
+      ['Flatten'],
+      ['Linear', { inFeatures: 784, outFeatures: 128 }],
+      ['ReLU'],
+      ['Linear', { inFeatures: 128, outFeatures: 10 }],
+      ['CrossEntropyLoss'],
+    ])
+    expect(inferShapes(doc).issues).toEqual([])
+    const script = await write('augmented.py', doc)
+    const result = await run(
+      [script, '--data-root', root, '--max-steps', '200', '--log-interval', '10'],
+      dir,
+      150_000,
+    )
+    expect(result.stderr).not.toMatch(/Traceback/)
+    expect(result.code).toBe(0)
+    // 90% of the 60,000 training images in batches of 64.
+    expect(result.stdout).toContain('Step [200/844], Loss: ')
+    const values = losses(result.stdout)
+    expect(mean(values.slice(-5))).toBeLessThan(0.6 * mean(values.slice(0, 3)))
+    expect(accuracy(result.stdout)).toBeGreaterThan(75)
+  })
+
   it.each(['residualMlp', 'twoTower', 'smallResNet'] as const)(
     'trains the branching template %s with python: the loss falls, accuracy above chance',
     async (name) => {
