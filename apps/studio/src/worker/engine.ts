@@ -33,6 +33,7 @@ import { BACKEND_ORDER } from './protocol'
 import type { BackendChoice, Images } from './trainingRun'
 import { runTraining } from './trainingRun'
 import { configureWasmThreads, wasmThreadCount } from './wasmThreads'
+import { workerError } from './workerErrors'
 
 /** MNIST as the studio serves it (see vite/mnistAssets.ts). */
 function mnistUrl(file: string): string {
@@ -164,12 +165,7 @@ export function createTfjsEngine(): Engine {
 
   const datasetNodeCheck = (dataset: DatasetType | undefined) => {
     if (dataset && dataset !== 'MNIST') {
-      throw Object.assign(
-        new Error(
-          `${dataset} is not bundled with the studio yet: use the MNIST block to train here.`,
-        ),
-        { code: 'DATASET_NOT_BUNDLED' },
-      )
+      throw workerError('DATASET_NOT_BUNDLED', { dataset })
     }
   }
 
@@ -288,7 +284,7 @@ export function createTfjsEngine(): Engine {
     },
 
     async predict(pixels) {
-      if (!trained) throw new Error('Train the network first: there is no trained model yet.')
+      if (!trained) throw workerError('NOT_TRAINED_PREDICT', {})
       const { plan, built } = trained.run
       const model = built.model
       const norm = plan.normalize
@@ -326,7 +322,7 @@ export function createTfjsEngine(): Engine {
     },
 
     async exportWeights() {
-      if (!trained) throw new Error('Train the network first: there are no weights to export.')
+      if (!trained) throw workerError('NOT_TRAINED_EXPORT', {})
       const bytes = await saveSafetensorsAsync(trained.run.built.model, {
         metadata: { graph: JSON.stringify(trained.doc) },
       })

@@ -1,6 +1,7 @@
 import type { GraphDocument } from '@tensorloom/graph'
 import type { FromWorker, MessageEndpoint, ToWorker, TrainOptions, ValueStats } from './protocol'
 import { isToWorker, transferables } from './protocol'
+import { workerError } from './workerErrors'
 
 /** What the page asked of a running training loop. */
 export type ControlChange = 'pause' | 'resume' | 'stop'
@@ -113,7 +114,8 @@ export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => P
 
   const train = async (graph: GraphDocument, options: TrainOptions) => {
     if (running) {
-      emit({ type: 'failed', message: 'A training run is already in progress: stop it first.' })
+      const busy = workerError('RUN_IN_PROGRESS', {})
+      emit({ type: 'failed', message: busy.message, code: busy.code })
       return
     }
     const current = new Control()
