@@ -54,6 +54,13 @@ export { IDX_DTYPE_CODES, parseIdx } from './parseIdx.js'
 export { randomSplit, Subset } from './Subset.js'
 export type { TensorDatasetOptions, TensorDatasetTargets } from './TensorDataset.js'
 export { TensorDataset } from './TensorDataset.js'
+export type {
+  BlobsOptions,
+  CirclesOptions,
+  ShuffledToyOptions,
+  ToyOptions,
+} from './toy/toyDatasets.js'
+export { blobs, circles, moons, spirals, xor } from './toy/toyDatasets.js'
 export { CenterCrop } from './transforms/CenterCrop.js'
 export { Compose } from './transforms/Compose.js'
 export { Grayscale } from './transforms/Grayscale.js'
