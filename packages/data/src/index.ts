@@ -18,6 +18,16 @@ export type { Dataset, RawImage, ResidentTensors, TensorBackedDataset } from './
 export { isTensorBacked } from './Dataset.js'
 export { FashionMNIST } from './datasets/FashionMNIST.js'
 export type {
+  ImageFolderInit,
+  ImageFolderOptions,
+  ImageFolderScan,
+  ImageFolderSource,
+  SkippedFile,
+} from './datasets/ImageFolder.js'
+export { ImageFolder } from './datasets/ImageFolder.js'
+export type { FromZipOptions, InputFile } from './datasets/inputFiles.js'
+export { fromZip } from './datasets/inputFiles.js'
+export type {
   DatasetFilesOptions,
   DatasetResource,
   DatasetSource,
@@ -45,6 +55,15 @@ export {
 } from './errors.js'
 export { isGzip } from './gunzip.js'
 export { InputError } from './InputError.js'
+export type { DecodedPixels, ImageDecoder } from './images/decoders.js'
+export {
+  browserImageDecoder,
+  defaultImageDecoder,
+  hasBrowserImageDecoding,
+  libraryImageDecoder,
+} from './images/decoders.js'
+export type { HeaderProblem, ImageHeader } from './images/imageHeader.js'
+export { readImageHeader } from './images/imageHeader.js'
 export { DEFAULT_MAX_INFLATED_BYTES } from './inflateIdx.js'
 export type { InputErrorCode, InputErrorDetails } from './inputErrors.js'
 export { md5Hex } from './md5.js'
