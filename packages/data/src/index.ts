@@ -74,6 +74,14 @@ export { randomSplit, Subset } from './Subset.js'
 export type { TensorDatasetOptions, TensorDatasetTargets } from './TensorDataset.js'
 export { TensorDataset } from './TensorDataset.js'
 export type {
+  CsvDatasetOptions,
+  CsvReadOptions,
+  CsvScan,
+  CsvScanOptions,
+} from './tables/CSVDataset.js'
+export { CSVDataset } from './tables/CSVDataset.js'
+export type { CsvSource } from './tables/csvRows.js'
+export type {
   BlobsOptions,
   CirclesOptions,
   ShuffledToyOptions,
