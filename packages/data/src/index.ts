@@ -16,6 +16,8 @@ export type { Batch, BatchPath, DataLoaderOptions } from './DataLoader.js'
 export { DataLoader } from './DataLoader.js'
 export type { Dataset, RawImage, ResidentTensors, TensorBackedDataset } from './Dataset.js'
 export { isTensorBacked } from './Dataset.js'
+export type { CIFAR10Options } from './datasets/CIFAR10.js'
+export { CIFAR10 } from './datasets/CIFAR10.js'
 export { FashionMNIST } from './datasets/FashionMNIST.js'
 export type {
   ImageFolderInit,
