@@ -54,17 +54,25 @@ export function unpickle(bytes: Uint8Array): Value {
   const need = (n: number) => {
     if (i + n > bytes.length) throw new Error(`truncated at byte ${i}`)
   }
-  const u8 = () => (need(1), bytes[i++]!)
-  const u16 = () => (need(2), (i += 2), view.getUint16(i - 2, true))
-  const i32 = () => (need(4), (i += 4), view.getInt32(i - 4, true))
-  const u32 = () => (need(4), (i += 4), view.getUint32(i - 4, true))
+  const advance = (n: number) => {
+    need(n)
+    i += n
+    return i - n
+  }
+  const u8 = () => bytes[advance(1)]!
+  const u16 = () => view.getUint16(advance(2), true)
+  const i32 = () => view.getInt32(advance(4), true)
+  const u32 = () => view.getUint32(advance(4), true)
   const u64 = () => {
     const lo = u32()
     const hi = u32()
     if (hi > 0x1fffff) throw new Error('length over 2^53')
     return hi * 2 ** 32 + lo
   }
-  const take = (n: number) => (need(n), (i += n), bytes.subarray(i - n, i))
+  const take = (n: number) => {
+    const at = advance(n)
+    return bytes.subarray(at, at + n)
+  }
   const line = () => {
     const end = bytes.indexOf(10, i)
     if (end < 0) throw new Error('truncated global name')
@@ -200,7 +208,7 @@ export function unpickle(bytes: Uint8Array): Value {
         break
       }
       case 0x47:
-        stack.push((need(8), (i += 8), view.getFloat64(i - 8, false)))
+        stack.push(view.getFloat64(advance(8), false))
         break // BINFLOAT
       case 0x4e:
         stack.push(null)
