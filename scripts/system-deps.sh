@@ -7,7 +7,11 @@ need=()
 /usr/bin/python3 -c 'import torch, torchvision' >/dev/null 2>&1 || need+=(python3-torch python3-torchvision)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
-[ ${#need[@]} -eq 0 ] && { echo "system-deps: chromium, PyTorch and FashionMNIST present"; exit 0; }
+# @tensorloom/data's own-data tests: scikit-learn's bundled CSV files (iris, wine, breast cancer,
+# digits) and PIL for torchvision's PIL-based transforms in the fixture script.
+dpkg -s python3-sklearn >/dev/null 2>&1 || need+=(python3-sklearn)
+/usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
+[ ${#need[@]} -eq 0 ] && { echo "system-deps: chromium, PyTorch, PIL, scikit-learn and FashionMNIST present"; exit 0; }
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: no apt-get; missing ${need[*]} (browser and PyTorch suites will be skipped)"; exit 0
 fi

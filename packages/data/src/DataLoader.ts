@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { createGenerator, type Generator, type RandomSource, randperm } from '@tensorloom/random'
+import { type BatchableDataset, isBatchable } from './BatchableDataset.js'
 import { type Dataset, isTensorBacked, type RawImage, type TensorBackedDataset } from './Dataset.js'
 import { checkKnownOptions, OptionError, TransformError } from './errors.js'
 import { describeValue, isTensor } from './transforms/Transform.js'
@@ -41,10 +42,11 @@ export type Batch = [images: tf.Tensor, labels: tf.Tensor]
 /**
  * How a {@link DataLoader} builds batches: `resident` (gather from one device copy of the dataset
  * and transform the batch on the device), `host` (gather rows on the CPU, upload the batch,
- * transform it on the device), or `per-sample` (call `dataset.get` for each index, transform samples
- * one by one, stack).
+ * transform it on the device), `dataset` (the dataset stacks the batch itself: `getBatch(indices)`,
+ * e.g. a `TensorDataset`), or `per-sample` (call `dataset.get` for each index, transform samples one
+ * by one, stack).
  */
-export type BatchPath = 'resident' | 'host' | 'per-sample'
+export type BatchPath = 'resident' | 'host' | 'dataset' | 'per-sample'
 
 const OPTION_NAMES = ['batchSize', 'shuffle', 'dropLast', 'seed', 'generator', 'resident'] as const
 
@@ -220,6 +222,7 @@ export class DataLoader<G extends RandomSource = Generator> implements AsyncIter
 
   private buildBatch(path: BatchPath, indices: Int32Array): Batch {
     if (path === 'per-sample') return perSampleBatch(this.dataset, indices)
+    if (path === 'dataset') return (this.dataset as BatchableDataset).getBatch(indices)
     const dataset = this.dataset as TensorBackedDataset
     return path === 'resident' ? residentBatch(dataset, indices) : hostBatch(dataset, indices)
   }
@@ -232,7 +235,7 @@ type IndexBatches = globalThis.Generator<Int32Array, void, undefined>
 const GPU_BACKENDS = new Set(['webgl', 'webgpu'])
 
 function choosePath(dataset: Dataset<unknown>, resident: boolean | 'auto'): BatchPath {
-  if (!isTensorBacked(dataset)) return 'per-sample'
+  if (!isTensorBacked(dataset)) return isBatchable(dataset) ? 'dataset' : 'per-sample'
   const batchable = (t: { applyBatch?: unknown } | undefined) =>
     t === undefined || typeof t.applyBatch === 'function'
   if (!batchable(dataset.transform) || !batchable(dataset.targetTransform)) return 'per-sample'

@@ -1,3 +1,5 @@
+import { type InputErrorDetails, inputErrorMessages } from './inputErrors.js'
+
 /** The element types an IDX file can hold, named like the tensor dtypes they decode to. */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
 
@@ -28,7 +30,7 @@ export interface DownloadAttempt {
 }
 
 /** The values each error code carries, keyed by code. */
-export interface DataErrorDetails {
+export interface DataErrorDetails extends InputErrorDetails {
   IDX_TRUNCATED: {
     file: string
     section: 'header' | 'dimensions' | 'data'
@@ -122,6 +124,7 @@ type Describe = {
  * values involved) and how to fix it.
  */
 const describe: Describe = {
+  ...inputErrorMessages,
   IDX_TRUNCATED: (d) => [
     `${d.file}: IDX file is truncated in its ${d.section}: needs ${bytes(d.expectedBytes)}${d.shape ? ` (shape [${d.shape.join(', ')}] of ${d.dtype})` : ''}, has ${bytes(d.actualBytes)}`,
     'The file is incomplete (an interrupted download or copy): delete it and download it again.',
