@@ -18,9 +18,11 @@ Commands:
   new [${templateNames.join('|')}] [-o graph.json]
       Write a built-in network (default: lesson).
   train <graph.json> [--epochs N] [--backend wasm|cpu] [-o weights.safetensors] [--history file]
-        [--data dir | --root dir [--download]] [--limit N]
+        [--data dir|file.csv | --root dir [--download]] [--limit N]
       Train the network on its dataset with a progress bar; write the weights as safetensors
       (PyTorch key names) and the history as JSON (default: next to the graph file).
+      --data is the dataset's files: a folder of MNIST's four IDX files, the class folder of an
+      ImageFolder, the CSV file of a CSVDataset (instead of the path the graph names).
 
 Options:
   -o, --output <file>  Write to a file instead of stdout

@@ -159,6 +159,10 @@ export const errorMessages = {
     `Required crop size (${v.size.join(', ')}) is larger than input image size (${v.image.join(', ')})`,
   MIXED_IMAGE_SIZES: (v: { dataset: string; height: number; width: number }) =>
     `The images of ${v.dataset} differ in size, but a batch stacks images of one size: resize them, e.g. Resize((${v.height}, ${v.width})) before ToTensor`,
+  DATASET_TOO_FEW_CLASSES: (v: { type: string; classes: number }) =>
+    `${v.type} has ${v.classes} class${v.classes === 1 ? '' : 'es'}: a classifier needs at least 2 (one folder or label per class)`,
+  DATASET_NO_FEATURES: (v: { type: string }) =>
+    `${v.type} has no feature columns: choose the columns the model reads`,
   NO_TEST_SPLIT: (v: { dataset: string }) =>
     `${v.dataset} has no test split: the test accuracy would be measured on the training samples. Add RandomSplit after it to hold some samples out`,
   RANDOM_SPLIT_PLACE: (v: { after: string }) =>

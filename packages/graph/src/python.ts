@@ -87,3 +87,8 @@ export function tsNew(
   if (rest) args.push(rest)
   return `new ${name}(${args.join(', ')})`
 }
+
+/** A Python list of the values: `['cat', 'dog']` (`formatPython` writes tuples). */
+export function pyList(values: readonly unknown[]): string {
+  return `[${values.map(formatPython).join(', ')}]`
+}

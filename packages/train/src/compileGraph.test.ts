@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { FashionMNIST, MNIST } from '@tensorloom/data'
+import { FashionMNIST, MNIST, Subset } from '@tensorloom/data'
 import { applyFix, type GraphDocument, templates } from '@tensorloom/graph'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useWasm } from '../test/helpers'
@@ -21,7 +21,10 @@ const loadRaw = (train: boolean) => {
   }
   return split
 }
-const load = ({ train }: { train: boolean }) => loadRaw(train)
+const load = ({ train }: { train: boolean | null }) => loadRaw(train !== false)
+
+/** The dataset a `limit` took its first samples from. */
+const whole = (d: object): object => (d instanceof Subset ? (d.dataset as object) : d)
 
 const withLoss = (loss: 'MSELoss' | 'NLLLoss' | 'CrossEntropyLoss', params = {}): GraphDocument =>
   applyFix(templates.lesson, 'n9', { kind: 'replaceNode', type: loss, params, label: 'test' })
@@ -47,8 +50,10 @@ describe('compileGraph', () => {
     const run = compileGraph(templates.lesson, { data, limit: 1000 })
     expect(run.built.model.toString()).toContain('(0): Linear(in_features=784, out_features=128')
     expect(run.train.length).toBe(1000)
-    expect(run.train.train).toBe(true)
-    expect(run.test.train).toBe(false)
+    // The first 1000 samples of each split, with the graph's transforms.
+    expect(whole(run.train)).toBeInstanceOf(MNIST)
+    expect((whole(run.train) as MNIST).train).toBe(true)
+    expect((whole(run.test) as MNIST).train).toBe(false)
     expect(run.trainLoader.length).toBe(Math.ceil(1000 / 64))
     expect(run.testLoader.length).toBe(1)
     expect(run.criterion).toBeInstanceOf(CrossEntropyLoss)
@@ -95,10 +100,10 @@ describe('compileGraph', () => {
     })
     doc = applyFix(doc, 'n1', { kind: 'setParam', param: 'train', value: false, label: 'test' })
     doc = { ...doc, training: { ...doc.training, optimizer: 'SGD', lr: 0.05, momentum: 0.5 } }
-    const requests: boolean[] = []
+    const requests: (boolean | null)[] = []
     const data = await loadGraphData(doc, (r) => {
       requests.push(r.train)
-      return loadRaw(r.train)
+      return loadRaw(r.train !== false)
     })
     expect(requests).toEqual([false, false])
     const run = compileGraph(doc, { data })
@@ -117,7 +122,7 @@ describe('compileGraph', () => {
     const mnist = await loadGraphData(templates.lesson, load)
     const data: GraphData = { train: mnist.train, test: mnist.test }
     const run = compileGraph(doc, { data, limit: 10 })
-    expect(run.train).toBeInstanceOf(FashionMNIST)
+    expect(whole(run.train)).toBeInstanceOf(FashionMNIST)
     expect(run.plan.dataset.type).toBe('FashionMNIST')
     run.dispose()
   })
@@ -128,7 +133,7 @@ describe('compileGraph', () => {
     await expect(
       loadGraphData(broken, (r) => {
         loaded = true
-        return loadRaw(r.train)
+        return loadRaw(r.train !== false)
       }),
     ).rejects.toMatchObject({
       code: 'GRAPH_NOT_BUILDABLE',

@@ -1,16 +1,22 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import {
+  CenterCrop,
   Compose,
   DataLoader,
-  FashionMNIST,
-  MNIST,
+  type Dataset,
+  Grayscale,
   Normalize,
+  RandomCrop,
+  RandomHorizontalFlip,
+  RandomRotation,
   type RawImage,
+  Resize,
+  randomSplit,
+  Subset,
   ToTensor,
   type Transform,
 } from '@tensorloom/data'
 import {
-  type DatasetType,
   type GraphDocument,
   type NodeIssue,
   type NodeParams,
@@ -20,24 +26,29 @@ import {
   type TrainingSettings,
   type ValidPlan,
 } from '@tensorloom/graph'
-import { type FromGraphResult, fromGraph, type Generator } from '@tensorloom/layers'
+import {
+  type FromGraphResult,
+  fromGraph,
+  type Generator,
+  Generator as LayersGenerator,
+} from '@tensorloom/layers'
+import { datasetLoaders, type SplitRequest } from './datasetLoaders'
 import { createOptimizer, trainingCriterion } from './fromSettings'
 import type { Criterion } from './Loss'
 import type { Optimizer } from './Optimizer'
 
-/** A split of a graph's dataset as loaded, before any transform. */
-export type RawSplit = MNIST<RawImage, number>
+/** A dataset as loaded, before the graph's transforms: `[image or features, label]` samples. */
+export type RawSplit = Dataset<readonly [unknown, number]>
 
-/** A split with the graph's transforms: batches of tensors for the model. */
-export type GraphSplit = MNIST<tf.Tensor, number>
+/** A dataset with the graph's transforms: `[tensor, label]` samples for the model. */
+export type GraphSplit = Dataset<readonly [tf.Tensor, number]>
 
-/** Which dataset split a graph reads: its dataset type and `train`. */
-export interface SplitRequest {
-  dataset: DatasetType
-  train: boolean
-}
+export type { SplitRequest } from './datasetLoaders'
 
-/** The two splits a run reads, untransformed: the one the dataset node picks, and the test split. */
+/**
+ * The samples a run reads, untransformed: the split the dataset node picks and the test split, or
+ * (for a dataset with one set of samples, or a `RandomSplit`) the same set twice.
+ */
 export interface GraphData {
   train: RawSplit
   test: RawSplit
@@ -63,8 +74,8 @@ export interface CompiledRun {
   plan: ValidPlan
   /** The model and its layers (`fromGraph`'s result). */
   built: FromGraphResult
-  /** The per-image transforms (`Compose([ToTensor(), Normalize(...)])`). */
-  transform: Transform<RawImage, tf.Tensor>
+  /** The per-image transforms (`Compose([ToTensor(), Normalize(...)])`), if the graph has any. */
+  transform: Transform<RawImage, tf.Tensor> | undefined
   train: GraphSplit
   test: GraphSplit
   trainLoader: DataLoader
@@ -82,36 +93,50 @@ export interface CompiledRun {
 type TransformType = NodeTypeOfKind<'transform'>
 
 /**
- * The `@tensorloom/data` transform of every graph transform type and the class of every dataset
- * type, keyed by the same names as `@tensorloom/graph`'s `blocks`: a type without one here does
- * not compile.
+ * The `@tensorloom/data` transform of every graph transform type, keyed by the same names as
+ * `@tensorloom/graph`'s `blocks`: a transform type without one here does not compile. Random
+ * transforms draw from `generator` (seeded from the document, so runs repeat).
  */
-export const dataBuilders = {
-  transforms: {
-    ToTensor: () => new ToTensor(),
-    Normalize: (p: NodeParams['Normalize']) => new Normalize(p.mean, p.std),
-  } satisfies { [T in TransformType]: (params: NodeParams[T]) => Transform<never, unknown> },
-  datasets: { MNIST, FashionMNIST } satisfies { [T in DatasetType]: typeof MNIST },
+export const transformBuilders = {
+  Resize: (p: NodeParams['Resize']) => new Resize(p.size as [number] | [number, number]),
+  CenterCrop: (p: NodeParams['CenterCrop']) =>
+    new CenterCrop(p.size as [number] | [number, number]),
+  RandomCrop: (p: NodeParams['RandomCrop'], generator: Generator) =>
+    new RandomCrop(p.size as [number] | [number, number], { padding: p.padding, generator }),
+  RandomHorizontalFlip: (p: NodeParams['RandomHorizontalFlip'], generator: Generator) =>
+    new RandomHorizontalFlip(p.p, { generator }),
+  RandomRotation: (p: NodeParams['RandomRotation'], generator: Generator) =>
+    new RandomRotation(p.degrees, { generator }),
+  Grayscale: (p: NodeParams['Grayscale']) => new Grayscale(p.numOutputChannels === 3 ? 3 : 1),
+  ToTensor: () => new ToTensor(),
+  Normalize: (p: NodeParams['Normalize']) => new Normalize(p.mean, p.std),
+} satisfies {
+  [T in TransformType]: (params: NodeParams[T], generator: Generator) => Transform<never, unknown>
 }
 
-const buildTransform = (node: PlannedNode): Transform<never, unknown> =>
+const buildTransform = (node: PlannedNode, generator: Generator): Transform<never, unknown> =>
   (
-    dataBuilders.transforms[node.type as TransformType] as (p: unknown) => Transform<never, unknown>
-  )(node.params)
+    transformBuilders[node.type as TransformType] as (
+      p: unknown,
+      g: Generator,
+    ) => Transform<never, unknown>
+  )(node.params, generator)
 
-/** The splits a valid plan reads: `[training split, test split]`. */
-export function splitRequests(plan: ValidPlan): [SplitRequest, SplitRequest] {
-  const dataset = plan.dataset.type
+/** The splits a valid plan reads: one request for a single set, two for a dataset's own splits. */
+export function splitRequests(plan: ValidPlan): SplitRequest[] {
+  const { type: dataset, params, train, split } = plan.dataset
+  const own = split === 'own'
+  if (plan.split || !own) return [{ dataset, params, train: own ? train : null }]
   return [
-    { dataset, train: plan.dataset.train },
-    { dataset, train: false },
+    { dataset, params, train },
+    { dataset, params, train: false },
   ]
 }
 
 /**
- * Loads the two splits a document reads with `load` (from files, URLs or a cache: the caller's
- * choice), for {@link compileGraph}. Throws `fromGraph`'s `GRAPH_NOT_BUILDABLE` when the document
- * has errors.
+ * Loads the samples a document reads with `load` (from files, URLs or a cache: the caller's
+ * choice; {@link datasetLoaders} loads them from a folder or file), for {@link compileGraph}.
+ * Throws `fromGraph`'s `GRAPH_NOT_BUILDABLE` when the document has errors.
  */
 export async function loadGraphData(
   doc: GraphDocument,
@@ -121,10 +146,38 @@ export async function loadGraphData(
   if (plan.errors.length > 0 || !plan.dataset) {
     fromGraph(doc) // throws GRAPH_NOT_BUILDABLE with the issues
   }
-  const [trainRequest, testRequest] = splitRequests(plan as ValidPlan)
-  const [train, test] = await Promise.all([load(trainRequest), load(testRequest)])
+  const [first, second] = splitRequests(plan as ValidPlan)
+  if (!second) {
+    const all = await load(first!)
+    return { train: all, test: all }
+  }
+  const [train, test] = await Promise.all([load(first!), load(second)])
   return { train, test }
 }
+
+type WithTransform = { withTransform(t: Transform<RawImage, tf.Tensor>): GraphSplit }
+const hasWithTransform = (d: object): d is WithTransform =>
+  typeof (d as Partial<WithTransform>).withTransform === 'function'
+
+/** Frees what a dataset holds on the device (its resident copy), looking through subsets. */
+function disposeDataset(dataset: object): void {
+  const inner = dataset instanceof Subset ? (dataset.dataset as object) : dataset
+  ;(inner as { dispose?: () => void }).dispose?.()
+}
+
+/** Frees the device copies of the data {@link loadGraphData} loaded (the files stay read). */
+export function disposeGraphData(data: GraphData): void {
+  for (const dataset of new Set([data.train, data.test])) disposeDataset(dataset)
+}
+
+/** The first `n` samples of `dataset` (all of them when it has fewer). */
+const first = <S>(dataset: Dataset<S>, n: number | undefined): Dataset<S> =>
+  n === undefined || n >= dataset.length
+    ? dataset
+    : new Subset(
+        dataset,
+        Int32Array.from({ length: n }, (_, i) => i),
+      )
 
 /**
  * Turns a graph document into everything a run needs: the model (initialised from the document's
@@ -146,23 +199,25 @@ export function compileGraph(doc: GraphDocument, options: CompileOptions): Compi
   })
   const plan = built.plan as ValidPlan
   try {
-    const transform = new Compose<RawImage, tf.Tensor>(plan.transforms.map(buildTransform))
-    const Dataset = dataBuilders.datasets[plan.dataset.type]
-    const view = (raw: RawSplit): GraphSplit => {
-      const [count, height, width] = raw.shape
-      const n = Math.min(count, options.limit ?? count)
-      return new Dataset<tf.Tensor, number>({
-        data: n === count ? raw.data : raw.data.subarray(0, n * height * width),
-        targets: n === count ? raw.targets : raw.targets.subarray(0, n),
-        shape: [n, height, width],
-        train: raw.train,
-        transform,
-      })
-    }
-    const train = view(options.data.train)
-    const test = view(options.data.test)
-    const { batchSize, shuffle } = plan.loader.params
     const { seed } = plan.training
+    const augment = new LayersGenerator(seed)
+    const steps = plan.transforms.map((node) => buildTransform(node, augment))
+    const transform = steps.length > 0 ? new Compose<RawImage, tf.Tensor>(steps) : undefined
+    const view = (raw: RawSplit): GraphSplit =>
+      (transform && hasWithTransform(raw) ? raw.withTransform(transform) : raw) as GraphSplit
+    let trainAll = view(options.data.train)
+    let testAll = options.data.test === options.data.train ? trainAll : view(options.data.test)
+    if (plan.split) {
+      const { train: fraction, seed: splitSeed } = plan.split
+      const lengths = [fraction, Math.round((1 - fraction) * 1e6) / 1e6]
+      ;[trainAll, testAll] = randomSplit(trainAll, lengths, splitSeed) as unknown as [
+        GraphSplit,
+        GraphSplit,
+      ]
+    }
+    const train = first(trainAll, options.limit)
+    const test = first(testAll, options.limit)
+    const { batchSize, shuffle } = plan.loader.params
     const trainLoader = new DataLoader(train, { batchSize, shuffle, seed })
     const testLoader = new DataLoader(test, { batchSize: options.testBatchSize ?? 1000 })
     const criterion = trainingCriterion(built.loss!)
@@ -182,6 +237,7 @@ export function compileGraph(doc: GraphDocument, options: CompileOptions): Compi
       dispose() {
         optimizer.dispose()
         built.model.dispose()
+        for (const view of new Set([trainAll, testAll])) disposeDataset(view)
       },
     }
   } catch (error) {

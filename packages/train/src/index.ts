@@ -14,14 +14,20 @@ export {
   type CompiledRun,
   type CompileOptions,
   compileGraph,
-  dataBuilders,
+  disposeGraphData,
   type GraphData,
   type GraphSplit,
   loadGraphData,
   type RawSplit,
-  type SplitRequest,
   splitRequests,
+  transformBuilders,
 } from './compileGraph'
+export {
+  type DataSource,
+  datasetLoaders,
+  loadSplit,
+  type SplitRequest,
+} from './datasetLoaders'
 export { TrainError, type TrainErrorCode } from './errors'
 export {
   type BatchSource,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
+import { CURRENT_VERSION, defaultTraining, type GraphDocument, parseGraph } from '@tensorloom/graph'
 import '@tensorflow/tfjs-backend-cpu'
 import { expect } from 'vitest'
 
@@ -51,4 +52,27 @@ export async function useWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm')
   await tf.setBackend('wasm')
   await tf.ready()
+}
+
+/** A graph document whose nodes n1, n2, … form one chain through `steps`, validated (defaults filled). */
+export function chainDoc(
+  steps: ReadonlyArray<readonly [string, Record<string, unknown>?]>,
+  training: Partial<GraphDocument['training']> = {},
+): GraphDocument {
+  const nodes = steps.map(([type, params], i) => ({
+    id: `n${i + 1}`,
+    type,
+    params: params ?? {},
+    position: { x: i * 220, y: 0 },
+  }))
+  const edges = nodes
+    .slice(1)
+    .map((n, i) => ({ id: `e${i + 1}`, source: `n${i + 1}`, target: n.id }))
+  return parseGraph({
+    version: CURRENT_VERSION,
+    name: 'test',
+    nodes,
+    edges,
+    training: { ...defaultTraining, ...training },
+  })
 }

@@ -1,12 +1,27 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { serializeGraph, templates } from '@tensorloom/graph'
 import { decodeSafetensors } from '@tensorloom/layers'
 import { describe, expect, it } from 'vitest'
+import { hasFashionMnist, writeFashionFolder } from '../../../../scripts/testing/fashionFolder.js'
 import { mnistDataDir } from '../../../../scripts/testing/mnistRoot.js'
 import type { CliIO } from '../io.js'
 import { main } from '../main.js'
 import { formatProgress, trainGraph } from './train.js'
 
 const mnistDir = mnistDataDir(import.meta.url)
+const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
+
+/** A document whose nodes form one chain through `steps` (defaults filled by the loader). */
+const chain = (steps: Array<[string, Record<string, unknown>?]>) => {
+  const nodes = steps.map(([type, params], i) => ({ id: `n${i + 1}`, type, params: params ?? {} }))
+  const edges = nodes
+    .slice(1)
+    .map((n, i) => ({ id: `e${i + 1}`, source: `n${i + 1}`, target: n.id }))
+  return { version: 2, name: 'own data', nodes, edges, training: { lr: 0.01 } }
+}
 
 function memoryIO(files: Record<string, string> = {}) {
   const out = { stdout: '', stderr: '' }
@@ -121,6 +136,61 @@ describe('tensorloom train', () => {
     expect(report).toMatchObject({ status: 'completed', loss: 'MSELoss' })
     expect(report.history[0].trainLoss).toBeGreaterThan(0)
   })
+
+  it.skipIf(!existsSync(IRIS))(
+    'trains a CSV table given with --data (scikit-learn’s iris)',
+    async () => {
+      const doc = chain([
+        [
+          'CSVDataset',
+          {
+            features: ['0', '1', '2', '3'],
+            target: '4',
+            classes: ['0', '1', '2'],
+            header: false,
+            skipRows: 1,
+          },
+        ],
+        ['RandomSplit', { train: 0.8, seed: 1 }],
+        ['DataLoader', { batchSize: 16 }],
+        ['Linear', { inFeatures: 4, outFeatures: 32 }],
+        ['ReLU'],
+        ['Linear', { inFeatures: 32, outFeatures: 3 }],
+        ['CrossEntropyLoss'],
+      ])
+      const { io, out, files } = memoryIO({ 'iris.json': JSON.stringify(doc) })
+      const code = await trainGraph(io, 'iris.json', { backend: 'wasm', data: IRIS, epochs: 40 })
+      expect(out.stderr).toContain('(120 training, 30 test images)')
+      expect(code).toBe(0)
+      const report = JSON.parse(files['iris.history.json']!)
+      expect(report.lastEvaluation.accuracy).toBeGreaterThan(0.85)
+    },
+  )
+
+  it.skipIf(!hasFashionMnist())(
+    'trains a folder of images given with --data (FashionMNIST pictures)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tensorloom-cli-folder-'))
+      try {
+        const classes = await writeFashionFolder(dir, { perClass: 40, classes: [1, 8] })
+        const doc = chain([
+          ['ImageFolder', { classes, channels: 1, height: 28, width: 28 }],
+          ['RandomSplit', { train: 0.75, seed: 0 }],
+          ['ToTensor'],
+          ['Normalize', { mean: [0.5], std: [0.5] }],
+          ['DataLoader', { batchSize: 8 }],
+          ['Flatten'],
+          ['Linear', { inFeatures: 784, outFeatures: 2 }],
+          ['CrossEntropyLoss'],
+        ])
+        const { io, files } = memoryIO({ 'f.json': JSON.stringify(doc) })
+        expect(await trainGraph(io, 'f.json', { backend: 'wasm', data: dir, epochs: 3 })).toBe(0)
+        expect(JSON.parse(files['f.history.json']!).lastEvaluation.accuracy).toBeGreaterThan(0.8)
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+    },
+  )
 
   it('formats a progress line', () => {
     expect(

@@ -92,8 +92,15 @@ export async function trainGraph(
   await import('@tensorflow/tfjs-backend-cpu')
   await import('@tensorflow/tfjs-backend-wasm')
   const { saveSafetensorsAsync } = await import('@tensorloom/layers')
-  const { compileGraph, dataBuilders, loadGraphData, selectBackend, Trainer, TrainError } =
-    await import('@tensorloom/train')
+  const {
+    compileGraph,
+    disposeGraphData,
+    loadGraphData,
+    loadSplit,
+    selectBackend,
+    Trainer,
+    TrainError,
+  } = await import('@tensorloom/train')
   const writeBytes = io.writeBytes ?? ((file: string, bytes: Uint8Array) => writeFile(file, bytes))
 
   const selection = await selectBackend(options.backend ?? 'wasm')
@@ -102,10 +109,10 @@ export async function trainGraph(
   // The graph says which dataset and split; the options say where its files are.
   let data: Awaited<ReturnType<typeof loadGraphData>>
   try {
-    data = await loadGraphData(doc, ({ dataset, train }) =>
-      dataBuilders.datasets[dataset].load({
-        train,
-        ...(options.data ? { source: options.data } : { root: options.root ?? './data' }),
+    data = await loadGraphData(doc, (request) =>
+      loadSplit(request, {
+        root: options.root ?? './data',
+        ...(options.data ? { data: options.data } : {}),
         ...(options.download ? { download: true } : {}),
       }),
     )
@@ -206,9 +213,6 @@ export async function trainGraph(
 
   trainer.dispose()
   run.dispose()
-  trainSet.dispose()
-  testSet.dispose()
-  data.train.dispose()
-  data.test.dispose()
+  disposeGraphData(data)
   return exitCode
 }

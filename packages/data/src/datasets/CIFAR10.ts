@@ -183,6 +183,17 @@ export class CIFAR10<TImage = RawImage, TTarget = number>
     return this.targets.length
   }
 
+  /** The same images and labels with another image transform (the data is shared, not copied). */
+  withTransform<T>(transform: TransformLike<RawImage, T>): CIFAR10<T, TTarget> {
+    return new CIFAR10<T, TTarget>({
+      data: this.data,
+      targets: this.targets,
+      train: this.train,
+      transform,
+      targetTransform: this.targetTransform,
+    })
+  }
+
   get classes(): readonly string[] {
     return CIFAR10.classes
   }

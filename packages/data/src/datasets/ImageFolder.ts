@@ -647,6 +647,13 @@ export class ImageFolder<TImage = RawImage, TTarget = number> {
     }
   }
 
+  /** The same images and labels with another image transform (the pixels are shared, not copied). */
+  withTransform<T>(transform: TransformLike<RawImage, T>): ImageFolder<T, TTarget> {
+    const view = Object.create(ImageFolder.prototype) as ImageFolder<T, TTarget>
+    Object.assign(view, this, { transform: toTransform(transform), resident: undefined })
+    return view
+  }
+
   /** Number of images. */
   get length(): number {
     return this.samples.length

@@ -243,6 +243,22 @@ export class MNIST<TImage = RawImage, TTarget = number>
     return (this.constructor as typeof MNIST).classes
   }
 
+  /**
+   * The same images and labels with another image transform (the data is shared, not copied):
+   * what a training run builds from one loaded split, e.g. with a graph's transforms.
+   */
+  withTransform<T>(transform: TransformLike<RawImage, T>): MNIST<T, TTarget> {
+    const Dataset = this.constructor as new (init: MNISTInit<T, TTarget>) => MNIST<T, TTarget>
+    return new Dataset({
+      data: this.data,
+      targets: this.targets,
+      shape: this.shape,
+      train: this.train,
+      transform,
+      targetTransform: this.targetTransform,
+    })
+  }
+
   /** Class name to label, like torchvision's `class_to_idx`. */
   get classToIdx(): Record<string, number> {
     return Object.fromEntries(this.classes.map((name, i) => [name, i]))

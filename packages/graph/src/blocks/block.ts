@@ -107,6 +107,8 @@ export interface DatasetBlock<T extends string, P extends object> extends BlockB
   readonly kind: 'dataset'
   /** The samples' shape, the task and classes, and the statistics, from the parameters. */
   info(params: P): DatasetInfo
+  /** What makes the parameters unusable together (e.g. fewer than two classes), if anything. */
+  check?(params: P): ShapeIssue | null
   /** How the exported PyTorch script loads it (torchvision, or a small `Dataset` class). */
   readonly pytorch: DatasetCode<P>
   /** How the exported TypeScript program loads it (`@tensorloom/data`). */
@@ -121,8 +123,8 @@ export interface DatasetCode<P> {
    * `root` (from `--data-root`) and `transform` are in scope.
    */
   load(params: P, train: boolean | null): string
-  /** Names the program imports (TypeScript: from `@tensorloom/data`). */
-  readonly imports: readonly string[]
+  /** What the program imports: TypeScript names from `@tensorloom/data`, Python import lines. */
+  imports(params: P): readonly string[]
   /** Module-level code the load needs (a `Dataset` class, a generator), if any. */
   definitions?(params: P): string
   /** The default of `--data-root` (e.g. `'./data'`, or the file the document names). */

@@ -47,13 +47,13 @@ export function torchvisionDataset<T extends string>(spec: {
     pytorch: {
       load: (_p, train) =>
         `datasets.${type}(root=args.data_root, train=${train === false ? 'False' : 'True'}, download=True, transform=transform)`,
-      imports: [],
+      imports: () => [],
       defaultRoot: () => './data',
     },
     typescript: {
       load: (_p, train) =>
         `await ${type}.load({ root, train: ${train !== false}, download: true, transform })`,
-      imports: [type],
+      imports: () => [type],
       defaultRoot: () => './data',
     },
   })

@@ -9,6 +9,7 @@ import { CenterCrop } from './CenterCrop.js'
 import { Concat } from './Concat.js'
 import { Conv2d } from './Conv2d.js'
 import { CrossEntropyLoss } from './CrossEntropyLoss.js'
+import { CSVDataset } from './CSVDataset.js'
 import { DataLoader } from './DataLoader.js'
 import { Dropout } from './Dropout.js'
 import { Dropout2d } from './Dropout2d.js'
@@ -18,6 +19,7 @@ import { Flatten } from './Flatten.js'
 import { GELU } from './GELU.js'
 import { Grayscale } from './Grayscale.js'
 import { Identity } from './Identity.js'
+import { ImageFolder } from './ImageFolder.js'
 import { LayerNorm } from './LayerNorm.js'
 import { LeakyReLU } from './LeakyReLU.js'
 import { Linear } from './Linear.js'
@@ -33,12 +35,16 @@ import { Resize } from './Resize.js'
 import { SiLU } from './SiLU.js'
 import { LogSoftmax, Softmax } from './Softmax.js'
 import { ToTensor } from './ToTensor.js'
+import { Toy2D } from './Toy2D.js'
 
 /** Every block definition, in palette order (data, layers, activations, losses). */
 const list = [
   MNIST,
   FashionMNIST,
   CIFAR10,
+  ImageFolder,
+  CSVDataset,
+  Toy2D,
   RandomSplit,
   Resize,
   CenterCrop,

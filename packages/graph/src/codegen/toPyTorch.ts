@@ -150,7 +150,8 @@ from torch.utils.data import DataLoader${x.split ? ', random_split' : ''}
 from torch.utils.data.distributed import DistributedSampler
 from torchvision import datasets, transforms
 ${datasetCode(x)
-  .imports.map((line) => `${line}\n`)
+  .imports(x.dataset.params)
+  .map((line) => `${line}\n`)
   .join('')}
 ${definitions(x)}
 ${model(x)}

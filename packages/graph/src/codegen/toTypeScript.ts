@@ -50,7 +50,11 @@ function fit(open: string, items: readonly string[], close: string, indent: stri
 function imports(x: ValidPlan): string {
   const layerNames = new Set<string>(['Module', 'manualSeed', ...(x.chain ? ['Sequential'] : [])])
   for (const layer of x.layers) layerNames.add(layer.type)
-  const dataNames = new Set<string>(['Compose', 'DataLoader', ...datasetCode(x).imports])
+  const dataNames = new Set<string>([
+    'Compose',
+    'DataLoader',
+    ...datasetCode(x).imports(x.dataset.params),
+  ])
   for (const t of x.transforms) dataNames.add(t.type)
   const trainNames = new Set<string>([
     x.training.optimizer,

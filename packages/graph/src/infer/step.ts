@@ -135,6 +135,11 @@ export function step(info: Info, infos: readonly Info[], report: Report): void {
       report.warn(id, 'TRAINING_ON_TEST_SET', { type }, setParam('train', true, 'Set train = True'))
     }
     if (!paramsValid) return
+    const problem = block.check?.(info.params)
+    if (problem) {
+      report.add(id, 'error', problem)
+      return
+    }
     const data = block.info(info.params)
     info.output = {
       stage: data.stage,
