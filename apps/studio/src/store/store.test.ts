@@ -75,7 +75,7 @@ describe('the graph slice', () => {
     expect(store.getState().doc.nodes.find((n) => n.id === id)?.type).toBe('Dropout')
   })
 
-  it('connects blocks, replacing the old input, and refuses cycles and self-loops', () => {
+  it('connects blocks, and refuses a second wire into an input, cycles and self-loops', () => {
     const store = makeStore()
     const { doc } = store.getState()
     const relu = idOf(doc, 'ReLU')
@@ -83,11 +83,16 @@ describe('the graph slice', () => {
     const dropout = store.getState().addNode('Dropout', { x: 0, y: 0 })
 
     expect(store.getState().connect({ source: relu, target: dropout })).toBe(true)
-    expect(edgeInto(store.getState().doc, dropout)?.source).toBe(relu)
-    // Dropout feeds Flatten: Flatten's old input (the DataLoader) is replaced, not doubled.
+    const wire = edgeInto(store.getState().doc, dropout)!
+    expect(wire.source).toBe(relu)
     expect(store.getState().connect({ source: dropout, target: flatten })).toBe(false) // cycle
     expect(store.getState().connect({ source: flatten, target: flatten })).toBe(false)
+    // Dropout's input is taken: the old wire is not replaced; once removed, the new one goes in.
     const loader = idOf(doc, 'DataLoader')
+    const before = store.getState().doc
+    expect(store.getState().connect({ source: loader, target: dropout })).toBe(false)
+    expect(store.getState().doc).toBe(before)
+    store.getState().deleteElements([], [wire.id])
     expect(store.getState().connect({ source: loader, target: dropout })).toBe(true)
     const inputs = store.getState().doc.edges.filter((e) => e.target === dropout)
     expect(inputs.map((e) => e.source)).toEqual([loader])
