@@ -1,8 +1,9 @@
-import type { NodeType } from '@tensorloom/graph'
-import { connectionProblem, nodeSpecs } from '@tensorloom/graph'
+import type { ConnectionRequest, GraphDocument, NodeType } from '@tensorloom/graph'
+import { connectionProblem, edgePorts, formatShape, inputPorts, nodeSpecs } from '@tensorloom/graph'
 import type {
   Connection,
   EdgeChange,
+  FinalConnectionState,
   IsValidConnection,
   NodeChange,
   OnReconnect,
@@ -36,11 +37,32 @@ const FIT_PADDING = { top: '56px', right: '32px', bottom: '124px', left: '40px' 
 const MINIMAP_COLORS: Record<string, string> = {
   data: '#0c8a7c',
   layers: '#4f46e5',
+  merges: '#0369a1',
   activations: '#8b4fd8',
   losses: '#d5620f',
 }
 
+/** How near (px) a dragged wire must come to a handle to snap onto it. */
+const CONNECTION_RADIUS = 30
+
 type Rect = { x: number; y: number; width: number; height: number }
+
+/** A React Flow connection as the graph package's request: a handle id is a merge block's port. */
+function toRequest(c: {
+  source: string
+  target: string
+  targetHandle?: string | null
+}): ConnectionRequest {
+  return {
+    source: c.source,
+    target: c.target,
+    ...(c.targetHandle ? { targetPort: c.targetHandle } : {}),
+  }
+}
+
+function withoutEdge(doc: GraphDocument, edgeId: string | null): GraphDocument {
+  return edgeId === null ? doc : { ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) }
+}
 
 /** The area the graph covers, including the issue callouts beside blocks. */
 function graphBounds(nodes: BlockFlowNode[]): Rect | null {
@@ -109,6 +131,8 @@ function useBlockNodes() {
       const measured = new Map(previous.map((n) => [`${n.id}:${n.data.node.type}`, n.measured]))
       return doc.nodes.map((node) => {
         const size = measured.get(`${node.id}:${node.type}`)
+        const ports = inputPorts(doc, node.id)
+        const output = inference.nodes[node.id]?.outputShape
         return {
           id: node.id,
           type: 'block',
@@ -119,6 +143,8 @@ function useBlockNodes() {
             node,
             paramCount: inference.nodes[node.id]?.paramCount ?? 0,
             issues: inference.issues.filter((i) => i.nodeId === node.id),
+            ports,
+            output: ports.length > 0 && output ? formatShape(output) : null,
           },
         }
       })
@@ -138,13 +164,21 @@ function useShapeEdges(): ShapeFlowEdge[] {
       inference.issues.filter((i) => i.severity === 'error').map((i) => i.nodeId),
     )
     const selected = new Set(selection)
+    // Wires into a merge block end on their port's handle.
+    const ports = new Map<string, string | undefined>()
+    for (const node of doc.nodes) {
+      if (inputPorts(doc, node.id).length === 0) continue
+      for (const [edgeId, port] of edgePorts(doc, node.id)) ports.set(edgeId, port)
+    }
     return doc.edges.map((edge) => {
       const shape = inference.edges[edge.id]
       const error = failing.has(edge.target)
+      const port = ports.get(edge.id)
       return {
         id: edge.id,
         source: edge.source,
         target: edge.target,
+        ...(port === undefined ? {} : { targetHandle: port }),
         type: 'shape',
         selected: selected.has(edge.id),
         ...(error ? { className: 'edge-error' } : {}),
@@ -154,6 +188,7 @@ function useShapeEdges(): ShapeFlowEdge[] {
           error,
           sourceType: types.get(edge.source) ?? '',
           targetType: types.get(edge.target) ?? '',
+          port: port ?? null,
         },
       }
     })
@@ -255,25 +290,71 @@ export function Canvas() {
     [store],
   )
 
-  const isValidConnection: IsValidConnection = useCallback(
-    (c) => connectionProblem(store.getState().doc, { source: c.source, target: c.target }) === null,
-    [store],
-  )
-
-  const onConnect = useCallback(
-    (c: Connection) => {
-      const { doc, connect, notify } = store.getState()
-      const problem = connectionProblem(doc, { source: c.source, target: c.target })
-      if (problem) notify('error', problem)
-      else connect({ source: c.source, target: c.target })
+  // While an edge's end is dragged elsewhere, connections are judged without that edge.
+  const reconnecting = useRef<string | null>(null)
+  const problemOf = useCallback(
+    (request: ConnectionRequest) => {
+      const { doc } = store.getState()
+      const moving = reconnecting.current
+      return connectionProblem(withoutEdge(doc, moving), request)
     },
     [store],
   )
 
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => problemOf(toRequest(c)) === null,
+    [problemOf],
+  )
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const request = toRequest(c)
+      const problem = problemOf(request)
+      if (problem) store.getState().notify('error', problem)
+      else store.getState().connect(request)
+    },
+    [store, problemOf],
+  )
+
+  // React Flow drops a refused connection silently: say why it was refused.
+  const onConnectEnd = useCallback(
+    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const { fromHandle, toHandle, isValid } = state
+      if (isValid || !fromHandle || !toHandle) return
+      if (fromHandle.type === toHandle.type) {
+        store
+          .getState()
+          .notify(
+            'error',
+            'Connect an output (the bottom of a block) to an input (the top of one).',
+          )
+        return
+      }
+      const [out, into] =
+        fromHandle.type === 'source' ? [fromHandle, toHandle] : [toHandle, fromHandle]
+      const problem = problemOf({
+        source: out.nodeId,
+        target: into.nodeId,
+        ...(into.id ? { targetPort: into.id } : {}),
+      })
+      if (problem) store.getState().notify('error', problem)
+    },
+    [store, problemOf],
+  )
+
+  const onReconnectStart = useCallback((_: unknown, edge: ShapeFlowEdge) => {
+    reconnecting.current = edge.id
+  }, [])
+  const onReconnectEnd = useCallback(() => {
+    reconnecting.current = null
+  }, [])
+
   const onReconnect: OnReconnect<ShapeFlowEdge> = useCallback(
     (oldEdge, c) => {
-      if (!store.getState().reconnect(oldEdge.id, { source: c.source, target: c.target })) {
-        store.getState().notify('error', 'That connection is not allowed.')
+      const request = toRequest(c)
+      if (!store.getState().reconnect(oldEdge.id, request)) {
+        const problem = connectionProblem(withoutEdge(store.getState().doc, oldEdge.id), request)
+        store.getState().notify('error', problem ?? 'That connection is not allowed.')
       }
     },
     [store],
@@ -329,7 +410,11 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onReconnect={onReconnect}
+        onReconnectStart={onReconnectStart}
+        onReconnectEnd={onReconnectEnd}
+        connectionRadius={CONNECTION_RADIUS}
         isValidConnection={isValidConnection}
         onNodeDragStop={onNodeDragStop}
         onDragOver={onDragOver}
