@@ -301,6 +301,20 @@ export function Canvas() {
     [store],
   )
 
+  // A refusal stays on screen until the next connection goes through, then it is out of date.
+  const refusal = useRef<number | null>(null)
+  const refuse = useCallback(
+    (text: string) => {
+      store.getState().notify('error', text)
+      refusal.current = store.getState().notice?.id ?? null
+    },
+    [store],
+  )
+  const accepted = useCallback(() => {
+    const { notice, dismissNotice } = store.getState()
+    if (notice && notice.id === refusal.current) dismissNotice()
+  }, [store])
+
   const isValidConnection: IsValidConnection = useCallback(
     (c) => problemOf(toRequest(c)) === null,
     [problemOf],
@@ -310,10 +324,10 @@ export function Canvas() {
     (c: Connection) => {
       const request = toRequest(c)
       const problem = problemOf(request)
-      if (problem) store.getState().notify('error', problem)
-      else store.getState().connect(request)
+      if (problem) refuse(problem)
+      else if (store.getState().connect(request)) accepted()
     },
-    [store, problemOf],
+    [store, problemOf, refuse, accepted],
   )
 
   // React Flow drops a refused connection silently: say why it was refused.
@@ -322,12 +336,8 @@ export function Canvas() {
       const { fromHandle, toHandle, isValid } = state
       if (isValid || !fromHandle || !toHandle) return
       if (fromHandle.type === toHandle.type) {
-        store
-          .getState()
-          .notify(
-            'error',
-            'Connect an output (the bottom of a block) to an input (the top of one).',
-          )
+        const same = fromHandle.nodeId === toHandle.nodeId && fromHandle.id === toHandle.id
+        if (!same) refuse('Connect an output (the bottom of a block) to an input (the top of one).')
         return
       }
       const [out, into] =
@@ -337,9 +347,9 @@ export function Canvas() {
         target: into.nodeId,
         ...(into.id ? { targetPort: into.id } : {}),
       })
-      if (problem) store.getState().notify('error', problem)
+      if (problem) refuse(problem)
     },
-    [store, problemOf],
+    [problemOf, refuse],
   )
 
   const onReconnectStart = useCallback((_: unknown, edge: ShapeFlowEdge) => {
@@ -352,12 +362,13 @@ export function Canvas() {
   const onReconnect: OnReconnect<ShapeFlowEdge> = useCallback(
     (oldEdge, c) => {
       const request = toRequest(c)
-      if (!store.getState().reconnect(oldEdge.id, request)) {
+      if (store.getState().reconnect(oldEdge.id, request)) accepted()
+      else {
         const problem = connectionProblem(withoutEdge(store.getState().doc, oldEdge.id), request)
-        store.getState().notify('error', problem ?? 'That connection is not allowed.')
+        refuse(problem ?? 'That connection is not allowed.')
       }
     },
-    [store],
+    [store, refuse, accepted],
   )
 
   const onNodeDragStop = useCallback(
