@@ -11,6 +11,7 @@ import {
   hasInput,
   hasOutput,
   inputPorts,
+  mergePorts,
   moveNodes,
   paste,
   reaches,
@@ -189,6 +190,17 @@ describe('merge ports', () => {
       edges: residual.edges.map((e) => (e.id === 'e11' ? { ...e, targetPort: 'c' } : e)),
     }
     expect(inputPorts(wrong, 'n11')).toEqual(['a', 'b', 'c'])
+    // All merge blocks at once.
+    const all = mergePorts(templates.smallResNet)
+    expect([...all.keys()]).toEqual(['n14', 'n21'])
+    expect(all.get('n14')).toEqual({
+      ports: ['a', 'b'],
+      edges: new Map([
+        ['e13', 'a'],
+        ['e14', 'b'],
+      ]),
+    })
+    expect(mergePorts(unnamed).get('n11')?.edges).toEqual(edgePorts(unnamed, 'n11'))
   })
 })
 
