@@ -1,5 +1,5 @@
 import type { ConnectionRequest, GraphDocument, NodeType } from '@tensorloom/graph'
-import { connectionProblem, edgePorts, formatShape, inputPorts, nodeSpecs } from '@tensorloom/graph'
+import { connectionProblem, formatShape, mergePorts, nodeSpecs } from '@tensorloom/graph'
 import type {
   Connection,
   EdgeChange,
@@ -129,9 +129,10 @@ function useBlockNodes() {
       // Keep React Flow's measurements only for the same block: a reused id with another type
       // (a new template, an import) has other handles and must be measured again.
       const measured = new Map(previous.map((n) => [`${n.id}:${n.data.node.type}`, n.measured]))
+      const merges = mergePorts(doc)
       return doc.nodes.map((node) => {
         const size = measured.get(`${node.id}:${node.type}`)
-        const ports = inputPorts(doc, node.id)
+        const ports = merges.get(node.id)?.ports ?? []
         const output = inference.nodes[node.id]?.outputShape
         return {
           id: node.id,
@@ -166,9 +167,8 @@ function useShapeEdges(): ShapeFlowEdge[] {
     const selected = new Set(selection)
     // Wires into a merge block end on their port's handle.
     const ports = new Map<string, string | undefined>()
-    for (const node of doc.nodes) {
-      if (inputPorts(doc, node.id).length === 0) continue
-      for (const [edgeId, port] of edgePorts(doc, node.id)) ports.set(edgeId, port)
+    for (const merge of mergePorts(doc).values()) {
+      for (const [edgeId, port] of merge.edges) ports.set(edgeId, port)
     }
     return doc.edges.map((edge) => {
       const shape = inference.edges[edge.id]

@@ -130,6 +130,63 @@ describe('auto-layout', () => {
     expect(new Set(Object.values(p).map((q) => q.y)).size).toBeGreaterThan(5)
   })
 
+  it('lays out thousands of merges quickly', () => {
+    const lesson = templates.lesson
+    const base = lesson.nodes.slice(0, 5) // MNIST … Flatten (n5)
+    const wires = lesson.edges.slice(0, 4)
+    // 4,000 Adds in a ladder, each adding Flatten's output to the sum so far.
+    const adds = Array.from({ length: 4000 }, (_, i) => ({
+      id: `add${i}`,
+      type: 'Add' as const,
+      params: {},
+      position: { x: 0, y: 0 },
+    }))
+    const ladder: GraphDocument = {
+      ...lesson,
+      nodes: [...base, ...adds],
+      edges: [
+        ...wires,
+        ...adds.flatMap((n, i) => [
+          { id: `a${i}`, source: i === 0 ? 'n5' : `add${i - 1}`, target: n.id, targetPort: 'a' },
+          { id: `b${i}`, source: 'n5', target: n.id, targetPort: 'b' },
+        ]),
+      ],
+    }
+    let started = performance.now()
+    const p = autoLayout(ladder)
+    const ms = performance.now() - started
+    expect(Object.keys(p)).toHaveLength(ladder.nodes.length)
+    // The rungs stack in one column beside Flatten's column, which the skips run down.
+    expect(new Set(adds.slice(0, -1).map((n) => p[n.id]!.x)).size).toBeLessThanOrEqual(2)
+    expect(ms).toBeLessThan(3000)
+
+    // One Concat fed by 3,000 branches off Flatten.
+    const branches = Array.from({ length: 3000 }, (_, i) => ({
+      id: `r${i}`,
+      type: 'ReLU' as const,
+      params: {},
+      position: { x: 0, y: 0 },
+    }))
+    const fan: GraphDocument = {
+      ...lesson,
+      nodes: [
+        ...base,
+        ...branches,
+        { id: 'cat', type: 'Concat', params: { dim: 1 }, position: { x: 0, y: 0 } },
+      ],
+      edges: [
+        ...wires,
+        ...branches.flatMap((n, i) => [
+          { id: `f${i}`, source: 'n5', target: n.id },
+          { id: `c${i}`, source: n.id, target: 'cat', targetPort: String(i) },
+        ]),
+      ],
+    }
+    started = performance.now()
+    expect(Object.keys(autoLayout(fan))).toHaveLength(fan.nodes.length)
+    expect(performance.now() - started).toBeLessThan(3000)
+  })
+
   it('lays out a graph with a cycle without failing', () => {
     const lesson = templates.lesson
     const cyclic = { ...lesson, edges: [...lesson.edges, { id: 'e9', source: 'n8', target: 'n6' }] }

@@ -1,6 +1,6 @@
 import dagre from '@dagrejs/dagre'
-import type { GraphDocument, GraphNode } from '@tensorloom/graph'
-import { edgePorts, inputPorts, nodeSpecs } from '@tensorloom/graph'
+import type { GraphDocument, GraphNode, MergeInputs } from '@tensorloom/graph'
+import { mergePorts, nodeSpecs } from '@tensorloom/graph'
 
 /** Default block size used for layout before React Flow has measured a node. */
 export const NODE_SIZE = { width: 240, height: 64 }
@@ -61,7 +61,9 @@ interface Layered {
   rank: Map<string, number>
   column: Map<string, number>
   /** The edges inside the lane. */
-  edges: { source: string; target: string }[]
+  edges: GraphDocument['edges']
+  /** The merge blocks' ports (`mergePorts`). */
+  merges: Map<string, MergeInputs>
 }
 
 /**
@@ -75,11 +77,10 @@ function layer(doc: GraphDocument, nodes: GraphNode[]): Layered | null {
   const ids = new Set(nodes.map((n) => n.id))
   const edges = doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target))
   // Each edge's place among its target's inputs: a merge's port order, else 0.
+  const merges = mergePorts(doc)
   const portIndex = new Map<string, number>()
-  for (const node of nodes) {
-    const ports = inputPorts(doc, node.id)
-    if (ports.length === 0) continue
-    for (const [edgeId, port] of edgePorts(doc, node.id)) {
+  for (const { ports, edges: byEdge } of merges.values()) {
+    for (const [edgeId, port] of byEdge) {
       portIndex.set(edgeId, port === undefined ? ports.length : ports.indexOf(port))
     }
   }
@@ -94,8 +95,8 @@ function layer(doc: GraphDocument, nodes: GraphNode[]): Layered | null {
   const indegree = new Map(nodes.map((n) => [n.id, preds.get(n.id)!.length]))
   const order: string[] = []
   const ready = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id)
-  while (ready.length > 0) {
-    const id = ready.shift()!
+  for (let head = 0; head < ready.length; head++) {
+    const id = ready[head]!
     order.push(id)
     for (const next of succs.get(id)!) {
       const left = indegree.get(next)! - 1
@@ -114,10 +115,16 @@ function layer(doc: GraphDocument, nodes: GraphNode[]): Layered | null {
   const taken = new Map<number, [number, number][]>()
   const free = (col: number, from: number, to: number) =>
     (taken.get(col) ?? []).every(([a, b]) => b < from || a > to)
-  const place = (chain: string[], col: number) => {
+  /** Puts a chain in a column, which it keeps down to `until` (the rank its wire runs to). */
+  const place = (chain: string[], col: number, until: number) => {
     for (const id of chain) column.set(id, col)
-    const span: [number, number] = [rank.get(chain[0]!)!, rank.get(chain.at(-1)!)!]
-    taken.set(col, [...(taken.get(col) ?? []), span])
+    const list = taken.get(col)
+    const span: [number, number] = [rank.get(chain[0]!)!, until]
+    const last = list?.at(-1)
+    // Chains come in topological order: one that continues the last span extends it.
+    if (last && span[0] >= last[0] && span[0] <= last[1] + 1) last[1] = Math.max(last[1], span[1])
+    else if (list) list.push(span)
+    else taken.set(col, [span])
   }
 
   // The main path, from the loss (else the deepest node) up.
@@ -133,7 +140,7 @@ function layer(doc: GraphDocument, nodes: GraphNode[]): Layered | null {
     id = first!.id
     main.unshift(id)
   }
-  place(main, 0)
+  place(main, 0, rank.get(sink)!)
 
   // Branches: chains of unplaced blocks, each in the nearest free column on its side.
   for (const start of order) {
@@ -149,23 +156,25 @@ function layer(doc: GraphDocument, nodes: GraphNode[]): Layered | null {
     const end = chain.at(-1)!
     const into = succs.get(end)!.find((id) => column.has(id))
     const from = preds.get(start)!.find((p) => column.has(p.id))
-    let base = 0
-    let side = 1
+    const r0 = rank.get(start)!
+    // The chain's column stays clear down to just above the merge its wire runs into.
+    const r1 = into === undefined ? rank.get(end)! : rank.get(into)! - 1
+    let col: number
     if (into !== undefined) {
-      base = column.get(into)!
       const mine = preds.get(into)!.find((p) => p.id === end)!.port
       // Left of the merge when the wire feeds a port before one already wired from above it.
       const placed = preds.get(into)!.filter((p) => p.id !== end && column.has(p.id))
-      if (placed.some((p) => p.port > mine)) side = -1
-    } else if (from) {
-      base = column.get(from.id)!
+      const side = placed.some((p) => p.port > mine) ? -1 : 1
+      col = column.get(into)! + side
+      while (!free(col, r0, r1)) col += side
+    } else {
+      // Straight below the block it hangs from, else in the nearest free column to its right.
+      col = from ? column.get(from.id)! : 0
+      while (!free(col, r0, r1)) col++
     }
-    const [r0, r1] = [rank.get(start)!, rank.get(end)!]
-    let col = base + side
-    while (!free(col, r0, r1)) col += side
-    place(chain, col)
+    place(chain, col, r1)
   }
-  return { order, rank, column, edges }
+  return { order, rank, column, edges, merges }
 }
 
 /**
@@ -282,39 +291,51 @@ function layoutModel(
     height = Math.max(height, segmentHeight(first, last))
     x0 = width + LANE_GAP
   })
-  alignMainPorts(doc, layered, positions, size)
+  alignMainPorts(layered, inRank, positions, size)
   return { positions, width, height }
 }
 
 /**
  * Moves each merge block sideways so that the port fed from straight above (the main path, a
  * skip connection) sits under that wire: it runs straight in, and no other port's wire meets it
- * (Concat's middle port would sit under it otherwise). Skipped where the block would then touch
- * another.
+ * (Concat's middle port would sit under it otherwise). Skipped where the block would then come
+ * too near another, and below another merge block.
  */
 function alignMainPorts(
-  doc: GraphDocument,
-  { column, edges, rank }: Layered,
+  { column, edges, merges }: Layered,
+  inRank: readonly string[][],
   positions: Record<string, Point>,
   size: (id: string) => Size,
 ) {
-  for (const [id, p] of Object.entries(positions)) {
-    const ports = inputPorts(doc, id)
-    if (ports.length === 0) continue
-    const byEdge = edgePorts(doc, id)
-    const above = doc.edges.find(
+  const rankOf = new Map<string, number>()
+  inRank.forEach((ids, r) => {
+    for (const id of ids) rankOf.set(id, r)
+  })
+  const inLane = new Set(edges.map((e) => e.id))
+  const into = new Map<string, GraphDocument['edges']>()
+  for (const e of edges) {
+    const list = into.get(e.target)
+    if (list) list.push(e)
+    else into.set(e.target, [e])
+  }
+  for (const [id, { ports, edges: byEdge }] of merges) {
+    const p = positions[id]
+    if (!p || ports.length === 0) continue
+    const above = (into.get(id) ?? []).find(
       (e) =>
-        e.target === id &&
+        inLane.has(e.id) &&
         column.get(e.source) === column.get(id) &&
         positions[e.source]?.x === p.x &&
-        edges.includes(e),
+        // A merge straight below another stays in line (a ladder would drift off sideways).
+        !merges.has(e.source),
     )
     const port = above ? byEdge.get(above.id) : undefined
     if (!above || port === undefined) continue
     const fraction = (ports.indexOf(port) + 1) / (ports.length + 1)
     const x = p.x + size(above.source).width / 2 - fraction * size(id).width
-    const clear = Object.entries(positions).every(([other, q]) => {
-      if (other === id || rank.get(other) !== rank.get(id)) return true
+    const clear = inRank[rankOf.get(id)!]!.every((other) => {
+      const q = positions[other]!
+      if (other === id) return true
       return x + size(id).width + NODE_GAP <= q.x || q.x + size(other).width + NODE_GAP <= x
     })
     if (clear) positions[id] = { x: Math.round(x), y: p.y }
