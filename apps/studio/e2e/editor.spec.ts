@@ -77,12 +77,16 @@ test('a block dragged from the palette can be wired in', async ({ page, shot }) 
     dropout.locator('.react-flow__handle-top'),
   )
   await expect(edgeShape(page, 'ReLU', 'Dropout')).toHaveText('(64, 128)')
-  await dragBetween(
-    page,
-    dropout.locator('.react-flow__handle-bottom'),
-    block(page, 'Linear', 1).locator('.react-flow__handle-top'),
-  )
+  // The last Linear takes one input, from ReLU: a second wire is refused until that one is gone.
+  const intoLinear = block(page, 'Linear', 1).locator('.react-flow__handle-top')
+  await dragBetween(page, dropout.locator('.react-flow__handle-bottom'), intoLinear)
+  await expect(page.getByRole('alert')).toContainText('Linear takes one input, and ReLU')
+  await expect(edgeShape(page, 'Dropout', 'Linear')).toHaveCount(0)
+  await edgeShape(page, 'ReLU', 'Linear').click()
+  await page.keyboard.press('Delete')
+  await dragBetween(page, dropout.locator('.react-flow__handle-bottom'), intoLinear)
   await expect(edgeShape(page, 'Dropout', 'Linear')).toHaveText('(64, 128)')
+  await expect(page.getByRole('alert')).toHaveCount(0) // the refusal is out of date
   await expect(edgeShape(page, 'ReLU', 'Linear')).toHaveCount(0)
   await expect(page.getByTestId('issue-count')).toHaveText('Shapes OK')
   await page.getByRole('button', { name: 'Auto-layout' }).click()

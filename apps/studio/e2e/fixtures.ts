@@ -62,12 +62,34 @@ export function block(page: Page, type: string, nth = 0): Locator {
   return page.getByTestId(`block-${type}`).nth(nth)
 }
 
+/**
+ * Waits until the canvas stops moving (the animated fit after opening a graph, a template or an
+ * auto-layout), so handles are where a drag will find them.
+ */
+export async function settle(page: Page) {
+  const viewport = page.locator('.react-flow__viewport')
+  let last = ''
+  let still = 0
+  await expect
+    .poll(
+      async () => {
+        const now = await viewport.evaluate((el) => (el as HTMLElement).style.transform)
+        still = now === last ? still + 1 : 0
+        last = now
+        return still >= 2
+      },
+      { intervals: [150] },
+    )
+    .toBe(true)
+}
+
 /** Opens the studio on a clean slate (no autosave) and waits for the lesson to render. */
 export async function openFresh(page: Page, query = '') {
   await page.goto(`/${query}`)
   await page.evaluate(() => localStorage.clear())
   await page.goto(`/${query}`)
   await expect(block(page, 'Flatten')).toBeVisible()
+  await settle(page)
 }
 
 /** Drags with the mouse from the centre of one element to the centre of another. */

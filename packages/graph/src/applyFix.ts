@@ -38,7 +38,8 @@ function downstream(doc: GraphDocument, start: string): Set<string> {
  *   target's incoming connection (on a merge block, the one into `fix.port`) and feeds the
  *   target; the target and what follows it move one slot to the right;
  * - `setParam`: sets one parameter;
- * - `removeNode`: removes the node and joins its inputs to its outputs;
+ * - `removeNode`: removes the node and, when one wire led into it, joins that input to its
+ *   outputs;
  * - `replaceNode`: changes the node's type and parameters, keeping its id, position and edges.
  *
  * Throws a `GraphValidationError` (code `FIX_TARGET_MISSING`) when the node no longer exists.
@@ -70,7 +71,10 @@ export function applyFix(doc: GraphDocument, nodeId: string, fix: Fix): GraphDoc
       }
 
     case 'removeNode': {
-      const incoming = doc.edges.filter((e) => e.target === targetId)
+      // Only a node with one wire in is bridged: joining a merge's (or a doubly fed node's)
+      // inputs to what it fed would wire several tensors into one input.
+      const into = doc.edges.filter((e) => e.target === targetId)
+      const incoming = into.length === 1 ? into : []
       const outgoing = doc.edges.filter((e) => e.source === targetId)
       const kept = doc.edges.filter((e) => e.source !== targetId && e.target !== targetId)
       const ids = doc.edges.map((e) => e.id)

@@ -220,6 +220,20 @@ export const errorMessages = {
   TRAINING_ON_TEST_SET: (v: { type: string }) =>
     `${v.type}(train=False) is the test split: train on train=True; the exported script evaluates on the test split itself`,
 
+  // Editing: why the editor refuses a connection
+  INPUT_TAKEN: (v: {
+    type: string
+    source: string
+    sourceType: string
+    port?: string
+    free?: readonly string[]
+  }) =>
+    v.port === undefined
+      ? `${v.type} takes one input, and ${v.sourceType} (${v.source}) is already connected: remove that wire first (or use an Add or Concat block to join both)`
+      : `${v.type}'s input ${v.port} is already connected to ${v.sourceType} (${v.source}): remove that wire first${v.free && v.free.length > 0 ? `, or connect to input ${v.free.join(' or ')}` : ''}`,
+  MERGE_INPUTS_FULL: (v: { type: string; ports: readonly string[] }) =>
+    `${v.type}'s inputs ${v.ports.join(' and ')} are ${v.ports.length === 2 ? 'both' : 'all'} connected: remove one of those wires first`,
+
   // Document validation
   NOT_JSON: (v: { reason: string }) => `The document is not valid JSON: ${v.reason}`,
   DOCUMENT_TOO_LARGE: (v: { bytes: number; max: number }) =>

@@ -7,14 +7,18 @@ import {
   connectionProblem,
   copySelection,
   deleteElements,
+  edgePorts,
   hasInput,
   hasOutput,
+  inputPorts,
+  mergePorts,
   moveNodes,
   paste,
   reaches,
   reconnect,
   setParam,
 } from './graphEdit.js'
+import { inferShapes } from './inferShapes.js'
 import { isDatasetType, isLossType } from './modelChain.js'
 import { nodeSpecs, nodeTypes } from './specs.js'
 import { templates } from './templates.js'
@@ -102,25 +106,115 @@ describe('connectionProblem', () => {
     expect(connect(lesson, request)).toBeNull()
   })
 
-  it('allows joins along the pipeline, and data into a named input of a loss', () => {
-    expect(connectionProblem(lesson, { source: 'n5', target: 'n7' })).toBeNull()
-    expect(connectionProblem(lesson, { source: 'n2', target: 'n4' })).toBeNull()
+  it('allows joins into free inputs along the pipeline, and data into a named input of a loss', () => {
+    const cut = deleteElements(lesson, [], ['e3', 'e6'])
+    expect(connectionProblem(cut, { source: 'n5', target: 'n7' })).toBeNull()
+    expect(connectionProblem(cut, { source: 'n2', target: 'n4' })).toBeNull()
     expect(connectionProblem(lesson, { source: 'n4', target: 'n9', targetPort: 'target' })).toBe(
       null,
     )
   })
+
+  it('refuses a second wire into an input and says what to do', () => {
+    expect(connectionProblem(lesson, { source: 'n5', target: 'n7' })).toBe(
+      'ReLU takes one input, and Linear (n6) is already connected: remove that wire first (or use an Add or Concat block to join both)',
+    )
+    // The same wire again is a second wire too.
+    expect(connectionProblem(lesson, { source: 'n6', target: 'n7' })).toMatch(
+      /^ReLU takes one input, and Linear \(n6\)/,
+    )
+    const withTarget = connect(lesson, { source: 'n4', target: 'n9', targetPort: 'target' })!
+    expect(
+      connectionProblem(withTarget, { source: 'n3', target: 'n9', targetPort: 'target' }),
+    ).toBe(
+      "CrossEntropyLoss's input target is already connected to DataLoader (n4): remove that wire first",
+    )
+  })
+})
+
+describe('merge ports', () => {
+  // n7 ReLU feeds n8 Linear -> n9 ReLU -> n10 Linear -> n11 Add.a, and n11 Add.b (the skip).
+  const residual = templates.residualMlp
+  const open = deleteElements(residual, [], ['e10', 'e11']) // both wires into the Add
+
+  it('a wire into a merge takes the port it names, or the first free one', () => {
+    const b = connect(open, { source: 'n7', target: 'n11', targetPort: 'b' })!
+    expect(wires(b).at(-1)).toBe('n7>n11.b')
+    const a = connect(b, { source: 'n10', target: 'n11' })!
+    expect(wires(a).at(-1)).toBe('n10>n11.a')
+    expect(inferShapes(a).issues).toEqual([])
+    expect(connect(a, { source: 'n9', target: 'n11' })).toBeNull()
+    expect(connectionProblem(a, { source: 'n9', target: 'n11' })).toBe(
+      "Add's inputs a and b are both connected: remove one of those wires first",
+    )
+  })
+
+  it('refuses a taken port, naming the free one, and a port the block does not have', () => {
+    const a = connect(open, { source: 'n10', target: 'n11', targetPort: 'a' })!
+    expect(connectionProblem(a, { source: 'n7', target: 'n11', targetPort: 'a' })).toBe(
+      "Add's input a is already connected to Linear (n10): remove that wire first, or connect to input b",
+    )
+    expect(connectionProblem(a, { source: 'n7', target: 'n11', targetPort: 'c' })).toBe(
+      'Add has no input "c": its inputs are a, b',
+    )
+    const concat = templates.twoTower // n7 ReLU -> n10 Concat.0, n9 Tanh -> n10 Concat.1
+    expect(connectionProblem(concat, { source: 'n5', target: 'n10', targetPort: 'x' })).toBe(
+      'Concat has no input "x"',
+    )
+    expect(connectionProblem(concat, { source: 'n5', target: 'n10', targetPort: '1' })).toBe(
+      "Concat's input 1 is already connected to Tanh (n9): remove that wire first",
+    )
+    expect(wires(connect(concat, { source: 'n5', target: 'n10' })!).at(-1)).toBe('n5>n10.2')
+    expect(wires(connect(concat, { source: 'n5', target: 'n10', targetPort: '7' })!).at(-1)).toBe(
+      'n5>n10.7',
+    )
+  })
+
+  it('inputPorts lists the ports a block shows; edgePorts the port each wire takes', () => {
+    expect(inputPorts(residual, 'n11')).toEqual(['a', 'b'])
+    expect(inputPorts(open, 'n11')).toEqual(['a', 'b'])
+    expect(inputPorts(residual, 'n12')).toEqual([])
+    expect(inputPorts(templates.twoTower, 'n10')).toEqual(['0', '1', '2'])
+    const fresh = addNode(lesson, 'Concat', { x: 0, y: 0 })
+    expect(inputPorts(fresh.doc, fresh.id)).toEqual(['0', '1'])
+    const gap = deleteElements(templates.twoTower, [], ['e9']) // n7 -> Concat.0
+    expect(inputPorts(gap, 'n10')).toEqual(['1', '2'])
+    // Version 1 documents' wires into a merge name no port: each takes the first free one.
+    const unnamed: GraphDocument = {
+      ...residual,
+      edges: residual.edges.map(({ targetPort: _, ...e }) => e),
+    }
+    expect(Object.fromEntries(edgePorts(unnamed, 'n11'))).toEqual({ e10: 'a', e11: 'b' })
+    expect(Object.fromEntries(edgePorts(residual, 'n12'))).toEqual({ e12: undefined })
+    const wrong: GraphDocument = {
+      ...residual,
+      edges: residual.edges.map((e) => (e.id === 'e11' ? { ...e, targetPort: 'c' } : e)),
+    }
+    expect(inputPorts(wrong, 'n11')).toEqual(['a', 'b', 'c'])
+    // All merge blocks at once.
+    const all = mergePorts(templates.smallResNet)
+    expect([...all.keys()]).toEqual(['n14', 'n21'])
+    expect(all.get('n14')).toEqual({
+      ports: ['a', 'b'],
+      edges: new Map([
+        ['e13', 'a'],
+        ['e14', 'b'],
+      ]),
+    })
+    expect(mergePorts(unnamed).get('n11')?.edges).toEqual(edgePorts(unnamed, 'n11'))
+  })
 })
 
 describe('connect', () => {
-  it('replaces an existing edge into the same input', () => {
-    const doc = connect(lesson, { source: 'n5', target: 'n7' })!
-    // ReLU's input was e6 from the first Linear: it now comes from Flatten, under a fresh id.
+  it('refuses a second wire into a one-input block instead of replacing the first', () => {
+    expect(connect(lesson, { source: 'n5', target: 'n7' })).toBeNull()
+    // With ReLU's wire from the first Linear (e6) removed, the new one goes in, under a fresh id.
+    const doc = connect(deleteElements(lesson, [], ['e6']), { source: 'n5', target: 'n7' })!
     expect(doc.edges.filter((e) => e.target === 'n7')).toEqual([
       { id: 'e9', source: 'n5', target: 'n7' },
     ])
-    expect(doc.edges.some((e) => e.id === 'e6')).toBe(false)
     expect(doc.edges).toHaveLength(lesson.edges.length)
-    expect(doc.nodes).toBe(lesson.nodes)
+    expect(doc.nodes).toEqual(lesson.nodes)
   })
 
   it('keeps edges into other inputs of the same node', () => {
@@ -130,25 +224,26 @@ describe('connect', () => {
       'n8>n9',
       'n4>n9.target',
     ])
-    const replaced = connect(withTarget, { source: 'n3', target: 'n9', targetPort: 'target' })!
-    expect(wires(replaced).filter((w) => w.includes('>n9'))).toEqual(['n8>n9', 'n3>n9.target'])
-    expect(replaced.edges.at(-1)).toEqual({
-      id: 'e10',
-      source: 'n3',
+    expect(withTarget.edges.at(-1)).toEqual({
+      id: 'e9',
+      source: 'n4',
       target: 'n9',
       targetPort: 'target',
     })
+    expect(connect(withTarget, { source: 'n3', target: 'n9', targetPort: 'target' })).toBeNull()
   })
 })
 
 describe('reconnect', () => {
   it('moves an edge, judging the new ends without it', () => {
-    // Linear -> Flatten would be a cycle through e5; moving e5 itself there is allowed, and
-    // replaces Flatten's input as `connect` does.
-    expect(connect(lesson, { source: 'n6', target: 'n5' })).toBeNull()
-    const doc = reconnect(lesson, 'e5', { source: 'n6', target: 'n5' })!
-    expect(wires(doc).filter((w) => w.includes('n5'))).toEqual(['n6>n5'])
-    expect(doc.edges.find((e) => e.source === 'n6' && e.target === 'n5')?.id).toBe('e9')
+    // DataLoader -> Linear is refused while Flatten's wire e5 feeds the Linear; moving e5's
+    // source end there is allowed.
+    expect(connect(lesson, { source: 'n4', target: 'n6' })).toBeNull()
+    const doc = reconnect(lesson, 'e5', { source: 'n4', target: 'n6' })!
+    expect(wires(doc).filter((w) => w.endsWith('>n6'))).toEqual(['n4>n6'])
+    expect(doc.edges.find((e) => e.source === 'n4' && e.target === 'n6')?.id).toBe('e9')
+    // Linear -> Flatten would be a cycle through e5 but not without it; Flatten's input is taken.
+    expect(reconnect(lesson, 'e5', { source: 'n6', target: 'n5' })).toBeNull()
   })
 
   it('returns null when the new ends are refused', () => {
@@ -204,10 +299,11 @@ describe('deleteElements', () => {
   })
 
   it('bridges to every node the deleted one fed, but not from a node with two inputs', () => {
-    const fanOut = connect(lesson, { source: 'n5', target: 'n8' })!
+    const side = addNode(lesson, 'Dropout', { x: 0, y: 0 })
+    const fanOut = connect(side.doc, { source: 'n5', target: side.id })!
     expect(wires(deleteElements(fanOut, ['n5'])).filter((w) => w.startsWith('n4>'))).toEqual([
       'n4>n6',
-      'n4>n8',
+      'n4>n10',
     ])
     const twoInputs: GraphDocument = {
       ...lesson,
@@ -215,6 +311,26 @@ describe('deleteElements', () => {
     }
     const doc = deleteElements(twoInputs, ['n7'])
     expect(doc.edges.some((e) => e.target === 'n8')).toBe(false)
+  })
+
+  it("keeps a merge's port when bridging into it, and never bridges a merge's two inputs", () => {
+    const residual = templates.residualMlp
+    // n9 ReLU -> n10 Linear -> n11 Add.a
+    expect(wires(deleteElements(residual, ['n10'])).at(-1)).toBe('n9>n11.a')
+    expect(wires(deleteElements(residual, ['n9', 'n10'])).at(-1)).toBe('n8>n11.a')
+    // The Add's two inputs (n10, n7) are not both wired into the ReLU after it.
+    const noAdd = deleteElements(residual, ['n11'])
+    expect(noAdd.edges.filter((e) => e.target === 'n12')).toEqual([])
+    expect(inferShapes(noAdd).issues.map((i) => i.code)).toContain('NO_INPUT')
+    const removed = applyFix(residual, 'n11', { kind: 'removeNode', label: '' })
+    expect(removed.edges.filter((e) => e.target === 'n12')).toEqual([])
+    // An Add with one wire in is bridged like any block.
+    const half = deleteElements(residual, ['n11'], ['e10'])
+    expect(wires(half).filter((w) => w.includes('n12'))).toEqual(['n12>n13'])
+    const oneIn = deleteElements(residual, [], ['e10'])
+    expect(wires(deleteElements(oneIn, ['n11'])).filter((w) => w.endsWith('>n12'))).toEqual([
+      'n7>n12',
+    ])
   })
 
   it('ends on a cycle of deleted nodes', () => {
@@ -311,7 +427,7 @@ describe('ids', () => {
     const removed = applyFix(pasted.doc, 'n7', { kind: 'removeNode', label: '' })
     const joined = removed.edges.find((e) => e.source === 'n6' && e.target === 'n8')!
     expect(joined.id).toBe('e11')
-    expect(connect(removed, { source: 'n12', target: 'n8' })?.edges.at(-1)?.id).toBe('e12')
+    expect(connect(removed, { source: 'n5', target: 'n11' })?.edges.at(-1)?.id).toBe('e12')
   })
 
   it('stay unique through a long mixed sequence of edits', () => {

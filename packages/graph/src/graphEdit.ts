@@ -1,3 +1,7 @@
+import type { Block, MergeBlock } from './blocks/block.js'
+import { blocks } from './blocks/index.js'
+import { assignPorts } from './blocks/ports.js'
+import { errorMessages } from './errors.js'
 import { idGenerator } from './ids.js'
 import { isDatasetType, isLossType } from './modelChain.js'
 import { nodeSpecs } from './specs.js'
@@ -16,7 +20,10 @@ export interface Clip {
 export interface ConnectionRequest {
   source: string
   target: string
-  /** A named input of the target (a loss's target, say); absent for the main input. */
+  /**
+   * A named input of the target: a merge block's port (`'a'`, `'b'`; Concat's `'0'`, `'1'`, …),
+   * or a loss's `'target'`. Absent for the main input; into a merge block, the first free port.
+   */
   targetPort?: string
 }
 
@@ -91,20 +98,159 @@ export function connectionProblem(doc: GraphDocument, request: ConnectionRequest
     return `${source.type} cannot feed ${target.type} directly: add the model in between.`
   }
   if (reaches(doc, target.id, source.id)) return 'That connection would form a cycle.'
-  return null
+  return inputProblem(doc, target, request.targetPort)
+}
+
+/** The merge block definition of a node type, or undefined (also for unknown types). */
+function mergeOf(type: string | undefined): MergeBlock<string, object> | undefined {
+  const block = type === undefined ? undefined : (blocks as Record<string, Block | undefined>)[type]
+  return block?.kind === 'merge' ? block : undefined
+}
+
+const isPortNumber = (port: string) => /^(0|[1-9]\d{0,3})$/.test(port)
+
+/** A merge block's input ports as the canvas shows them, and the port each wire into it takes. */
+export interface MergeInputs {
+  /** The ports in order (see `inputPorts`). */
+  ports: string[]
+  /** Per edge id, the port the wire takes (undefined when no port is free for it). */
+  edges: Map<string, string | undefined>
+}
+
+function mergeInputs(block: MergeBlock<string, object>, into: readonly GraphEdge[]): MergeInputs {
+  const result = assignPorts(
+    block.ports,
+    into.map((e) => ({ port: e.targetPort, source: e })),
+  )
+  const edges = new Map<string, string | undefined>()
+  for (const e of into) edges.set(e.id, e.targetPort)
+  for (const { port, source } of result.assigned) edges.set(source.id, port)
+  for (const edge of result.overflow) edges.set(edge.id, undefined)
+  const used = new Set<string>()
+  for (const port of edges.values()) if (port !== undefined) used.add(port)
+  if (block.ports.kind === 'named') {
+    const names = block.ports.names
+    return { ports: [...names, ...[...used].filter((p) => !names.includes(p))], edges }
+  }
+  const numbered = [...used].filter(isPortNumber).sort((a, b) => Number(a) - Number(b))
+  const shown = [...numbered]
+  let next = numbered.length > 0 ? Number(numbered.at(-1)) + 1 : 0
+  while (shown.length < Math.max(block.ports.min, numbered.length + 1)) shown.push(String(next++))
+  return { ports: [...shown, ...[...used].filter((p) => !isPortNumber(p))], edges }
 }
 
 /**
- * Connects two nodes with a new edge. An input takes one tensor, so an existing edge into the
- * same input (same target and `targetPort`) is replaced. Returns null when `connectionProblem`
- * refuses the connection; `doc` is not changed.
+ * The input port each edge into `nodeId` takes, by edge id. On a merge block an edge without
+ * `targetPort` takes the first free port, as `inferShapes` assigns it (`undefined` when none is
+ * free); into any other block, an edge takes the port it names (`undefined`: the main input).
+ */
+export function edgePorts(doc: GraphDocument, nodeId: string): Map<string, string | undefined> {
+  const into = doc.edges.filter((e) => e.target === nodeId)
+  const block = mergeOf(doc.nodes.find((n) => n.id === nodeId)?.type)
+  if (block) return mergeInputs(block, into).edges
+  return new Map(into.map((e) => [e.id, e.targetPort]))
+}
+
+/**
+ * The input ports a block shows on the canvas, in order: a merge block's named ports (`a`, `b`),
+ * or a list's (Concat's) connected ports plus free ones up to one more than are connected (at
+ * least its minimum), so any number of inputs can be added in order. A port an edge names that
+ * the block does not have is listed too, so its edge can be seen and removed. Empty for blocks
+ * with one input.
+ */
+export function inputPorts(doc: GraphDocument, nodeId: string): string[] {
+  const block = mergeOf(doc.nodes.find((n) => n.id === nodeId)?.type)
+  if (!block) return []
+  return mergeInputs(
+    block,
+    doc.edges.filter((e) => e.target === nodeId),
+  ).ports
+}
+
+/**
+ * `inputPorts` and `edgePorts` of every merge block of `doc` at once, by node id, in one pass
+ * over the document (for drawing a whole graph).
+ */
+export function mergePorts(doc: GraphDocument): Map<string, MergeInputs> {
+  const merges = new Map<string, MergeBlock<string, object>>()
+  for (const node of doc.nodes) {
+    const block = mergeOf(node.type)
+    if (block && !merges.has(node.id)) merges.set(node.id, block)
+  }
+  const into = new Map<string, GraphEdge[]>()
+  for (const edge of doc.edges) {
+    if (!merges.has(edge.target)) continue
+    const list = into.get(edge.target)
+    if (list) list.push(edge)
+    else into.set(edge.target, [edge])
+  }
+  const result = new Map<string, MergeInputs>()
+  for (const [id, block] of merges) result.set(id, mergeInputs(block, into.get(id) ?? []))
+  return result
+}
+
+/**
+ * Why the input `port` of `target` cannot take another wire, or null: a block with one input
+ * takes one wire (and a merge block one per port); the user removes the old wire first.
+ */
+function inputProblem(
+  doc: GraphDocument,
+  target: GraphNode,
+  port: string | undefined,
+): string | null {
+  const block = mergeOf(target.type)
+  const type = target.type
+  const sourceOf = (edgeId: string) => {
+    const edge = doc.edges.find((e) => e.id === edgeId)!
+    const node = doc.nodes.find((n) => n.id === edge.source)
+    return { source: edge.source, sourceType: node?.type ?? edge.source }
+  }
+  if (!block) {
+    const taken = doc.edges.find((e) => e.target === target.id && e.targetPort === port)
+    if (!taken) return null
+    return errorMessages.INPUT_TAKEN({
+      type,
+      ...sourceOf(taken.id),
+      ...(port === undefined ? {} : { port }),
+    })
+  }
+  const ports = edgePorts(doc, target.id)
+  const byPort = new Map<string, string>()
+  for (const [edgeId, p] of ports) if (p !== undefined && !byPort.has(p)) byPort.set(p, edgeId)
+  const names = block.ports.kind === 'named' ? block.ports.names : null
+  if (port === undefined) {
+    if (!names || names.some((n) => !byPort.has(n))) return null
+    return errorMessages.MERGE_INPUTS_FULL({ type, ports: names })
+  }
+  if (names ? !names.includes(port) : !isPortNumber(port)) {
+    return errorMessages.UNKNOWN_PORT({ type, port, ports: names ?? [] })
+  }
+  const taken = byPort.get(port)
+  if (taken === undefined) return null
+  const free = names ? names.filter((n) => !byPort.has(n)) : []
+  return errorMessages.INPUT_TAKEN({ type, ...sourceOf(taken), port, free })
+}
+
+/** The port a new edge into a merge block takes when the request names none: the first free one. */
+function freePort(doc: GraphDocument, target: string): string | undefined {
+  const block = mergeOf(doc.nodes.find((n) => n.id === target)?.type)
+  if (!block) return undefined
+  const used = new Set(edgePorts(doc, target).values())
+  if (block.ports.kind === 'named') return block.ports.names.find((n) => !used.has(n))
+  let n = 0
+  while (used.has(String(n))) n++
+  return String(n)
+}
+
+/**
+ * Connects two nodes with a new edge. An input takes one tensor: a wire into an input that is
+ * already connected is refused (remove the old wire first), as `connectionProblem` says. Into a
+ * merge block without a named port, the edge takes the first free port and names it. Returns
+ * null when the connection is refused; `doc` is not changed.
  */
 export function connect(doc: GraphDocument, request: ConnectionRequest): GraphDocument | null {
   if (connectionProblem(doc, request)) return null
-  const port = request.targetPort
-  const edges = doc.edges.filter(
-    (e) => !(e.target === request.target && (e.targetPort ?? undefined) === port),
-  )
+  const port = request.targetPort ?? freePort(doc, request.target)
   const edge: GraphEdge = {
     id: idGenerator(
       'e',
@@ -112,9 +258,9 @@ export function connect(doc: GraphDocument, request: ConnectionRequest): GraphDo
     )(),
     source: request.source,
     target: request.target,
-    ...(port ? { targetPort: port } : {}),
+    ...(port === undefined ? {} : { targetPort: port }),
   }
-  return { ...doc, edges: [...edges, edge] }
+  return { ...doc, edges: [...doc.edges, edge] }
 }
 
 /**
@@ -134,8 +280,9 @@ export function reconnect(
  * Deletes nodes and edges, with the edges of the deleted nodes. A deleted node in the middle of a
  * chain is bridged: its input is wired to what it fed, so removing Flatten leaves
  * DataLoader -> Linear (and `inferShapes` shows the shape error), and deleting a run of nodes
- * leaves one edge across the gap. Only a node with one main input is bridged, not through an
- * edge deleted with it, and only where `connect` allows the bridge.
+ * leaves one edge across the gap. Only a node with one input wire is bridged (its main input; a
+ * merge block with a single wire in), not through an edge deleted with it, and only where
+ * `connect` allows the bridge: a merge's two inputs are never both wired into the next block.
  */
 export function deleteElements(
   doc: GraphDocument,
@@ -145,8 +292,14 @@ export function deleteElements(
   const goneNodes = new Set(nodeIds)
   const goneEdges = new Set(edgeIds)
   const bridges: ConnectionRequest[] = []
+  const types = new Map<string, string>(doc.nodes.map((n) => [n.id, n.type]))
+  // The wires a bridge may start from: the main input, or every wire into a merge block.
+  const inputsOf = (id: string) => {
+    const merge = mergeOf(types.get(id)) !== undefined
+    return doc.edges.filter((e) => e.target === id && (merge || !e.targetPort))
+  }
   for (const id of goneNodes) {
-    const incoming = doc.edges.filter((e) => e.target === id && !e.targetPort)
+    const incoming = inputsOf(id)
     const outgoing = doc.edges.filter((e) => e.source === id)
     if (incoming.length !== 1 || goneEdges.has(incoming[0]!.id)) continue
     let source = incoming[0]!.source
@@ -154,7 +307,7 @@ export function deleteElements(
     const visited = new Set<string>()
     while (goneNodes.has(source) && !visited.has(source)) {
       visited.add(source)
-      const up = doc.edges.filter((e) => e.target === source && !e.targetPort)
+      const up = inputsOf(source)
       if (up.length !== 1) break
       source = up[0]!.source
     }

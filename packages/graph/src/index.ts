@@ -37,7 +37,7 @@ export { formatShape } from './formatShape.js'
 export { GraphExportError } from './GraphExportError.js'
 export type { ValidationProblem } from './GraphValidationError.js'
 export { GraphValidationError } from './GraphValidationError.js'
-export type { Clip, ConnectionRequest, NodeCategory } from './graphEdit.js'
+export type { Clip, ConnectionRequest, MergeInputs, NodeCategory } from './graphEdit.js'
 export {
   addNode,
   categoryOf,
@@ -45,8 +45,11 @@ export {
   connectionProblem,
   copySelection,
   deleteElements,
+  edgePorts,
   hasInput,
   hasOutput,
+  inputPorts,
+  mergePorts,
   moveNodes,
   paste,
   reaches,

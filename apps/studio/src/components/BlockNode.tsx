@@ -1,15 +1,20 @@
 import type { GraphNode, NodeIssue } from '@tensorloom/graph'
 import { blockSummary, hasInput, hasOutput, nodeSpecs } from '@tensorloom/graph'
 import type { Node, NodeProps } from '@xyflow/react'
-import { Handle, Position, useStore } from '@xyflow/react'
-import { memo } from 'react'
+import { Handle, Position, useStore, useUpdateNodeInternals } from '@xyflow/react'
+import { memo, useEffect } from 'react'
 import { formatCount } from '../lib/formatCount'
+import { portOffset } from '../lib/wireRoute'
 import { useStudio } from '../store/useStudio'
 
 export interface BlockData extends Record<string, unknown> {
   node: GraphNode
   paramCount: number
   issues: NodeIssue[]
+  /** A merge block's input ports, one handle each (`a`, `b`; Concat's `0`, `1`, …); else []. */
+  ports: string[]
+  /** A merge block's output shape, e.g. `(64, 128)`, when it is known. */
+  output: string | null
 }
 
 export type BlockFlowNode = Node<BlockData, 'block'>
@@ -48,22 +53,54 @@ function BlockIssue(props: { nodeId: string; issue: NodeIssue; x: number }) {
   )
 }
 
+/** A merge block's input handles along its top edge, each labelled with its port. */
+function PortHandles({ nodeId, ports }: { nodeId: string; ports: string[] }) {
+  const updateNodeInternals = useUpdateNodeInternals()
+  const key = ports.join(',')
+  // React Flow measures handles with the node: tell it when a port appears or goes.
+  useEffect(() => updateNodeInternals(nodeId), [key, nodeId, updateNodeInternals])
+  return ports.map((port, i) => {
+    const left = `${portOffset(i, ports.length) * 100}%`
+    return (
+      <span key={port}>
+        <Handle
+          type="target"
+          id={port}
+          position={Position.Top}
+          style={{ left }}
+          className="port-handle"
+          title={`input ${port}`}
+          data-port={port}
+        />
+        <span className="port-label" style={{ left }} data-testid="port-label">
+          {port}
+        </span>
+      </span>
+    )
+  })
+}
+
 /** A block on the canvas: its type, key parameters, parameter count and first issue. */
 export const BlockNode = memo(function BlockNode(props: NodeProps<BlockFlowNode>) {
   const { data, selected, positionAbsoluteX } = props
-  const { node, paramCount, issues } = data
+  const { node, paramCount, issues, ports, output } = data
   const spec = nodeSpecs[node.type]
   const error = issues.find((i) => i.severity === 'error')
   const shown = error ?? issues[0]
   const state = error ? 'has-error' : shown ? 'has-warning' : ''
+  const merge = ports.length > 0
   return (
     <div
-      className={`block cat-${spec.category} ${state} ${selected ? 'selected' : ''}`}
+      className={`block cat-${spec.category} ${state} ${selected ? 'selected' : ''} ${merge ? 'has-ports' : ''}`}
       data-testid={`block-${node.type}`}
       data-node-id={node.id}
       title={spec.description}
     >
-      {hasInput(node.type) && <Handle type="target" position={Position.Top} />}
+      {merge ? (
+        <PortHandles nodeId={node.id} ports={ports} />
+      ) : (
+        hasInput(node.type) && <Handle type="target" position={Position.Top} />
+      )}
       <div className="block-head">
         <span className="block-type">{node.type}</span>
         {paramCount > 0 && (
@@ -72,7 +109,15 @@ export const BlockNode = memo(function BlockNode(props: NodeProps<BlockFlowNode>
           </span>
         )}
       </div>
-      <div className="block-summary">{blockSummary(node)}</div>
+      <div className="block-summary">
+        {blockSummary(node)}
+        {merge && output && (
+          <span className="block-output" data-testid="block-output" title="Output shape">
+            {' → '}
+            {output}
+          </span>
+        )}
+      </div>
       {shown && <BlockIssue nodeId={node.id} issue={shown} x={positionAbsoluteX} />}
       {hasOutput(node.type) && <Handle type="source" position={Position.Bottom} />}
     </div>

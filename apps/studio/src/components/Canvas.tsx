@@ -1,8 +1,9 @@
-import type { NodeType } from '@tensorloom/graph'
-import { connectionProblem, nodeSpecs } from '@tensorloom/graph'
+import type { ConnectionRequest, GraphDocument, NodeType } from '@tensorloom/graph'
+import { connectionProblem, formatShape, mergePorts, nodeSpecs } from '@tensorloom/graph'
 import type {
   Connection,
   EdgeChange,
+  FinalConnectionState,
   IsValidConnection,
   NodeChange,
   OnReconnect,
@@ -36,11 +37,32 @@ const FIT_PADDING = { top: '56px', right: '32px', bottom: '124px', left: '40px' 
 const MINIMAP_COLORS: Record<string, string> = {
   data: '#0c8a7c',
   layers: '#4f46e5',
+  merges: '#0369a1',
   activations: '#8b4fd8',
   losses: '#d5620f',
 }
 
+/** How near (px) a dragged wire must come to a handle to snap onto it. */
+const CONNECTION_RADIUS = 30
+
 type Rect = { x: number; y: number; width: number; height: number }
+
+/** A React Flow connection as the graph package's request: a handle id is a merge block's port. */
+function toRequest(c: {
+  source: string
+  target: string
+  targetHandle?: string | null
+}): ConnectionRequest {
+  return {
+    source: c.source,
+    target: c.target,
+    ...(c.targetHandle ? { targetPort: c.targetHandle } : {}),
+  }
+}
+
+function withoutEdge(doc: GraphDocument, edgeId: string | null): GraphDocument {
+  return edgeId === null ? doc : { ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) }
+}
 
 /** The area the graph covers, including the issue callouts beside blocks. */
 function graphBounds(nodes: BlockFlowNode[]): Rect | null {
@@ -107,8 +129,11 @@ function useBlockNodes() {
       // Keep React Flow's measurements only for the same block: a reused id with another type
       // (a new template, an import) has other handles and must be measured again.
       const measured = new Map(previous.map((n) => [`${n.id}:${n.data.node.type}`, n.measured]))
+      const merges = mergePorts(doc)
       return doc.nodes.map((node) => {
         const size = measured.get(`${node.id}:${node.type}`)
+        const ports = merges.get(node.id)?.ports ?? []
+        const output = inference.nodes[node.id]?.outputShape
         return {
           id: node.id,
           type: 'block',
@@ -119,6 +144,8 @@ function useBlockNodes() {
             node,
             paramCount: inference.nodes[node.id]?.paramCount ?? 0,
             issues: inference.issues.filter((i) => i.nodeId === node.id),
+            ports,
+            output: ports.length > 0 && output ? formatShape(output) : null,
           },
         }
       })
@@ -138,13 +165,20 @@ function useShapeEdges(): ShapeFlowEdge[] {
       inference.issues.filter((i) => i.severity === 'error').map((i) => i.nodeId),
     )
     const selected = new Set(selection)
+    // Wires into a merge block end on their port's handle.
+    const ports = new Map<string, string | undefined>()
+    for (const merge of mergePorts(doc).values()) {
+      for (const [edgeId, port] of merge.edges) ports.set(edgeId, port)
+    }
     return doc.edges.map((edge) => {
       const shape = inference.edges[edge.id]
       const error = failing.has(edge.target)
+      const port = ports.get(edge.id)
       return {
         id: edge.id,
         source: edge.source,
         target: edge.target,
+        ...(port === undefined ? {} : { targetHandle: port }),
         type: 'shape',
         selected: selected.has(edge.id),
         ...(error ? { className: 'edge-error' } : {}),
@@ -154,6 +188,7 @@ function useShapeEdges(): ShapeFlowEdge[] {
           error,
           sourceType: types.get(edge.source) ?? '',
           targetType: types.get(edge.target) ?? '',
+          port: port ?? null,
         },
       }
     })
@@ -255,28 +290,85 @@ export function Canvas() {
     [store],
   )
 
-  const isValidConnection: IsValidConnection = useCallback(
-    (c) => connectionProblem(store.getState().doc, { source: c.source, target: c.target }) === null,
+  // While an edge's end is dragged elsewhere, connections are judged without that edge.
+  const reconnecting = useRef<string | null>(null)
+  const problemOf = useCallback(
+    (request: ConnectionRequest) => {
+      const { doc } = store.getState()
+      const moving = reconnecting.current
+      return connectionProblem(withoutEdge(doc, moving), request)
+    },
     [store],
+  )
+
+  // A refusal stays on screen until the next connection goes through, then it is out of date.
+  const refusal = useRef<number | null>(null)
+  const refuse = useCallback(
+    (text: string) => {
+      store.getState().notify('error', text)
+      refusal.current = store.getState().notice?.id ?? null
+    },
+    [store],
+  )
+  const accepted = useCallback(() => {
+    const { notice, dismissNotice } = store.getState()
+    if (notice && notice.id === refusal.current) dismissNotice()
+  }, [store])
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => problemOf(toRequest(c)) === null,
+    [problemOf],
   )
 
   const onConnect = useCallback(
     (c: Connection) => {
-      const { doc, connect, notify } = store.getState()
-      const problem = connectionProblem(doc, { source: c.source, target: c.target })
-      if (problem) notify('error', problem)
-      else connect({ source: c.source, target: c.target })
+      const request = toRequest(c)
+      const problem = problemOf(request)
+      if (problem) refuse(problem)
+      else if (store.getState().connect(request)) accepted()
     },
-    [store],
+    [store, problemOf, refuse, accepted],
   )
+
+  // React Flow drops a refused connection silently: say why it was refused.
+  const onConnectEnd = useCallback(
+    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const { fromHandle, toHandle, isValid } = state
+      if (isValid || !fromHandle || !toHandle) return
+      if (fromHandle.type === toHandle.type) {
+        const same = fromHandle.nodeId === toHandle.nodeId && fromHandle.id === toHandle.id
+        if (!same) refuse('Connect an output (the bottom of a block) to an input (the top of one).')
+        return
+      }
+      const [out, into] =
+        fromHandle.type === 'source' ? [fromHandle, toHandle] : [toHandle, fromHandle]
+      const problem = problemOf({
+        source: out.nodeId,
+        target: into.nodeId,
+        ...(into.id ? { targetPort: into.id } : {}),
+      })
+      if (problem) refuse(problem)
+    },
+    [problemOf, refuse],
+  )
+
+  const onReconnectStart = useCallback((_: unknown, edge: ShapeFlowEdge) => {
+    reconnecting.current = edge.id
+  }, [])
+  const onReconnectEnd = useCallback(() => {
+    reconnecting.current = null
+  }, [])
 
   const onReconnect: OnReconnect<ShapeFlowEdge> = useCallback(
     (oldEdge, c) => {
-      if (!store.getState().reconnect(oldEdge.id, { source: c.source, target: c.target })) {
-        store.getState().notify('error', 'That connection is not allowed.')
+      const request = toRequest(c)
+      if (store.getState().reconnect(oldEdge.id, request)) accepted()
+      else {
+        const problem = connectionProblem(withoutEdge(store.getState().doc, oldEdge.id), request)
+        refuse(problem ?? 'That connection is not allowed.')
       }
     },
-    [store],
+    [store, refuse, accepted],
   )
 
   const onNodeDragStop = useCallback(
@@ -329,7 +421,11 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onReconnect={onReconnect}
+        onReconnectStart={onReconnectStart}
+        onReconnectEnd={onReconnectEnd}
+        connectionRadius={CONNECTION_RADIUS}
         isValidConnection={isValidConnection}
         onNodeDragStop={onNodeDragStop}
         onDragOver={onDragOver}

@@ -15,6 +15,21 @@ const TEMPLATES: { name: TemplateName; label: string; hint: string }[] = [
   },
   { name: 'deepMlp', label: 'Deeper MLP', hint: 'Three hidden layers with dropout' },
   { name: 'smallCnn', label: 'Small CNN', hint: 'Conv2d → ReLU → MaxPool2d → Linear' },
+  {
+    name: 'residualMlp',
+    label: 'Residual MLP',
+    hint: 'Two Linear(128, 128) added back to their input: x + identity',
+  },
+  {
+    name: 'twoTower',
+    label: 'Two towers',
+    hint: 'A wide and a narrow tower over the image, joined by Concat',
+  },
+  {
+    name: 'smallResNet',
+    label: 'Small ResNet',
+    hint: 'Conv2d stem, two residual blocks, global average pooling',
+  },
   { name: 'empty', label: 'Empty canvas', hint: 'Start from nothing' },
 ]
 

@@ -1,5 +1,6 @@
 import type { GraphNode, NodeIssue } from '@tensorloom/graph'
-import { formatShape, nodeSpecs } from '@tensorloom/graph'
+import { edgePorts, formatShape, inputPorts, nodeSpecs } from '@tensorloom/graph'
+import { Fragment } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { formatCount } from '../lib/formatCount'
 import { useStudio } from '../store/useStudio'
@@ -26,13 +27,40 @@ export function IssueCard({ issue }: { issue: NodeIssue }) {
   )
 }
 
+/** A merge block's inputs, port by port, with the shape on each wire. */
+function PortShapes({ node }: { node: GraphNode }) {
+  const ports = useStudio(useShallow((s) => inputPorts(s.doc, node.id)))
+  const labels = useStudio(
+    useShallow((s) => {
+      const byEdge = [...edgePorts(s.doc, node.id)]
+      return ports.map((port) => {
+        const edge = byEdge.find(([, p]) => p === port)?.[0]
+        return edge ? (s.inference.edges[edge]?.label ?? '?') : '—'
+      })
+    }),
+  )
+  return ports.map((port, i) => (
+    <Fragment key={port}>
+      <dt>Input {port}</dt>
+      <dd data-testid={`inspector-input-${port}`}>{labels[i]}</dd>
+    </Fragment>
+  ))
+}
+
 function ShapeFacts({ node }: { node: GraphNode }) {
   const info = useStudio((s) => s.inference.nodes[node.id])
   const show = (shape: number[] | null | undefined) => (shape ? formatShape(shape) : '—')
+  const merge = nodeSpecs[node.type].category === 'merges'
   return (
     <dl className="kv">
-      <dt>Input</dt>
-      <dd data-testid="inspector-input-shape">{show(info?.inputShape)}</dd>
+      {merge ? (
+        <PortShapes node={node} />
+      ) : (
+        <>
+          <dt>Input</dt>
+          <dd data-testid="inspector-input-shape">{show(info?.inputShape)}</dd>
+        </>
+      )}
       <dt>Output</dt>
       <dd data-testid="inspector-output-shape">{show(info?.outputShape)}</dd>
       <dt>Parameters</dt>

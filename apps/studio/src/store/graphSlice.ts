@@ -64,8 +64,11 @@ function overlaps(doc: GraphDocument, at: { x: number; y: number }, except: Set<
 
 /**
  * The graph package makes room for an inserted block by moving what follows to the right; the
- * studio's columns read top to bottom. Put the new block above its target when there is room
- * there (after deleting it, say), else move the blocks that followed down one row.
+ * studio's columns read top to bottom. A block inserted on a merge block's port goes below the
+ * block that fed that port, in its column, when there is a free row before the merge; any other
+ * block goes above its target when there is room there (after deleting it, say). Otherwise the
+ * target and what follows it move down one row to make room: the new block takes the target's
+ * row, in the feeding block's column for a port.
  */
 function placeInserted(before: GraphDocument, fixed: GraphDocument): GraphDocument {
   const old = new Map(before.nodes.map((n) => [n.id, n.position]))
@@ -78,19 +81,37 @@ function placeInserted(before: GraphDocument, fixed: GraphDocument): GraphDocume
       })
       .map((n) => n.id),
   )
-  if (added.length !== 1 || moved.size === 0) return fixed
-  const target = fixed.edges.find((e) => e.source === added[0]!.id)?.target
-  const anchor = target ? old.get(target) : undefined
-  if (!anchor) return fixed
-  const above = { x: anchor.x, y: anchor.y - INSERT_ROW }
-  const roomAbove = !overlaps(before, above, new Set())
+  if (added.length !== 1) return fixed
+  const id = added[0]!.id
+  const out = fixed.edges.find((e) => e.source === id)
+  const anchor = out ? old.get(out.target) : undefined
+  if (!out || !anchor) return fixed
+  const feeder = fixed.edges.find((e) => e.target === id)
+  const from = feeder ? old.get(feeder.source) : undefined
+  const onPort = out.targetPort !== undefined && from !== undefined
+  const free = (at: { x: number; y: number }) => !overlaps(before, at, new Set())
+
+  let at: { x: number; y: number } | null = null
+  if (onPort) {
+    const below = { x: from.x, y: from.y + INSERT_ROW }
+    if (below.y + INSERT_ROW <= anchor.y && free(below)) at = below
+  } else {
+    const above = { x: anchor.x, y: anchor.y - INSERT_ROW }
+    if (free(above)) at = above
+  }
+  const shift = at === null
+  if (shift) {
+    const beside = onPort ? { x: from.x, y: anchor.y } : { ...anchor }
+    at = onPort && !overlaps(before, beside, new Set([out.target])) ? beside : { ...anchor }
+  }
+  const place = at!
   return {
     ...fixed,
     nodes: fixed.nodes.map((n) => {
-      if (n.id === added[0]!.id) return { ...n, position: roomAbove ? above : { ...anchor } }
+      if (n.id === id) return { ...n, position: place }
       const p = old.get(n.id)
       if (!p || !moved.has(n.id)) return n
-      return { ...n, position: roomAbove ? p : { x: p.x, y: p.y + INSERT_ROW } }
+      return { ...n, position: shift ? { x: p.x, y: p.y + INSERT_ROW } : p }
     }),
   }
 }

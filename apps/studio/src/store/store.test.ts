@@ -75,7 +75,7 @@ describe('the graph slice', () => {
     expect(store.getState().doc.nodes.find((n) => n.id === id)?.type).toBe('Dropout')
   })
 
-  it('connects blocks, replacing the old input, and refuses cycles and self-loops', () => {
+  it('connects blocks, and refuses a second wire into an input, cycles and self-loops', () => {
     const store = makeStore()
     const { doc } = store.getState()
     const relu = idOf(doc, 'ReLU')
@@ -83,11 +83,16 @@ describe('the graph slice', () => {
     const dropout = store.getState().addNode('Dropout', { x: 0, y: 0 })
 
     expect(store.getState().connect({ source: relu, target: dropout })).toBe(true)
-    expect(edgeInto(store.getState().doc, dropout)?.source).toBe(relu)
-    // Dropout feeds Flatten: Flatten's old input (the DataLoader) is replaced, not doubled.
+    const wire = edgeInto(store.getState().doc, dropout)!
+    expect(wire.source).toBe(relu)
     expect(store.getState().connect({ source: dropout, target: flatten })).toBe(false) // cycle
     expect(store.getState().connect({ source: flatten, target: flatten })).toBe(false)
+    // Dropout's input is taken: the old wire is not replaced; once removed, the new one goes in.
     const loader = idOf(doc, 'DataLoader')
+    const before = store.getState().doc
+    expect(store.getState().connect({ source: loader, target: dropout })).toBe(false)
+    expect(store.getState().doc).toBe(before)
+    store.getState().deleteElements([], [wire.id])
     expect(store.getState().connect({ source: loader, target: dropout })).toBe(true)
     const inputs = store.getState().doc.edges.filter((e) => e.target === dropout)
     expect(inputs.map((e) => e.source)).toEqual([loader])
@@ -163,6 +168,49 @@ describe('the graph slice', () => {
     expect(at(linears[1]!.id).y).toBeGreaterThan(was(linears[1]!.id).y)
     expect(at(loss).y - was(loss).y).toBe(at(linears[1]!.id).y - was(linears[1]!.id).y)
     expect(at(linears[0]!.id)).toEqual(was(linears[0]!.id))
+  })
+
+  it("a fix on a merge's port inserts the block in that branch, below what fed the port", () => {
+    // The residual MLP with its branch narrowed to 64 features: the Add's inputs disagree.
+    const doc = withAutoLayout(structuredClone(templates.residualMlp))
+    const store = createStudioStore({ initialDoc: doc })
+    expect(store.getState().setParam('n10', 'outFeatures', 64)).toBeNull()
+    const issue = store.getState().inference.issues.find((i) => i.nodeId === 'n11')!
+    expect(issue).toMatchObject({
+      message:
+        'The size of tensor a (64) must match the size of tensor b (128) at non-singleton dimension 1',
+      fix: {
+        kind: 'insertBefore',
+        port: 'a',
+        type: 'Linear',
+        label: 'Insert Linear(64, 128) on input a',
+      },
+    })
+    store.getState().applyFix('n11', issue.fix!)
+    const after = store.getState()
+    expect(after.inference.issues).toEqual([])
+    const added = after.doc.nodes.find((n) => !doc.nodes.some((m) => m.id === n.id))!
+    const wire = (source: string, target: string) =>
+      after.doc.edges.find((e) => e.source === source && e.target === target)
+    expect(wire('n10', added.id)?.targetPort).toBeUndefined()
+    expect(wire(added.id, 'n11')?.targetPort).toBe('a')
+    expect(wire('n7', 'n11')?.targetPort).toBe('b')
+    expect(after.inference.edges[wire(added.id, 'n11')!.id]?.label).toBe('(64, 128)')
+    // In the branch's column, where the Add was; the Add and what follows move down one row.
+    const at = (id: string) => after.doc.nodes.find((n) => n.id === id)!.position
+    const was = (id: string) => doc.nodes.find((n) => n.id === id)!.position
+    expect(added.position).toEqual({ x: was('n10').x, y: was('n11').y })
+    expect(at('n11')).toEqual({ x: was('n11').x, y: was('n11').y + 128 })
+    expect(at('n7')).toEqual(was('n7'))
+    for (const a of after.doc.nodes) {
+      for (const b of after.doc.nodes) {
+        if (a === b) continue
+        const apart =
+          Math.abs(a.position.x - b.position.x) >= 240 ||
+          Math.abs(a.position.y - b.position.y) >= 64
+        expect(apart, `${a.id} and ${b.id} overlap`).toBe(true)
+      }
+    }
   })
 
   it('refuses invalid parameters with the graph package message and keeps the doc', () => {
@@ -245,26 +293,6 @@ describe('the graph slice', () => {
     expect(at('MNIST').y).toBeLessThan(at('DataLoader').y)
     expect(at('Flatten').x).toBeGreaterThan(at('DataLoader').x)
     expect(at('Flatten').y).toBeLessThan(at('CrossEntropyLoss').y)
-  })
-})
-
-describe('auto-layout', () => {
-  it('wraps a long chain of layers into columns without overlaps', () => {
-    const doc = withAutoLayout(structuredClone(templates.deepMlp))
-    const model = doc.nodes.filter(
-      (n) => !['MNIST', 'ToTensor', 'Normalize', 'DataLoader'].includes(n.type),
-    )
-    expect(model.length).toBeGreaterThan(6)
-    expect(new Set(model.map((n) => n.position.x)).size).toBe(2)
-    for (const a of doc.nodes) {
-      for (const b of doc.nodes) {
-        if (a === b) continue
-        const apart =
-          Math.abs(a.position.x - b.position.x) >= 240 ||
-          Math.abs(a.position.y - b.position.y) >= 64
-        expect(apart, `${a.type} and ${b.type} overlap`).toBe(true)
-      }
-    }
   })
 })
 
