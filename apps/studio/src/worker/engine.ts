@@ -5,7 +5,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
-import { DataLoader, MNIST } from '@tensorloom/data'
+import { DataLoader, MNIST, type RawImage } from '@tensorloom/data'
 import type { DatasetType, GraphDocument, GraphPlan } from '@tensorloom/graph'
 import { planGraph } from '@tensorloom/graph'
 import type { FromGraphResult } from '@tensorloom/layers'
@@ -48,6 +48,9 @@ const SYNC_EVERY = 4
 
 type Emit = (message: FromWorker) => void
 
+/** A split of MNIST as loaded from the studio's assets. */
+type MnistSplit = MNIST<RawImage, number>
+
 /** The backends that failed in a selection, and why. */
 function failures(selection: BackendSelection): BackendChoice['fallbacks'] {
   return selection.tried
@@ -85,7 +88,7 @@ function toProbabilities(plan: GraphPlan, output: tf.Tensor): tf.Tensor {
  */
 export function createTfjsEngine(): Engine {
   let backendChosen: Promise<BackendChoice> | null = null
-  const splits = new Map<boolean, Promise<RawSplit>>()
+  const splits = new Map<boolean, Promise<MnistSplit>>()
   let trained: { run: CompiledRun; doc: GraphDocument } | null = null
 
   // Cross-origin isolated (the servers send COOP/COEP), tfjs's wasm backend runs its threaded
@@ -158,7 +161,7 @@ export function createTfjsEngine(): Engine {
   }
 
   /** The bundled splits of the graph's dataset (MNIST ships with the studio). */
-  const loadFor = (dataset: DatasetType, train: boolean, emit: Emit): Promise<RawSplit> => {
+  const loadFor = (dataset: DatasetType, train: boolean, emit: Emit): Promise<MnistSplit> => {
     datasetNodeCheck(dataset)
     return loadSplit(train, emit)
   }
@@ -174,7 +177,7 @@ export function createTfjsEngine(): Engine {
     built: FromGraphResult,
     criterion: Criterion,
     test: Images,
-    raw: RawSplit,
+    raw: MnistSplit,
   ): Promise<TrainResults> {
     const model = built.model
     model.eval()
@@ -245,7 +248,7 @@ export function createTfjsEngine(): Engine {
       const backend = await chooseBackend(options.backend)
       emit({ type: 'backend', ...backend })
       const data: GraphData = await loadGraphData(doc, ({ dataset, train }) =>
-        loadFor(dataset, train, emit),
+        loadFor(dataset, train !== false, emit),
       )
       if (control.stopped) {
         emit({ type: 'finished', reason: 'stopped', results: null })
@@ -278,7 +281,7 @@ export function createTfjsEngine(): Engine {
           return { built, train, test, trainLoader, optimizer, trainer }
         },
         results: (built, test) =>
-          finalResults(built.plan, built, trained!.run.criterion, test, data.test),
+          finalResults(built.plan, built, trained!.run.criterion, test, data.test as MnistSplit),
         fallBack: (from, reason) => fallBack(options.backend, from, reason),
       })
     },

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
-import type { DataLoader, MNIST } from '@tensorloom/data'
+import { type DataLoader, Subset } from '@tensorloom/data'
 import type { FromGraphResult } from '@tensorloom/layers'
 import { getRngState, setRngState } from '@tensorloom/layers'
-import type { Checkpoint, Optimizer, Trainer, TrainerState } from '@tensorloom/train'
+import type { Checkpoint, GraphSplit, Optimizer, Trainer, TrainerState } from '@tensorloom/train'
 import { divergenceOf } from './divergence'
 import type { TrainControl } from './host'
 import { ProgressMessages } from './ProgressMessages'
@@ -23,8 +23,8 @@ const CHECKPOINT_EVERY = 100
 
 type Finished = Extract<FromWorker, { type: 'finished' }>
 
-/** A split of MNIST with the graph's transforms. */
-export type Images = MNIST<tf.Tensor, number>
+/** A split with the graph's transforms. */
+export type Images = GraphSplit
 
 /** The backend a run trains on, and why the ones before it were not used (a `backend` message). */
 export type BackendChoice = Omit<Extract<FromWorker, { type: 'backend' }>, 'type'>
@@ -53,6 +53,12 @@ export interface RunSetup {
   results: (built: FromGraphResult, test: Images) => Promise<TrainResults>
   /** Picks the backend to go on with once `from` failed for `reason`; later runs start on it too. */
   fallBack: (from: BackendName, reason: string) => Promise<BackendChoice>
+}
+
+/** Frees a split's device copy (looking through a subset to the dataset it views). */
+function disposeSplit(split: object): void {
+  const dataset = split instanceof Subset ? (split.dataset as object) : split
+  ;(dataset as { dispose?: () => void }).dispose?.()
 }
 
 function memorySample(): MemorySample {
@@ -155,8 +161,8 @@ class Run {
       this.unsubscribe()
       this.stopControl()
       this.objects.trainer.dispose()
-      this.objects.train.dispose()
-      this.objects.test.dispose()
+      disposeSplit(this.objects.train)
+      disposeSplit(this.objects.test)
     }
   }
 
@@ -261,8 +267,8 @@ class Run {
       () => trainer.dispose(),
       () => built.model.dispose(),
       () => optimizer.dispose(),
-      () => train.dispose(),
-      () => test.dispose(),
+      () => disposeSplit(train),
+      () => disposeSplit(test),
     ]) {
       try {
         free()
