@@ -10,6 +10,6 @@ export const losses = (out: string): number[] =>
 /** The arithmetic mean of `xs`. */
 export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
-/** The test accuracy a script printed, in percent; NaN when it printed none. */
+/** The last test accuracy a script printed (after its last epoch), in percent; NaN when none. */
 export const accuracy = (out: string): number =>
-  Number(/Test accuracy: ([0-9.]+)%/.exec(out)?.[1] ?? Number.NaN)
+  Number([...out.matchAll(/Test accuracy: ([0-9.]+)%/g)].at(-1)?.[1] ?? Number.NaN)

@@ -110,11 +110,11 @@ function gatherTensorBacked(
  * @example
  * const [trainSet, valSet] = randomSplit(dataset, [0.8, 0.2], createGenerator(42))
  */
-export function randomSplit<TSample>(
+export function randomSplit<TSample, const L extends readonly number[]>(
   dataset: Dataset<TSample>,
-  lengths: readonly number[],
+  lengths: L,
   generator?: RandomSource | number | bigint,
-): Subset<TSample>[] {
+): { -readonly [K in keyof L]: Subset<TSample> } {
   const n = dataset.length
   const counts = splitLengths(n, lengths)
   const source =
@@ -128,7 +128,7 @@ export function randomSplit<TSample>(
     out.push(new Subset(dataset, order.subarray(offset, offset + count)))
     offset += count
   }
-  return out
+  return out as { -readonly [K in keyof L]: Subset<TSample> }
 }
 
 /** `random_split`'s lengths: counts as given, or fractions turned into counts its way. */

@@ -126,3 +126,122 @@ describe('RandomSplit', () => {
     ])
   })
 })
+
+describe('your own data', () => {
+  const folder = {
+    source: 'pets',
+    classes: ['cat', 'dog'],
+    channels: 3,
+    height: 40,
+    width: 36,
+  }
+
+  it('describes an image folder from its scan: channels, size and classes', () => {
+    const d = doc(
+      [['ImageFolder', folder], ['RandomSplit'], ['ToTensor'], ['DataLoader']],
+      [['Flatten'], ['Linear', { inFeatures: 3 * 40 * 36, outFeatures: 2 }]],
+    )
+    expect(errors(d)).toEqual([])
+    expect(shapeAfter(d, 'n4')).toEqual([64, 3, 40, 36])
+    expect(planGraph(d).loss?.classes).toBe(2)
+  })
+
+  it('needs two classes, asks for a Resize when sizes differ, and for a held-out split', () => {
+    const one = doc([
+      ['ImageFolder', { ...folder, classes: ['cat'] }],
+      ['ToTensor'],
+      ['DataLoader'],
+    ])
+    expect(errors(one)[0]).toMatchObject({
+      nodeId: 'n1',
+      code: 'DATASET_TOO_FEW_CLASSES',
+      message:
+        'ImageFolder has 1 class: a classifier needs at least 2 (one folder or label per class)',
+    })
+    const mixed = doc(
+      [
+        ['ImageFolder', { ...folder, mixedSizes: true }],
+        ['RandomSplit'],
+        ['ToTensor'],
+        ['DataLoader'],
+      ],
+      [['Flatten'], ['Linear', { inFeatures: 3 * 40 * 36, outFeatures: 2 }]],
+    )
+    const [sizes] = errors(mixed)
+    expect(sizes).toMatchObject({
+      code: 'MIXED_IMAGE_SIZES',
+      message:
+        'The images of ImageFolder differ in size, but a batch stacks images of one size: resize them, e.g. Resize((40, 36)) before ToTensor',
+      fix: { kind: 'insertBefore', nodeId: 'n3', type: 'Resize', params: { size: [40, 36] } },
+    })
+    expect(inferShapes(fixed(mixed, sizes!)).issues).toEqual([])
+    const noSplit = doc(
+      [['ImageFolder', folder], ['ToTensor'], ['DataLoader']],
+      [['Flatten'], ['Linear', { inFeatures: 3 * 40 * 36, outFeatures: 2 }]],
+    )
+    const warning = inferShapes(noSplit).issues.find((i) => i.code === 'NO_TEST_SPLIT')!
+    expect(warning.message).toBe(
+      'ImageFolder has no test split: the test accuracy would be measured on the training samples. Add RandomSplit after it to hold some samples out',
+    )
+    expect(inferShapes(fixed(noSplit, warning)).issues).toEqual([])
+  })
+
+  it('reads a CSV table as rows of features, for classification or regression', () => {
+    const table = {
+      source: 'houses.csv',
+      features: ['rooms', 'area', 'age'],
+      target: 'price',
+      task: 'regression',
+      classes: [],
+    }
+    const regression = chainDoc([
+      ['CSVDataset', table],
+      ['RandomSplit'],
+      ['DataLoader'],
+      ['Linear', { inFeatures: 3, outFeatures: 1 }],
+      ['MSELoss'],
+    ])
+    expect(inferShapes(regression).issues).toEqual([])
+    expect(planGraph(regression).loss).toMatchObject({ target: 'value', classes: 1 })
+    expect(toPyTorch(regression)).toContain(
+      'loss = criterion(outputs, labels.float().view_as(outputs))',
+    )
+    const crossEntropy = chainDoc([
+      ['CSVDataset', table],
+      ['RandomSplit'],
+      ['DataLoader'],
+      ['Linear', { inFeatures: 3, outFeatures: 1 }],
+      ['CrossEntropyLoss'],
+    ])
+    const [wrong] = errors(crossEntropy)
+    expect(wrong).toMatchObject({
+      code: 'LOSS_NEEDS_CLASSES',
+      message:
+        'CrossEntropyLoss needs class labels, but CSVDataset has numbers to predict (regression): use MSELoss',
+    })
+    expect(inferShapes(fixed(crossEntropy, wrong!)).issues).toEqual([])
+    const images = chainDoc([
+      ['CSVDataset', table],
+      ['RandomSplit'],
+      ['Resize'],
+      ['DataLoader'],
+      ['Linear', { inFeatures: 3, outFeatures: 1 }],
+      ['MSELoss'],
+    ])
+    expect(errors(images)[0]).toMatchObject({ code: 'IMAGE_TRANSFORM_INPUT', nodeId: 'n3' })
+  })
+
+  it('draws 2-D toy problems with their classes', () => {
+    const blobs = chainDoc([
+      ['Toy2D', { problem: 'blobs', blobs: 4 }],
+      ['RandomSplit'],
+      ['DataLoader'],
+      ['Linear', { inFeatures: 2, outFeatures: 4 }],
+      ['CrossEntropyLoss'],
+    ])
+    expect(inferShapes(blobs).issues).toEqual([])
+    expect(toPyTorch(blobs)).toContain(
+      "dataset = toy_points('blobs', n_samples=1000, noise=0.1, blobs=4, seed=0)",
+    )
+  })
+})

@@ -210,10 +210,11 @@ export function compileGraph(doc: GraphDocument, options: CompileOptions): Compi
     if (plan.split) {
       const { train: fraction, seed: splitSeed } = plan.split
       const lengths = [fraction, Math.round((1 - fraction) * 1e6) / 1e6]
-      ;[trainAll, testAll] = randomSplit(trainAll, lengths, splitSeed) as unknown as [
-        GraphSplit,
-        GraphSplit,
-      ]
+      ;[trainAll, testAll] = randomSplit(
+        trainAll,
+        [lengths[0]!, lengths[1]!],
+        splitSeed,
+      ) as unknown as [GraphSplit, GraphSplit]
     }
     const train = first(trainAll, options.limit)
     const test = first(testAll, options.limit)

@@ -6,6 +6,8 @@
  * config, and the lesson's program runs (tsx) for 200 steps on real MNIST: its loss falls, as the
  * PyTorch export's does in graph's interop test.
  */
+
+import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -55,6 +57,8 @@ function chain(
     training: { ...defaultTraining, ...training },
   })
 }
+
+const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
 
 const pipeline: Step[] = [['MNIST'], ['ToTensor'], ['Normalize'], ['DataLoader']]
 
@@ -125,6 +129,73 @@ const programs: Record<string, GraphDocument> = {
     ],
     { optimizer: 'AdamW' },
   ),
+  iris: chain(
+    'iris',
+    [
+      [
+        'CSVDataset',
+        {
+          source: IRIS,
+          features: ['0', '1', '2', '3'],
+          target: '4',
+          classes: ['0', '1', '2'],
+          header: false,
+          skipRows: 1,
+        },
+      ],
+      ['RandomSplit', { train: 0.8, seed: 1 }],
+      ['DataLoader', { batchSize: 16 }],
+      ['Linear', { inFeatures: 4, outFeatures: 32 }],
+      ['ReLU'],
+      ['Linear', { inFeatures: 32, outFeatures: 3 }],
+      ['CrossEntropyLoss'],
+    ],
+    { epochs: 40, lr: 0.01 },
+  ),
+  toy: chain('spirals', [
+    ['Toy2D', { problem: 'spirals', samples: 400, noise: 0.1, seed: 2 }],
+    ['RandomSplit', { train: 0.75, seed: 2 }],
+    ['DataLoader', { batchSize: 32 }],
+    ['Linear', { inFeatures: 2, outFeatures: 16 }],
+    ['Tanh'],
+    ['Linear', { inFeatures: 16, outFeatures: 2 }],
+    ['CrossEntropyLoss'],
+  ]),
+  imageFolder: chain('pictures', [
+    [
+      'ImageFolder',
+      {
+        source: 'pictures',
+        classes: ['a', 'b'],
+        channels: 3,
+        height: 40,
+        width: 36,
+        mixedSizes: true,
+      },
+    ],
+    ['RandomSplit'],
+    ['Resize', { size: [32, 32] }],
+    ['RandomCrop', { size: [28], padding: 2 }],
+    ['RandomHorizontalFlip'],
+    ['RandomRotation', { degrees: 10 }],
+    ['Grayscale'],
+    ['ToTensor'],
+    ['Normalize', { mean: [0.5], std: [0.5] }],
+    ['DataLoader'],
+    ['Flatten'],
+    ['Linear', { inFeatures: 784, outFeatures: 2 }],
+    ['CrossEntropyLoss'],
+  ]),
+  cifar: chain('cifar', [
+    ['CIFAR10'],
+    ['CenterCrop', { size: [28] }],
+    ['ToTensor'],
+    ['Normalize', { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] }],
+    ['DataLoader'],
+    ['Flatten'],
+    ['Linear', { inFeatures: 2352, outFeatures: 10 }],
+    ['CrossEntropyLoss'],
+  ]),
   crossEntropyNone: chain('cross-entropy, one loss per sample', [
     ...pipeline,
     ['Flatten'],
@@ -263,6 +334,29 @@ describe('the exported TypeScript program', () => {
     expect(mean(values.slice(-2))).toBeLessThan(0.9 * mean(values.slice(0, 2)))
     expect(accuracy(result.stdout)).toBeGreaterThan(20)
   }, 180_000)
+
+  it.skipIf(!existsSync(IRIS))(
+    'trains the iris table from its CSV file: above 85% on held-out rows',
+    async () => {
+      const result = await run(
+        process.execPath,
+        [
+          require.resolve('tsx/cli'),
+          '--conditions=@tensorloom/source',
+          files.iris!,
+          '--log-interval',
+          '0',
+        ],
+        outDir,
+        150_000,
+      )
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain('Epoch [40/40], Test accuracy: ')
+      expect(accuracy(result.stdout)).toBeGreaterThan(85)
+    },
+    180_000,
+  )
 
   it('refuses bad flags with a message naming the flag', async () => {
     const result = await run(

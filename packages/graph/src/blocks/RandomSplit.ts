@@ -31,6 +31,5 @@ export const RandomSplit = definePipeline<'RandomSplit', RandomSplitParams>({
   summary: (p) => `${Math.round(p.train * 100)}% train · ${Math.round((1 - p.train) * 100)}% test`,
   pytorch: (p) =>
     `[${pythonNumber(p.train)}, ${pythonNumber(Math.round((1 - p.train) * 1e6) / 1e6)}], generator=torch.Generator().manual_seed(${p.seed})`,
-  typescript: (p) =>
-    `[${p.train}, ${Math.round((1 - p.train) * 1e6) / 1e6}], new Generator(${p.seed})`,
+  typescript: (p) => `[${p.train}, ${Math.round((1 - p.train) * 1e6) / 1e6}], ${p.seed}`,
 })

@@ -1,5 +1,5 @@
 import type { Block, DatasetBlock, DatasetCode } from '../blocks/block.js'
-import { blockCode, blockOf } from '../blocks/index.js'
+import { blockCode, blockOf, blocks } from '../blocks/index.js'
 import type { PlannedNode, PlannedStep, ValidPlan } from '../planGraph.js'
 import { formatTypeScript } from '../python.js'
 import type { GraphDocument } from '../types.js'
@@ -51,8 +51,9 @@ function imports(x: ValidPlan): string {
   const layerNames = new Set<string>(['Module', 'manualSeed', ...(x.chain ? ['Sequential'] : [])])
   for (const layer of x.layers) layerNames.add(layer.type)
   const dataNames = new Set<string>([
-    'Compose',
     'DataLoader',
+    ...(usesCompose(x) ? ['Compose'] : []),
+    ...(x.split ? ['randomSplit'] : []),
     ...datasetCode(x).imports(x.dataset.params),
   ])
   for (const t of x.transforms) dataNames.add(t.type)
@@ -121,6 +122,77 @@ function model(x: ValidPlan): string {
 const datasetCode = (x: ValidPlan): DatasetCode<object> =>
   (blockOf(x.dataset.type) as DatasetBlock<string, object>).typescript
 
+/** The lines that make `trainDataset` and `testDataset` (and what they need: transform, root). */
+function datasetLines(x: ValidPlan): string {
+  const load = datasetCode(x).load
+  const { params, train, split: own } = x.dataset
+  let lines: string[]
+  if (x.split) {
+    lines = [
+      `  const dataset = ${load(params, own === 'own' ? train : null)}`,
+      `  const [trainDataset, testDataset] = randomSplit(dataset, ${blocks.RandomSplit.typescript(x.split)})`,
+    ]
+  } else if (own === 'own') {
+    lines = [
+      `  const trainDataset = ${load(params, train)}`,
+      `  const testDataset = ${load(params, false)}`,
+    ]
+  } else {
+    lines = [
+      `  const trainDataset = ${load(params, null)}`,
+      '  const testDataset = trainDataset // no held-out samples: add a RandomSplit',
+    ]
+  }
+  lines = lines.map(wrapObjectArgument)
+  const uses = (name: string) => lines.some((line) => new RegExp(`\\b${name}\\b`).test(line))
+  const head: string[] = []
+  if (uses('transform')) {
+    head.push(fit('const transform = new Compose([', x.transforms.map(code), '])', '  '))
+  }
+  if (uses('root')) head.push(`  const root = args['data-root']`)
+  return [...head, ...lines].join('\n')
+}
+
+/** The top-level parts of `text` separated by commas (commas inside brackets stay). */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let quote = ''
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!
+    if (quote) {
+      if (ch === '\\') i++
+      else if (ch === quote) quote = ''
+    } else if (ch === "'" || ch === '"') quote = ch
+    else if ('([{'.includes(ch)) depth++
+    else if (')]}'.includes(ch)) depth--
+    else if (ch === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim())
+      start = i + 1
+    }
+  }
+  parts.push(text.slice(start).trim())
+  return parts.filter((p) => p !== '')
+}
+
+/**
+ * A statement ending in a call with one object argument, `f({ a, b })`, one property per line
+ * when it does not fit in 100 columns, as the repository's formatter writes it.
+ */
+function wrapObjectArgument(line: string): string {
+  const open = line.indexOf('({ ')
+  if (line.length <= 100 || open === -1 || !line.endsWith(' })')) return line
+  const indent = line.match(/^ */)![0]
+  const props = splitTopLevel(line.slice(open + 3, -3))
+  return [`${line.slice(0, open)}({`, ...props.map((p) => `${indent}  ${p},`), `${indent}})`].join(
+    '\n',
+  )
+}
+
+/** Whether the program builds a `Compose` of transforms. */
+const usesCompose = (x: ValidPlan): boolean => datasetLines(x).includes('new Compose(')
+
 /** `const criterion = …`: the loss, adapted where PyTorch's script adapts the call. */
 function criterion(x: ValidPlan): string {
   const mean = x.loss.reduction === 'none'
@@ -179,7 +251,12 @@ ${model(x)}
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
-      'data-root': { type: 'string', default: ${formatTypeScript(datasetCode(x).defaultRoot(x.dataset.params))} },
+${fit(
+  "'data-root': {",
+  ["type: 'string'", `default: ${formatTypeScript(datasetCode(x).defaultRoot(x.dataset.params))}`],
+  '},',
+  '      ',
+)}
       epochs: { type: 'string', default: '${t.epochs}' },
       'max-steps': { type: 'string', default: '0' },
       'log-interval': { type: 'string', default: '100' },
@@ -200,10 +277,7 @@ async function main(): Promise<void> {
   await selectBackend('wasm')
   manualSeed(${t.seed})
 
-  const transform = new Compose([${x.transforms.map(code).join(', ')}])
-  const root = args['data-root']
-  const trainDataset = ${datasetCode(x).load(x.dataset.params, x.dataset.train)}
-  const testDataset = ${datasetCode(x).load(x.dataset.params, false)}
+${datasetLines(x)}
 ${fit(
   'const trainLoader = new DataLoader(trainDataset, {',
   [

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hasFashionMnist, writeFashionFolder } from '../../../../scripts/testing/fashionFolder.js'
 import {
   mnistDataDir,
   type TempMnistRoot,
@@ -117,6 +119,86 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
     const values = losses(result.stdout)
     expect(mean(values.slice(-5))).toBeLessThan(0.6 * mean(values.slice(0, 3)))
     expect(accuracy(result.stdout)).toBeGreaterThan(75)
+  })
+
+  describe('your own data', () => {
+    const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
+    const trainScript = async (name: string, doc: GraphDocument, args: string[]) => {
+      const script = await write(`${name}.py`, doc)
+      const result = await run([script, '--log-interval', '1000', ...args], dir, 150_000)
+      expect(result.stderr).not.toMatch(/Traceback/)
+      expect(result.code).toBe(0)
+      return accuracy(result.stdout)
+    }
+
+    it.skipIf(!existsSync(IRIS))(
+      'trains iris from its CSV file (a small Dataset class over the CSV, random_split)',
+      async () => {
+        const doc = chainDoc(
+          [
+            [
+              'CSVDataset',
+              {
+                source: IRIS,
+                features: ['0', '1', '2', '3'],
+                target: '4',
+                classes: ['0', '1', '2'],
+                header: false,
+                skipRows: 1,
+              },
+            ],
+            ['RandomSplit', { train: 0.8, seed: 1 }],
+            ['DataLoader', { batchSize: 16 }],
+            ['Linear', { inFeatures: 4, outFeatures: 32 }],
+            ['ReLU'],
+            ['Linear', { inFeatures: 32, outFeatures: 3 }],
+            ['CrossEntropyLoss'],
+          ],
+          { epochs: 40, lr: 0.01 },
+        )
+        expect(inferShapes(doc).issues).toEqual([])
+        expect(await trainScript('iris', doc, [])).toBeGreaterThan(85)
+      },
+    )
+
+    it('trains a 2-D toy problem drawn by the script itself (moons)', async () => {
+      const doc = chainDoc(
+        [
+          ['Toy2D', { problem: 'moons', samples: 600, noise: 0.1, seed: 3 }],
+          ['RandomSplit', { train: 0.75, seed: 3 }],
+          ['DataLoader', { batchSize: 32 }],
+          ['Linear', { inFeatures: 2, outFeatures: 16 }],
+          ['Tanh'],
+          ['Linear', { inFeatures: 16, outFeatures: 2 }],
+          ['CrossEntropyLoss'],
+        ],
+        { epochs: 30, lr: 0.01 },
+      )
+      expect(await trainScript('moons', doc, [])).toBeGreaterThan(90)
+    })
+
+    it.skipIf(!hasFashionMnist())(
+      'trains a folder of gray PNG images with torchvision’s ImageFolder',
+      async () => {
+        const images = join(dir, 'fashion-folder')
+        const classes = await writeFashionFolder(images, { perClass: 60, classes: [1, 7, 8] })
+        const doc = chainDoc(
+          [
+            ['ImageFolder', { source: images, classes, channels: 1, height: 28, width: 28 }],
+            ['RandomSplit', { train: 0.8, seed: 0 }],
+            ['ToTensor'],
+            ['Normalize', { mean: [0.5], std: [0.5] }],
+            ['DataLoader', { batchSize: 16 }],
+            ['Flatten'],
+            ['Linear', { inFeatures: 784, outFeatures: 3 }],
+            ['CrossEntropyLoss'],
+          ],
+          { epochs: 5 },
+        )
+        expect(inferShapes(doc).issues).toEqual([])
+        expect(await trainScript('folder', doc, [])).toBeGreaterThan(70)
+      },
+    )
   })
 
   it.each(['residualMlp', 'twoTower', 'smallResNet'] as const)(
