@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { DataLoader, MNIST } from '@tensorloom/data'
 import { manualSeed } from '@tensorloom/layers'
-import { Adam, CrossEntropyLoss, FastEngine } from '@tensorloom/train'
+import { Adam, AdamW, CrossEntropyLoss, FastEngine, type Optimizer, SGD } from '@tensorloom/train'
 import { cpuNow, cpuSince } from '../engines/cpuClock'
 import { parityRun } from '../engines/tensorloom'
 import { lessonTransform, loadMnist, SimpleNN } from '../model'
@@ -391,7 +391,18 @@ export interface LabRow {
   note?: string
 }
 
-/** The programs of one fast-path step, each timed alone with the step's real shapes. */
+/** One kernel call of a step, captured to be replayed alone. */
+interface CapturedCall {
+  name: string
+  inputs: tf.NamedTensorMap
+  attrs: tf.NamedAttrMap
+}
+
+/**
+ * The kernels of one fast-path step (the lesson's network, real MNIST, batch 64), each replayed
+ * alone with that step's inputs and attributes: the step's calls are captured by wrapping
+ * `runKernel` for one step, their inputs kept alive with `tf.clone`.
+ */
 export async function webglStepLab(reps = 30, source = new URL('/data/', location.href).href) {
   const rows: LabRow[] = []
   const add = async (name: string, fn: () => Out) => {
@@ -406,15 +417,11 @@ export async function webglStepLab(reps = 30, source = new URL('/data/', locatio
     }
     rows.push({ name, ms: best, cpuMs: bestCpu })
   }
-  const B = 64
-  const run = <T>(name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
-    tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as T
-  // One engine, stepped a few times, registers the kernels (and compiles them).
   const train = await loadMnist(source, true)
   manualSeed(0)
   const model = new SimpleNN()
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
-  const trainLoader = new DataLoader(train, { batchSize: B, shuffle: true, seed: 0 })
+  const trainLoader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 })
   const engine = await FastEngine.create({
     model,
     optimizer,
@@ -423,101 +430,42 @@ export async function webglStepLab(reps = 30, source = new URL('/data/', locatio
   })
   const batches = engine.epochIndices()[Symbol.iterator]()
   const next = () => batches.next().value as Int32Array
+  // A few steps compile every program.
   for (let i = 0; i < 5; i++) engine.step(next()).stats.dispose()
   await add('whole step (FastEngine.step, stats not read)', () => engine.step(next()).stats)
-  const host = new Float32Array(60000 * 784)
-  for (let i = 0; i < host.length; i++) host[i] = ((i * 7919) % 255) / 100
-  const resident = tf.tensor2d(host, [60000, 784])
-  const indices = Float32Array.from(next())
-  await add('upload indices [64] (float)', () => tf.tensor1d(indices))
-  const idx = tf.tensor1d(indices)
-  await add('gather [64, 785] from [60000, 784]', () =>
-    run('TensorloomGatherRows', { x: resident, indices: idx }, { augment: true }),
-  )
-  const x = run<tf.Tensor2D>(
-    'TensorloomGatherRows',
-    { x: resident, indices: idx },
-    { augment: true },
-  )
-  const w1 = packed(tf.mul(rand([785, 130], 2), 0.05))
-  const w2 = packed(tf.mul(rand([130, 10], 4), 0.05))
-  const mm = (a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean, relu = false) =>
-    run<tf.Tensor2D>('TensorloomMatMul', { a, b }, { transposeA: ta, transposeB: tb, relu })
-  await add('fwd1 x·W1 relu [64,785]·[785,130]', () => mm(x, w1, false, false, true))
-  for (const [tr, tc] of [
-    [1, 1],
-    [1, 2],
-    [2, 2],
-    [2, 4],
-  ] as const) {
-    await add(`  (MRT ${tr}×${tc} texels per fragment, raw GL, same)`, mrtCase(x, w1, tr, tc))
-    rawSync = null
+  const calls: CapturedCall[] = []
+  const kernels = tf.engine()
+  const runKernel = kernels.runKernel
+  kernels.runKernel = ((name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => {
+    if (name.startsWith('Tensorloom')) {
+      const kept = Object.fromEntries(
+        Object.entries(inputs).map(([k, t]) => [k, tf.keep(t.clone())]),
+      )
+      calls.push({ name, inputs: kept, attrs: attrs ?? {} })
+    }
+    return runKernel.call(kernels, name, inputs, attrs)
+  }) as typeof runKernel
+  try {
+    engine.step(next()).stats.dispose()
+  } finally {
+    kernels.runKernel = runKernel
   }
-  await add('  (tfjs fused matMul, same)', () =>
-    tf.fused.matMul({ a: x, b: w1 as tf.Tensor2D, activation: 'relu' }),
-  )
-  const h = mm(x, w1, false, false, true)
-  await add('fwd2 h·W2 [64,130]·[130,10]', () => mm(h, w2, false, false))
-  const logits = mm(h, w2, false, false)
-  const labels = Float32Array.from(indices, (v) => v % 10)
-  await add('upload labels [64, 1]', () => tf.tensor2d(labels, [B, 1]))
-  const y = tf.tensor2d(labels, [B, 1])
-  await add('softmax-CE (2 draws)', () =>
-    run<tf.Tensor[]>('TensorloomSoftmaxCrossEntropy', { logits, labels: y }, { scale: 1 / B }),
-  )
-  const [dy, stats] = run<tf.Tensor[]>(
-    'TensorloomSoftmaxCrossEntropy',
-    { logits, labels: y },
-    { scale: 1 / B },
-  )
-  await add('dW2 hᵀ·dy [130,10]', () => mm(h, dy!, true, false))
-  await add('dH dy·W2ᵀ [64,130]', () => mm(dy!, w2, false, true))
-  const dIn = mm(dy!, w2, false, true)
-  await add('relu grad [64,130]', () => run('TensorloomReluGrad', { dy: dIn, y: h }))
-  const dh = run<tf.Tensor>('TensorloomReluGrad', { dy: dIn, y: h })
-  await add('dW1 xᵀ·dH [785,130]', () => mm(x, dh, true, false))
-  await add('  (tfjs matMul, same)', () => tf.matMul(x, dh, true, false))
-  const g1 = mm(x, dh, true, false)
-  const g2 = mm(h, dy!, true, false)
-  const s1 = packed(tf.zeros([785, 260]))
-  const s2 = packed(tf.zeros([130, 20]))
-  const rule = {
-    kind: 'adam',
-    lr: 1e-3,
-    weightDecay: 0,
-    maximize: false,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    decoupled: false,
-    amsgrad: false,
-    step: 3,
-    momentum: 0,
-    dampening: 0,
-    nesterov: false,
-    hasBuffer: true,
+  for (const call of calls) {
+    const shapes = Object.entries(call.inputs)
+      .map(([k, t]) => `${k}[${t.shape}]`)
+      .join(' ')
+    const flags = ['transposeA', 'transposeB', 'relu']
+      .filter((f) => (call.attrs as Record<string, unknown>)[f] === true)
+      .join(' ')
+    await add(
+      `${call.name.replace('Tensorloom', '')} ${shapes} ${flags}`,
+      () => kernels.runKernel(call.name, call.inputs, call.attrs) as tf.Tensor | tf.Tensor[],
+    )
+    tf.dispose(Object.values(call.inputs))
   }
-  const m1 = packed(tf.zeros([785, 130]))
-  const v1 = packed(tf.zeros([785, 130]))
-  const m2 = packed(tf.zeros([130, 10]))
-  const v2 = packed(tf.zeros([130, 10]))
-  await add('optimizer (Adam, one draw per parameter)', () =>
-    run<tf.Tensor[]>(
-      'TensorloomOptimizerStep',
-      { p0: w1, g0: g1, s0_0: m1, s0_1: v1, p1: w2, g1: g2, s1_0: m2, s1_1: v2 },
-      { rules: [rule, rule], frozenFrom: [128, -1], separateState: true },
-    ),
-  )
-  tf.dispose([m1, v1, m2, v2])
-  await add('  (Adam, two draws per parameter, stacked state)', () =>
-    run<tf.Tensor[]>(
-      'TensorloomOptimizerStep',
-      { p0: w1, g0: g1, s0_0: s1, p1: w2, g1: g2, s1_0: s2 },
-      { rules: [rule, rule], frozenFrom: [128, -1] },
-    ),
-  )
-  await add('tiny add [2,2] (fixed cost of a draw)', () => tf.add(y, y))
-  tf.dispose([resident, idx, x, w1, w2, h, logits, y, dy!, stats!, dIn, dh, g1, g2, s1, s2])
+  const tiny = tf.add(tf.randomNormal([2, 2]), 0)
+  await add('tiny add [2,2] (fixed cost of a draw)', () => tf.add(tiny, tiny))
+  tiny.dispose()
   engine.dispose()
   optimizer.dispose()
   model.dispose()
@@ -550,6 +498,15 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
     tf.fused.matMul({ a: x as tf.Tensor2D, b: w1 as tf.Tensor2D, activation: 'relu' }),
   )
   await add('tf matMul x[64,785]·W1[785,130]', () => tf.matMul(x, w1))
+  for (const [tr, tc] of [
+    [1, 1],
+    [1, 2],
+    [2, 2],
+    [2, 4],
+  ] as const) {
+    await add(`MRT ${tr}×${tc} texels per fragment x·W1 (raw GL)`, mrtCase(x, w1, tr, tc))
+    rawSync = null
+  }
   for (const u of [1, 2, 4, 8]) {
     await add(`fetch matMul NN x·W1 unroll ${u}`, () =>
       runProgram(fetchMatMul('NN', B, 785, 130, u), [x, w1]),
@@ -673,14 +630,47 @@ export async function matMulCheck(): Promise<Array<{ name: string; relative: num
   return out
 }
 
+/** Optimizers the WebGL parity check trains with (each update rule's variants). */
+const PARITY_OPTIMIZERS: Record<string, (params: tf.Variable[]) => Optimizer<object>> = {
+  adam: (p) => new Adam(p, { lr: 1e-3 }),
+  'adam-l2-maximize': (p) => new Adam(p, { lr: 1e-3, weightDecay: 0.01, maximize: true }),
+  'adamw-amsgrad': (p) => new AdamW(p, { lr: 2e-3, weightDecay: 0.05, amsgrad: true }),
+  sgd: (p) => new SGD(p, { lr: 0.05 }),
+  'sgd-momentum-dampening': (p) => new SGD(p, { lr: 0.01, momentum: 0.9, dampening: 0.1 }),
+  'sgd-nesterov-l2': (p) =>
+    new SGD(p, { lr: 0.02, momentum: 0.8, nesterov: true, weightDecay: 1e-3 }),
+}
+
+/** What {@link smallParity} reports. */
+export interface SmallParity {
+  reference: number[]
+  fast: number[]
+  /** Which kernels the fast engine ran (`'webgl'` on the WebGL backend). */
+  kernels: 'js' | 'webgl' | null
+  weights: number
+  state: number
+}
+
+/** Options of {@link smallParity}. */
+export interface SmallParityOptions {
+  /** Default 64. */
+  batchSize?: number
+  /** A key of {@link PARITY_OPTIMIZERS}; default `'adam'`. */
+  optimizer?: string
+  /** Sets the flag `TENSORLOOM_WEBGL_UNIFORM_VECTORS` for the fast run (texture paths when low). */
+  uniformVectors?: number
+}
+
 /**
  * The fast and the reference path for `steps` steps from the same initial weights on the same
  * batches of a small synthetic MNIST-like set (no download, a small resident upload): both runs'
- * per-step losses. Registers the fast path's WebGL kernels.
+ * per-step losses, and the largest differences of the weights and of the optimizer state after
+ * them (relative to the largest magnitude). Registers the fast path's WebGL kernels.
  */
 export async function smallParity(
   steps = 3,
-): Promise<{ reference: number[]; fast: number[]; weights: number; state: number }> {
+  options: SmallParityOptions = {},
+): Promise<SmallParity> {
   const count = 512
   const data = new Uint8Array(count * 784)
   let seed = 12345
@@ -696,19 +686,35 @@ export async function smallParity(
     train: true,
     transform: lessonTransform(),
   })
-  // Every weight and Adam buffer, flattened.
-  const read = async (model: SimpleNN, optimizer: Adam) => {
+  // Every weight and optimizer buffer (by parameter, then by name), flattened.
+  const read = async (model: SimpleNN, optimizer: Optimizer<object>) => {
     const buffers = Object.values(optimizer.stateDict().state).flatMap((entry) =>
-      Object.values(entry).filter((v): v is tf.Tensor => typeof v !== 'number'),
+      Object.entries(entry)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, v]) => v)
+        .filter((v): v is tf.Tensor => typeof v !== 'number'),
     )
     const weights = await Promise.all(model.parameters().map((p) => p.data()))
     const state = await Promise.all(buffers.map((b) => b.data()))
     tf.dispose(buffers)
     return { weights, state }
   }
+  const setup = {
+    batchSize: options.batchSize ?? 64,
+    optimizer: PARITY_OPTIMIZERS[options.optimizer ?? 'adam'],
+  }
+  const flag = 'TENSORLOOM_WEBGL_UNIFORM_VECTORS'
   const run = async (fast: boolean) => {
-    const { losses, inspected } = await parityRun(train, steps, fast, read)
-    return { losses, ...inspected! }
+    if (fast && options.uniformVectors !== undefined) {
+      tf.env().registerFlag(flag, () => -1)
+      tf.env().set(flag, options.uniformVectors)
+    }
+    try {
+      const { losses, inspected, kernels } = await parityRun(train, steps, fast, read, setup)
+      return { losses, kernels, ...inspected! }
+    } finally {
+      if (fast && options.uniformVectors !== undefined) tf.env().set(flag, -1)
+    }
   }
   const worst = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => {
     let diff = 0
@@ -719,7 +725,8 @@ export async function smallParity(
         scale = Math.max(scale, Math.abs(x[j]!))
       }
     })
-    return a.length === b.length ? diff / scale : Number.POSITIVE_INFINITY
+    if (a.length !== b.length) return Number.POSITIVE_INFINITY
+    return scale > 0 ? diff / scale : diff
   }
   const reference = await run(false)
   const fast = await run(true)
@@ -727,6 +734,7 @@ export async function smallParity(
   return {
     reference: reference.losses,
     fast: fast.losses,
+    kernels: fast.kernels,
     weights: worst(reference.weights, fast.weights),
     state: worst(reference.state, fast.state),
   }

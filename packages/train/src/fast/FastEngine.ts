@@ -9,6 +9,7 @@ import { KERNELS, kernelKind, registerFastKernels, stateCount, type UpdateRule }
 import { type DenseBlock, planDense, type Unsupported } from './plan'
 import { checkLoader, type IndexedLoader, makeResident, type ResidentData } from './residentData'
 import { registerWebGLKernels, webglSeparateState } from './webglKernels'
+import { texelsAvailable } from './webglRows'
 
 /** Options of {@link FastEngine.create}. */
 export interface FastEngineOptions {
@@ -87,7 +88,7 @@ const isUnsupported = (v: unknown): v is Unsupported =>
  * in a fraction of the ops:
  *
  * - the training set is transformed once and stays on the device as one matrix; a batch is one
- *   gather there;
+ *   gather there (on WebGL, the first layer's matmuls read the batch's rows from it directly);
  * - each Linear+ReLU is one fused matmul with bias and activation; weights are kept transposed,
  *   so wasm's matmul runs on XNNPACK without transposes;
  * - the backward pass is written out by hand (no gradient tape);
@@ -107,7 +108,7 @@ export class FastEngine {
   readonly kernels: 'js' | 'webgl' | null
   /**
    * WebGL keeps each layer's bias as one more row of its weight matrix and feeds each layer a
-   * constant-1 input column (the batch gets it from the gather program, a hidden layer's output
+   * constant-1 input column (the resident set stores it with every sample, a hidden layer's output
    * from one more frozen unit `relu(0·x + 1)`, padded with a zero unit to keep sizes even): every
    * layer is one matmul, and the optimizer updates one tensor per layer. Half the draws.
    */
@@ -143,7 +144,7 @@ export class FastEngine {
     this.backendName = tf.getBackend()
     this.tuning = { kernels: true, residentData: true, fusedMatMul: true, ...options.tuning }
     let kernels = this.tuning.kernels ? kernelKind(this.backendName) : null
-    if (kernels === 'webgl' && !FastEngine.augmentable(blocks, this.optimizer)) kernels = null
+    if (kernels === 'webgl' && !data.texels) kernels = null
     this.kernels = kernels
     this.augmented = kernels === 'webgl'
     this.stackedState =
@@ -222,9 +223,15 @@ export class FastEngine {
         { reason: verdict.reason },
       )
     }
+    // WebGL's kernels read batches from the resident set in their own layout.
+    const texels =
+      (options.tuning?.kernels ?? true) &&
+      texelsAvailable() &&
+      FastEngine.augmentable(verdict.blocks, options.optimizer)
     const data = await makeResident(
       verdict.loader.dataset as never,
       options.tuning?.residentData ?? true,
+      texels,
     )
     try {
       return new FastEngine(options, verdict.loader, verdict.blocks, data)
@@ -303,7 +310,8 @@ export class FastEngine {
       return t
     }
     try {
-      const x = keep(this.batch(indices))
+      // On WebGL the first layer's matmuls read the batch's rows from the resident set itself.
+      const x = this.kernels === 'webgl' ? this.data.x! : keep(this.batch(indices))
       // Forward: one (fused) matmul per block; weights are stored transposed, [in, out].
       const acts: tf.Tensor2D[] = [x]
       for (const slot of this.slots) {
@@ -311,7 +319,8 @@ export class FastEngine {
         const { activation } = slot.block
         let y: tf.Tensor
         if (this.kernels === 'webgl') {
-          y = webglMatMul(input, slot.wt, false, false, activation === 'relu')
+          const rows = input === x ? indices : null
+          y = webglMatMul(input, slot.wt, false, false, activation === 'relu', rows)
         } else if (this.tuning.fusedMatMul) {
           const bias = slot.bias ? { bias: slot.bias } : {}
           y = tf.fused.matMul({ a: input, b: slot.wt, ...bias, activation })
@@ -328,7 +337,6 @@ export class FastEngine {
       let stats: tf.Tensor1D
       if (this.kernels) {
         const inputs: tf.NamedTensorMap = { logits }
-        if (!js) inputs.labels = keep(tf.tensor2d(Float32Array.from(labels), [labels.length, 1]))
         const out = tf.engine().runKernel<tf.Tensor[]>(KERNELS.softmaxCrossEntropy, inputs, {
           labels: labels as unknown as number[],
           scale,
@@ -348,7 +356,10 @@ export class FastEngine {
           // wasm runs matmuls on XNNPACK only without transposes: materialise them (cheap here).
           grads.set(slot.wt, keep(tf.matMul(keep(tf.transpose(input)), dy)))
         } else if (this.kernels === 'webgl') {
-          grads.set(slot.wt, keep(webglMatMul(input, dy, true, false)))
+          grads.set(
+            slot.wt,
+            keep(webglMatMul(input, dy, true, false, false, i === 0 ? indices : null)),
+          )
         } else {
           grads.set(slot.wt, keep(tf.matMul(input, dy, true, false)))
         }
@@ -391,20 +402,6 @@ export class FastEngine {
           { x: this.data.x },
           { indices: indices as unknown as number[] },
         )
-    }
-    if (this.data.x && this.kernels === 'webgl') {
-      const idx = tf.tensor1d(Float32Array.from(indices))
-      try {
-        return tf
-          .engine()
-          .runKernel<tf.Tensor2D>(
-            KERNELS.gatherRows,
-            { x: this.data.x, indices: idx },
-            { augment: this.augmented },
-          )
-      } finally {
-        idx.dispose()
-      }
     }
     if (this.data.x) {
       const idx = tf.tensor1d(indices, 'int32')
@@ -696,23 +693,23 @@ export class FastEngine {
   }
 }
 
-/** `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts). */
+/**
+ * `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts); with
+ * `rows`, `a` is the resident set and the kernel reads those samples from it (webglRows.ts).
+ */
 function webglMatMul(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
   transposeA: boolean,
   transposeB: boolean,
   relu = false,
+  rows: Int32Array | null = null,
 ): tf.Tensor2D {
-  return tf.engine().runKernel<tf.Tensor2D>(
-    KERNELS.matMul,
-    { a, b },
-    {
-      transposeA,
-      transposeB,
-      relu,
-    },
-  )
+  const attrs = { transposeA, transposeB, relu }
+  if (!rows) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b }, attrs)
+  return tf
+    .engine()
+    .runKernel<tf.Tensor2D>(KERNELS.rowsMatMul, { x: a, b }, { ...attrs, indices: rows as never })
 }
 
 /** Softmax cross-entropy from logits with tfjs ops (backends without the fused kernel). */

@@ -51,6 +51,8 @@ export const KERNELS = {
   optimizerStep: 'TensorloomOptimizerStep',
   /** WebGL only: a packed matmul reading texels directly (see webglKernels.ts). */
   matMul: 'TensorloomMatMul',
+  /** WebGL only: the first layer's matmuls reading a batch's rows from the resident texels. */
+  rowsMatMul: 'TensorloomRowsMatMul',
 } as const
 
 /** Backends whose tensors JavaScript can address: the kernels below are JavaScript loops. */

@@ -8,6 +8,7 @@
 // Matmuls read and write *packed* textures (2×2 blocks: (r, c), (r, c+1), (r+1, c), (r+1, c+1)
 // in x, y, z, w), and tfjs converts every input whose packing differs from what a program expects
 // with an extra draw, per input and per use. So these programs read and write packed textures too.
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl'
 import * as tf from '@tensorflow/tfjs-core'
 import { KERNELS, stateCount, type UpdateRule } from './kernels'
 import {
@@ -15,39 +16,23 @@ import {
   FRAGMENT_HEADER,
   mrtAvailable,
   mrtMatMul,
+  plainTexture,
   type Tile,
-  texture,
+  uniformVectors,
 } from './webglMrt'
-
-/** The parts of tfjs-backend-webgl's `GPGPUProgram` used here. */
-interface Program {
-  variableNames: string[]
-  outputShape: number[]
-  userCode: string
-  packedInputs?: boolean
-  packedOutput?: boolean
-  customUniforms?: Array<{ name: string; type: 'float' }>
-}
-
-/** The parts of tfjs-backend-webgl's `MathBackendWebGL` used here (duck-typed). */
-interface WebGLBackendLike {
-  disposeIntermediateTensorInfo(info: tf.TensorInfo): void
-  texData: { get(dataId: tf.DataId): { isPacked?: boolean; texShape?: number[] } | undefined }
-  runWebGLProgram(
-    program: Program,
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    customUniformValues?: number[][],
-  ): tf.TensorInfo
-}
+import { rowsMatMul } from './webglRows'
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
 
 const attr = <T>(attrs: tf.NamedAttrMap | undefined, name: string): T =>
   (attrs as Record<string, unknown>)[name] as T
 
-const run = (backend: unknown, program: Program, inputs: tf.TensorInfo[], uniforms?: number[][]) =>
-  (backend as WebGLBackendLike).runWebGLProgram(program, inputs, 'float32', uniforms)
+const run = (
+  backend: unknown,
+  program: GPGPUProgram,
+  inputs: tf.TensorInfo[],
+  uniforms?: number[][],
+) => (backend as MathBackendWebGL).runWebGLProgram(program, inputs, 'float32', uniforms)
 
 /** GLSL reading one element of the packed 2D input `name`. */
 function elementReader(name: string): string {
@@ -59,7 +44,7 @@ function elementReader(name: string): string {
     }`
 }
 
-/** Row `r`: max `m`, `s` = Σ exp(logit − m), `arg` = first arg-max, label `y` (packed L, Y). */
+/** Row `r`: max `m`, `s` = Σ exp(logit − m), `arg` = first arg-max, label `y` (packed L). */
 function rowStats(classes: number): string {
   return `
     float m = elemL(r, 0);
@@ -70,66 +55,41 @@ function rowStats(classes: number): string {
     }
     float s = 0.0;
     for (int k = 0; k < ${classes}; k++) s += exp(elemL(r, k) - m);
-    int y = int(elemY(r, 0) + 0.5);`
+    int y = label(r);`
 }
 
 /**
- * `TensorloomGatherRows` on WebGL: rows `indices` (float `[B]`) of the resident `[N, D]` matrix
- * (unpacked, as uploaded), written as a packed `[B, D]` texture ready for the matmul; with
- * `augment`, `[B, D + 1]` whose last column is 1 (it multiplies the first layer's bias row).
- */
-function gatherRows({ inputs, backend, attrs }: Params): tf.TensorInfo {
-  const x = inputs.x!
-  const indices = inputs.indices!
-  const rows = indices.shape[0]!
-  const cols = x.shape[1]!
-  const width = attr<boolean>(attrs, 'augment') ? cols + 1 : cols
-  // Once uploaded (unpacked: one value per texel, row-major over the texture), read texels
-  // directly; before (the first call uploads it) and for any other layout, tfjs' accessor.
-  const data = (backend as WebGLBackendLike).texData.get(x.dataId)
-  const texWidth = data && !data.isPacked && data.texShape ? data.texShape[1]! : 0
-  const read = texWidth
-    ? `int f = i * ${cols} + c;
-        int ty = f / ${texWidth};
-        return texelFetch(X, ivec2(f - ty * ${texWidth}, ty), 0).r;`
-    : 'return getX(i, c);'
-  const program: Program = {
-    variableNames: ['X', 'I'],
-    outputShape: [rows, width],
-    packedInputs: false,
-    packedOutput: true,
-    userCode: `
-      float value(int i, int c) {
-        if (c >= ${cols}) return c < ${width} ? 1.0 : 0.0;
-        ${read}
-      }
-      void main() {
-        ivec2 rc = getOutputCoords();
-        bool r1 = rc.x + 1 < ${rows};
-        int i0 = int(getI(rc.x) + 0.5);
-        int i1 = r1 ? int(getI(rc.x + 1) + 0.5) : i0;
-        setOutput(vec4(
-          value(i0, rc.y),
-          value(i0, rc.y + 1),
-          r1 ? value(i1, rc.y) : 0.0,
-          r1 ? value(i1, rc.y + 1) : 0.0));
-      }`,
-  }
-  return run(backend, program, [x, indices])
-}
-
-/**
- * `TensorloomSoftmaxCrossEntropy` on WebGL: from packed logits `L` (`[B, C]`) and labels `Y`
- * (float `[B, 1]`), the gradient `scale · (softmax − onehot)` (packed `[B, C]`) and the stats
- * `[scale · Σ loss, correct]`: two draws.
+ * `TensorloomSoftmaxCrossEntropy` on WebGL: from packed logits `L` (`[B, C]`) and the integer
+ * `labels` (attribute), the gradient `scale · (softmax − onehot)` (packed `[B, C]`) and the stats
+ * `[scale · Σ loss, correct]`: two draws. The labels are uniforms (four to a vector), or a texture
+ * when there are more than uniforms hold.
  */
 function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[] {
   const logits = inputs.logits!
-  const labels = inputs.labels!
+  const labels = attr<Int32Array>(attrs, 'labels')
   const [rows, classes] = logits.shape as [number, number]
-  const scale = [[attr<number>(attrs, 'scale')]]
-  const customUniforms = [{ name: 'u_scale', type: 'float' as const }]
-  const readers = `${elementReader('L')}${elementReader('Y')}`
+  const vectors = Math.ceil(rows / 4)
+  const inUniforms = vectors <= uniformVectors(backend)
+  const customUniforms: GPGPUProgram['customUniforms'] = [{ name: 'u_scale', type: 'float' }]
+  const values = [[attr<number>(attrs, 'scale')]]
+  const ins = [logits]
+  if (inUniforms) {
+    customUniforms.push({ name: 'u_labels', type: 'ivec4', arrayIndex: vectors })
+    const padded = new Array<number>(4 * vectors).fill(0)
+    labels.forEach((label, i) => {
+      padded[i] = label
+    })
+    values.push(padded)
+  } else {
+    ins.push(
+      (backend as MathBackendWebGL).makeTensorInfo([rows, 1], 'float32', Float32Array.from(labels)),
+    )
+  }
+  const readers = `${elementReader('L')}${inUniforms ? '' : elementReader('Y')}
+    int label(int r) {
+      return ${inUniforms ? 'u_labels[r / 4][r % 4]' : 'int(elemY(r, 0) + 0.5)'};
+    }`
+  const variableNames = inUniforms ? ['L'] : ['L', 'Y']
   const cell = (i: number, j: number, out: string) => `
         {
           int r = rc.x + ${i};
@@ -139,8 +99,8 @@ function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[
             ${out} = u_scale * (exp(elemL(r, c) - m) / s - (c == y ? 1.0 : 0.0));
           }
         }`
-  const grad: Program = {
-    variableNames: ['L', 'Y'],
+  const grad: GPGPUProgram = {
+    variableNames,
     outputShape: [rows, classes],
     packedInputs: true,
     packedOutput: true,
@@ -157,8 +117,8 @@ function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[
         setOutput(result);
       }`,
   }
-  const stats: Program = {
-    variableNames: ['L', 'Y'],
+  const stats: GPGPUProgram = {
+    variableNames,
     outputShape: [2],
     packedInputs: true,
     packedOutput: false,
@@ -177,7 +137,9 @@ function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[
         setOutput(which == 0 ? loss * u_scale : correct);
       }`,
   }
-  return [run(backend, grad, [logits, labels], scale), run(backend, stats, [logits, labels], scale)]
+  const out = [run(backend, grad, ins, values), run(backend, stats, ins, values)]
+  if (!inUniforms) (backend as MathBackendWebGL).disposeIntermediateTensorInfo(ins[1]!)
+  return out
 }
 
 const even = (n: number) => n + (n % 2)
@@ -193,7 +155,7 @@ const TILE: Tile = { rows: 2, cols: 4 }
 function plainPacked(backend: unknown, t: tf.TensorInfo): boolean {
   const [rows, cols] = t.shape as [number, number]
   if (!fits(rows, cols)) return false
-  const data = (backend as WebGLBackendLike).texData.get(t.dataId)
+  const data = (backend as MathBackendWebGL).texData.get(t.dataId)
   if (!data?.isPacked || !data.texShape) return true
   return data.texShape[0] === even(rows) && data.texShape[1] === even(cols)
 }
@@ -247,7 +209,7 @@ function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
     direct && fits(m, n)
       ? 'ivec2 p = ivec2(gl_FragCoord.xy); int r = p.y; int c = p.x;'
       : 'ivec2 rc = getOutputCoords(); int r = rc.x / 2; int c = rc.y / 2;'
-  const program: Program = {
+  const program: GPGPUProgram = {
     variableNames: ['A', 'B'],
     outputShape: [m, n],
     packedInputs: true,
@@ -271,7 +233,7 @@ function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
 
 /** `TensorloomReluGrad` on WebGL (packed): `dy` where `y > 0`. */
 function reluGrad({ inputs, backend }: Params): tf.TensorInfo {
-  const program: Program = {
+  const program: GPGPUProgram = {
     variableNames: ['DY', 'Y'],
     outputShape: inputs.dy!.shape,
     packedInputs: true,
@@ -340,7 +302,7 @@ function optimizerPrograms(
   frozenFrom: number,
   k: number,
   direct: boolean,
-): { state: Program | null; param: Program } {
+): { state: GPGPUProgram | null; param: GPGPUProgram } {
   const [rows, cols] = shape
   const half = cols / 2
   const names = k > 0 ? ['P', 'G', 'S'] : ['P', 'G']
@@ -447,29 +409,6 @@ export function webglSeparateState(shapes: Array<[number, number]>): boolean {
   )
 }
 
-/** `t`'s texture in the plain packed layout, converting it first (into `temps`) when needed. */
-function plainTexture(backend: unknown, t: tf.TensorInfo, temps: tf.TensorInfo[]): WebGLTexture {
-  const direct = texture(backend as never, t)
-  if (direct) return direct
-  const copy = run(
-    backend,
-    {
-      variableNames: ['A'],
-      outputShape: t.shape,
-      packedInputs: true,
-      packedOutput: true,
-      userCode: 'void main() { setOutput(getAAtOutCoords()); }',
-    },
-    [t],
-  )
-  temps.push(copy)
-  const converted = texture(backend as never, copy)
-  if (!converted) {
-    throw new Error(`Tensorloom's WebGL optimizer cannot lay out a [${t.shape}] parameter.`)
-  }
-  return converted
-}
-
 /**
  * One parameter's update in one draw: new parameter and new state buffers (each `[R, C]`) as
  * render targets of one program, reading `P`, `G` and the old state once per texel.
@@ -534,9 +473,14 @@ void main() {
   ${frozen}
   ${pad}
 }`
-  const uniforms = uniformValues(rule).map((v, i): [string, number] => [UNIFORMS[i]!, v[0]!])
-  const out = drawTargets(backend, fragment, names, inputs, uniforms, [rows, cols], outputs.length)
-  for (const t of temps) (backend as WebGLBackendLike).disposeIntermediateTensorInfo(t)
+  const uniforms = uniformValues(rule).map((v, i) => ({ name: UNIFORMS[i]!, float: v[0]! }))
+  const out = drawTargets(
+    backend,
+    { fragment, samplers: names, textures: inputs, uniforms },
+    [rows, cols],
+    outputs.length,
+  )
+  for (const t of temps) (backend as MathBackendWebGL).disposeIntermediateTensorInfo(t)
   return out
 }
 
@@ -587,7 +531,7 @@ function optimizerStep({ inputs, backend, attrs }: Params): tf.TensorInfo[] {
 /** Registers the WebGL versions of the fused kernels (once). */
 export function registerWebGLKernels(): void {
   const configs: Array<[string, (params: Params) => tf.TensorInfo | tf.TensorInfo[]]> = [
-    [KERNELS.gatherRows, gatherRows],
+    [KERNELS.rowsMatMul, rowsMatMul],
     [KERNELS.softmaxCrossEntropy, softmaxCrossEntropy],
     [KERNELS.reluGrad, reluGrad],
     [KERNELS.optimizerStep, optimizerStep],

@@ -1,31 +1,30 @@
 // Draws with several render targets (WebGL2 `drawBuffers`) for tfjs-backend-webgl, outside tfjs'
 // program runner (which supports one output), restoring the state tfjs relies on:
-// - a packed matmul computing 2×4 output texels per fragment, one contiguous block of the output
-//   per target, blitted into an ordinary tfjs texture. tfjs' programs write one texel (2×2
-//   values) per fragment and fetch 2 texels per 8 multiply-adds; a 2×4 tile fetches 6 per 64. On
-//   a software renderer (SwiftShader) texture fetches are most of what a matmul costs;
+// - `drawTiles`: a program computing a tile of 2×4 output texels per fragment, one contiguous
+//   block of the output per target, blitted into an ordinary tfjs texture. tfjs' matmul writes
+//   one texel (2×2 values) per fragment and fetches 2 texels per 8 multiply-adds; a 2×4 tile
+//   fetches 6 per 64. On a software renderer (SwiftShader) texture fetches are most of what a
+//   matmul costs. `mrtMatMul` is the packed matmul drawn this way;
 // - `drawTargets`: one program writing several tensors of one shape (the optimizer: a parameter
 //   and its state buffers in one draw).
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl'
 import * as tf from '@tensorflow/tfjs-core'
-
-/** The parts of tfjs-backend-webgl's `MathBackendWebGL` used here (duck-typed). */
-export interface RawBackend {
-  gpgpu: { gl: WebGL2RenderingContext; framebuffer: WebGLFramebuffer }
-  texData: {
-    get(
-      dataId: tf.DataId,
-    ):
-      | { isPacked?: boolean; texShape?: number[]; texture?: { texture: WebGLTexture } | null }
-      | undefined
-  }
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  uploadToGPU(dataId: tf.DataId): void
-}
 
 /** Output texels per fragment: `rows` texel rows × `cols` texel columns (render targets). */
 export interface Tile {
   rows: number
   cols: number
+}
+
+/** A uniform set before a raw draw: a float, or an array of `ivec4`. */
+export type Uniform = { name: string; float: number } | { name: string; ivec4: Int32Array }
+
+/** A complete raw program: GLSL ES 3.00 fragment source, its samplers and their textures. */
+export interface RawProgram {
+  fragment: string
+  samplers: string[]
+  textures: WebGLTexture[]
+  uniforms?: Uniform[]
 }
 
 const VERTEX = `#version 300 es
@@ -34,17 +33,19 @@ void main() {
   gl_Position = vec4(p, 0.0, 1.0);
 }`
 
-const HEADER = `#version 300 es
+/** The first lines of every raw fragment shader. */
+export const FRAGMENT_HEADER = `#version 300 es
 precision highp float;
 precision highp int;
 precision highp sampler2D;
+precision highp isampler2D;
 `
 
 interface Compiled {
   program: WebGLProgram
-  uniforms: WebGLUniformLocation[]
-  /** Locations of float uniforms by name. */
-  floats: Map<string, WebGLUniformLocation | null>
+  samplers: WebGLUniformLocation[]
+  /** Uniform locations by name, looked up on first use. */
+  locations: Map<string, WebGLUniformLocation | null>
 }
 
 interface Context {
@@ -59,6 +60,14 @@ interface Context {
 }
 
 const contexts = new WeakMap<WebGL2RenderingContext, Context>()
+
+/** The backend's WebGL2 context, or null (WebGL1, or not a WebGL backend). */
+export function gl2(backend: unknown): WebGL2RenderingContext | null {
+  const gl = (backend as Partial<MathBackendWebGL> | null)?.gpgpu?.gl as
+    | Partial<WebGL2RenderingContext>
+    | undefined
+  return gl && typeof gl.drawBuffers === 'function' ? (gl as WebGL2RenderingContext) : null
+}
 
 function context(gl: WebGL2RenderingContext): Context {
   let c = contexts.get(gl)
@@ -86,7 +95,7 @@ function compile(c: Context, fragment: string, samplers: string[]): Compiled {
     gl.shaderSource(s, source)
     gl.compileShader(s)
     if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) {
-      throw new Error(`Tensorloom's WebGL matmul did not compile: ${gl.getShaderInfoLog(s)}`)
+      throw new Error(`Tensorloom's WebGL program did not compile: ${gl.getShaderInfoLog(s)}`)
     }
     return s
   }
@@ -95,12 +104,12 @@ function compile(c: Context, fragment: string, samplers: string[]): Compiled {
   gl.attachShader(program, shader(gl.FRAGMENT_SHADER, fragment))
   gl.linkProgram(program)
   if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
-    throw new Error(`Tensorloom's WebGL matmul did not link: ${gl.getProgramInfoLog(program)}`)
+    throw new Error(`Tensorloom's WebGL program did not link: ${gl.getProgramInfoLog(program)}`)
   }
   const compiled = {
     program,
-    uniforms: samplers.map((name) => gl.getUniformLocation(program, name)!),
-    floats: new Map<string, WebGLUniformLocation | null>(),
+    samplers: samplers.map((name) => gl.getUniformLocation(program, name)!),
+    locations: new Map<string, WebGLUniformLocation | null>(),
   }
   c.programs.set(fragment, compiled)
   return compiled
@@ -125,11 +134,54 @@ function scratch(c: Context, width: number, height: number, count: number): WebG
   return textures
 }
 
+/**
+ * A scratch `RGBA32I` texture of `values.length / 4` texels in one row, holding `values` (for
+ * integer tables too large for uniforms). Reused by the next call of the same width.
+ */
+export function intTexture(backend: unknown, values: Int32Array): WebGLTexture {
+  const c = context(gl2(backend)!)
+  const { gl } = c
+  const width = values.length / 4
+  const key = `int${width}`
+  let texture = c.scratch.get(key)?.[0]
+  if (!texture) {
+    texture = gl.createTexture()!
+    gl.bindTexture(gl.TEXTURE_2D, texture)
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA32I, width, 1)
+    // Integer textures are incomplete (they read as 0) unless sampled without filtering.
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST)
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
+    c.scratch.set(key, [texture])
+  }
+  gl.bindTexture(gl.TEXTURE_2D, texture)
+  gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, 1, gl.RGBA_INTEGER, gl.INT, values)
+  return texture
+}
+
+const UNIFORM_VECTORS = 'TENSORLOOM_WEBGL_UNIFORM_VECTORS'
+let flagRegistered = false
+
+/**
+ * How many vector uniforms a program may use for tables (sample coordinates, labels): what the
+ * GPU allows less a reserve, or the tfjs flag `TENSORLOOM_WEBGL_UNIFORM_VECTORS` when set to 0 or
+ * more (tests set it low to take the texture paths that larger tables take).
+ */
+export function uniformVectors(backend: unknown): number {
+  if (!flagRegistered) {
+    tf.env().registerFlag(UNIFORM_VECTORS, () => -1)
+    flagRegistered = true
+  }
+  const override = tf.env().getNumber(UNIFORM_VECTORS)
+  if (override >= 0) return override
+  const gl = gl2(backend)
+  return gl ? (gl.getParameter(gl.MAX_FRAGMENT_UNIFORM_VECTORS) as number) - 32 : 0
+}
+
 const even = (n: number) => n + (n % 2)
 
-/** Whether `t` is a packed texture with tfjs' plain 2D layout, already on the GPU. */
-export function texture(backend: RawBackend, t: tf.TensorInfo): WebGLTexture | null {
-  const data = backend.texData.get(t.dataId)
+/** `t`'s texture when it is a packed texture in tfjs' plain 2D layout on the GPU, else null. */
+export function texture(backend: unknown, t: tf.TensorInfo): WebGLTexture | null {
+  const data = (backend as MathBackendWebGL).texData.get(t.dataId)
   const [rows, cols] = t.shape as [number, number]
   if (!data?.isPacked || !data.texture || !data.texShape) return null
   if (data.texShape[0] !== even(rows) || data.texShape[1] !== even(cols)) return null
@@ -137,22 +189,57 @@ export function texture(backend: RawBackend, t: tf.TensorInfo): WebGLTexture | n
 }
 
 /**
- * Whether the multi-target matmul can run here: WebGL2 with float32 render targets and enough
+ * `t`'s texture in the plain packed layout: uploaded packed when it still lives on the CPU, or
+ * converted by a copy program (into `temps`, for the caller to dispose) when tfjs laid it out
+ * otherwise.
+ */
+export function plainTexture(
+  backendLike: unknown,
+  t: tf.TensorInfo,
+  temps: tf.TensorInfo[],
+): WebGLTexture {
+  const backend = backendLike as MathBackendWebGL
+  const data = backend.texData.get(t.dataId)
+  if (!data.texture && data.values) {
+    data.isPacked = true
+    backend.uploadToGPU(t.dataId)
+  }
+  const direct = texture(backend, t)
+  if (direct) return direct
+  const copy = backend.runWebGLProgram(
+    {
+      variableNames: ['A'],
+      outputShape: t.shape,
+      packedInputs: true,
+      packedOutput: true,
+      userCode: 'void main() { setOutput(getAAtOutCoords()); }',
+    },
+    [t],
+    'float32',
+  )
+  temps.push(copy)
+  const converted = texture(backend, copy)
+  if (!converted)
+    throw new Error(`Tensorloom's WebGL programs cannot lay out a [${t.shape}] tensor.`)
+  return converted
+}
+
+/**
+ * Whether the multi-target programs can run here: WebGL2 with float32 render targets and enough
  * draw buffers for `tile`.
  */
 export function mrtAvailable(backend: unknown, tile: Tile): boolean {
-  const gl = (backend as Partial<RawBackend>).gpgpu?.gl
-  if (!gl || typeof (gl as Partial<WebGL2RenderingContext>).drawBuffers !== 'function') return false
-  const targets = tile.rows * tile.cols
-  let limits = drawBufferLimits.get(gl)
-  if (limits === undefined) {
-    limits = Math.min(
+  const gl = gl2(backend)
+  if (!gl) return false
+  let limit = drawBufferLimits.get(gl)
+  if (limit === undefined) {
+    limit = Math.min(
       gl.getParameter(gl.MAX_DRAW_BUFFERS),
       gl.getParameter(gl.MAX_COLOR_ATTACHMENTS),
-    )
-    drawBufferLimits.set(gl, limits)
+    ) as number
+    drawBufferLimits.set(gl, limit)
   }
-  if (limits < targets) return false
+  if (limit < tile.rows * tile.cols) return false
   if (tf.env().getNumber('WEBGL_VERSION') !== 2) return false
   if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) return false
   return !tf.env().getBool('WEBGL_FORCE_F16_TEXTURES')
@@ -160,88 +247,66 @@ export function mrtAvailable(backend: unknown, tile: Tile): boolean {
 
 const drawBufferLimits = new WeakMap<WebGL2RenderingContext, number>()
 
-/**
- * `op(A)·op(B)` (optionally ReLU'd) of packed 2D tensors already on the GPU, as a new packed
- * tensor; null when an input is not a plain packed texture (the caller then runs the one-target
- * program). Texture padding (odd sides) must hold zeros.
- */
-export function mrtMatMul(
-  backendLike: unknown,
-  a: tf.TensorInfo,
-  b: tf.TensorInfo,
-  transposeA: boolean,
-  transposeB: boolean,
-  relu: boolean,
-  tile: Tile,
-): tf.TensorInfo | null {
-  const backend = backendLike as RawBackend
-  const texA = texture(backend, a)
-  const texB = texture(backend, b)
-  if (!texA || !texB) return null
-  const [m, k] = (transposeA ? [a.shape[1], a.shape[0]] : a.shape) as [number, number]
-  const n = (transposeB ? b.shape[0] : b.shape[1])!
-  const max = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE')
-  if (even(m) / 2 > max || even(n) / 2 > max) return null
-  const c = context(backend.gpgpu.gl)
-  const { gl } = c
-  const targets = tile.rows * tile.cols
-  const outW = Math.ceil(n / 2)
-  const outH = Math.ceil(m / 2)
-  const w = Math.ceil(outW / tile.cols)
-  const h = Math.ceil(outH / tile.rows)
-  const kp = Math.ceil(k / 2)
-  // Target i·cols + j holds the output block whose texels are (x + j·w, y + i·h) for the
-  // fragment (x, y): each target is a contiguous block of the output, copied with a blit.
-  const fa = (i: number) =>
-    transposeA
-      ? `texelFetch(A, ivec2(p.y + ${i * h}, i), 0)`
-      : `texelFetch(A, ivec2(i, p.y + ${i * h}), 0)`
-  const fb = (j: number) =>
-    transposeB
-      ? `texelFetch(B, ivec2(i, p.x + ${j * w}), 0)`
-      : `texelFetch(B, ivec2(p.x + ${j * w}, i), 0)`
-  const [a0, a1] = transposeA ? ['xxyy', 'zzww'] : ['xxzz', 'yyww']
-  const [b0, b1] = transposeB ? ['xzxz', 'ywyw'] : ['xyxy', 'zwzw']
-  let declarations = ''
-  let sums = ''
-  let body = ''
-  let outputs = ''
-  for (let i = 0; i < tile.rows; i++) body += `vec4 a${i} = ${fa(i)};\n`
-  for (let j = 0; j < tile.cols; j++) body += `vec4 b${j} = ${fb(j)};\n`
-  for (let i = 0; i < tile.rows; i++) {
-    for (let j = 0; j < tile.cols; j++) {
-      const t = i * tile.cols + j
-      declarations += `layout(location = ${t}) out vec4 o${t};\n`
-      sums += `vec4 s${t} = vec4(0.0);\n`
-      body += `s${t} += a${i}.${a0} * b${j}.${b0} + a${i}.${a1} * b${j}.${b1};\n`
-      outputs += relu ? `o${t} = max(s${t}, vec4(0.0));\n` : `o${t} = s${t};\n`
-    }
-  }
-  const mrt = compile(
-    c,
-    `${HEADER}
-uniform sampler2D A;
-uniform sampler2D B;
-${declarations}
-void main() {
-  ivec2 p = ivec2(gl_FragCoord.xy);
-  ${sums}
-  for (int i = 0; i < ${kp}; i++) {
-    ${body}
-  }
-  ${outputs}
-}`,
-    ['A', 'B'],
-  )
-  const tiles = scratch(c, w, h, targets)
-  const out = backend.makeTensorInfo([m, n], 'float32')
-  const outData = backend.texData.get(out.dataId)!
-  outData.isPacked = true
+/** A new packed `[rows, cols]` float32 tensor with its texture allocated. */
+function packedOutput(backend: MathBackendWebGL, shape: [number, number]) {
+  const out = backend.makeTensorInfo(shape, 'float32')
+  backend.texData.get(out.dataId).isPacked = true
   backend.uploadToGPU(out.dataId)
-  const outTexture = outData.texture!.texture
+  return { info: out, texture: backend.texData.get(out.dataId).texture!.texture }
+}
+
+function bindProgram(c: Context, program: RawProgram): void {
+  const { gl } = c
+  const compiled = compile(c, program.fragment, program.samplers)
+  gl.useProgram(compiled.program)
+  program.textures.forEach((tex, unit) => {
+    gl.activeTexture(gl.TEXTURE0 + unit)
+    gl.bindTexture(gl.TEXTURE_2D, tex)
+    gl.uniform1i(compiled.samplers[unit]!, unit)
+  })
+  for (const u of program.uniforms ?? []) {
+    if (!compiled.locations.has(u.name)) {
+      compiled.locations.set(u.name, gl.getUniformLocation(compiled.program, u.name))
+    }
+    const location = compiled.locations.get(u.name)
+    if (!location) continue
+    if ('float' in u) gl.uniform1f(location, u.float)
+    else gl.uniform4iv(location, u.ivec4)
+  }
+}
+
+/**
+ * The fragment grid of a tiled draw of a packed `[rows, cols]` output: `width × height`
+ * fragments; fragment (x, y) writes to target `i·tile.cols + j` the output texel
+ * (x + j·width, y + i·height).
+ */
+export function tileGrid(shape: [number, number], tile: Tile): { width: number; height: number } {
+  return {
+    width: Math.ceil(Math.ceil(shape[1] / 2) / tile.cols),
+    height: Math.ceil(Math.ceil(shape[0] / 2) / tile.rows),
+  }
+}
+
+/**
+ * One draw of a tiled `program` (it declares `layout(location = t) out vec4` for each of the
+ * tile's targets, see {@link tileGrid}) into a new packed `[rows, cols]` tensor.
+ */
+export function drawTiles(
+  backendLike: unknown,
+  program: RawProgram,
+  shape: [number, number],
+  tile: Tile,
+): tf.TensorInfo {
+  const backend = backendLike as MathBackendWebGL
+  const c = context(gl2(backend)!)
+  const { gl } = c
+  const { width: w, height: h } = tileGrid(shape, tile)
+  const outW = Math.ceil(shape[1] / 2)
+  const outH = Math.ceil(shape[0] / 2)
+  const tiles = scratch(c, w, h, tile.rows * tile.cols)
+  const out = packedOutput(backend, shape)
 
   gl.bindVertexArray(c.vao)
-  // The blocks.
   gl.bindFramebuffer(gl.FRAMEBUFFER, c.mrtFramebuffer)
   tiles.forEach((tex, t) => {
     gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + t, gl.TEXTURE_2D, tex, 0)
@@ -249,16 +314,11 @@ void main() {
   gl.drawBuffers(tiles.map((_, t) => gl.COLOR_ATTACHMENT0 + t))
   gl.viewport(0, 0, w, h)
   gl.scissor(0, 0, w, h)
-  gl.useProgram(mrt.program)
-  ;[texA, texB].forEach((tex, unit) => {
-    gl.activeTexture(gl.TEXTURE0 + unit)
-    gl.bindTexture(gl.TEXTURE_2D, tex)
-    gl.uniform1i(mrt.uniforms[unit]!, unit)
-  })
+  bindProgram(c, program)
   gl.drawArrays(gl.TRIANGLES, 0, 3)
   // Into tfjs' texture, block by block (the scissor box clips blits too).
   gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, c.copyFramebuffer)
-  gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, outTexture, 0)
+  gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, out.texture, 0)
   gl.scissor(0, 0, outW, outH)
   for (let i = 0; i < tile.rows; i++) {
     for (let j = 0; j < tile.cols; j++) {
@@ -286,66 +346,120 @@ void main() {
   // tfjs binds its program, VAO, textures, viewport and scissor for every draw, but keeps its
   // framebuffer bound.
   gl.bindFramebuffer(gl.FRAMEBUFFER, backend.gpgpu.framebuffer)
-  return out
+  return out.info
 }
 
 /**
- * One draw of `fragment` (a complete GLSL ES 3.00 shader reading `samplers` and writing
- * `layout(location = t) out vec4` targets) over the texels of a packed `[rows, cols]` tensor,
- * into `count` new packed tensors of that shape. `floats` sets float uniforms by name.
+ * One draw of `program` (it writes `layout(location = t) out vec4` targets) over the texels of
+ * a packed `[rows, cols]` tensor, into `count` new packed tensors of that shape.
  */
 export function drawTargets(
   backendLike: unknown,
-  fragment: string,
-  samplers: string[],
-  inputs: WebGLTexture[],
-  floats: Array<[string, number]>,
+  program: RawProgram,
   shape: [number, number],
   count: number,
 ): tf.TensorInfo[] {
-  const backend = backendLike as RawBackend
-  const c = context(backend.gpgpu.gl)
+  const backend = backendLike as MathBackendWebGL
+  const c = context(gl2(backend)!)
   const { gl } = c
-  const compiled = compile(c, fragment, samplers)
-  const outputs = Array.from({ length: count }, () => {
-    const out = backend.makeTensorInfo(shape, 'float32')
-    backend.texData.get(out.dataId)!.isPacked = true
-    backend.uploadToGPU(out.dataId)
-    return out
-  })
+  const outputs = Array.from({ length: count }, () => packedOutput(backend, shape))
   const w = Math.ceil(shape[1] / 2)
   const h = Math.ceil(shape[0] / 2)
   gl.bindVertexArray(c.vao)
   gl.bindFramebuffer(gl.FRAMEBUFFER, c.targetFramebuffer)
   const attachments = outputs.map((out, t) => {
-    const tex = backend.texData.get(out.dataId)!.texture!.texture
-    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + t, gl.TEXTURE_2D, tex, 0)
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + t, gl.TEXTURE_2D, out.texture, 0)
     return gl.COLOR_ATTACHMENT0 + t
   })
   gl.drawBuffers(attachments)
   gl.viewport(0, 0, w, h)
   gl.scissor(0, 0, w, h)
-  gl.useProgram(compiled.program)
-  inputs.forEach((tex, unit) => {
-    gl.activeTexture(gl.TEXTURE0 + unit)
-    gl.bindTexture(gl.TEXTURE_2D, tex)
-    gl.uniform1i(compiled.uniforms[unit]!, unit)
-  })
-  for (const [name, value] of floats) {
-    if (!compiled.floats.has(name)) {
-      compiled.floats.set(name, gl.getUniformLocation(compiled.program, name))
-    }
-    const location = compiled.floats.get(name)
-    if (location) gl.uniform1f(location, value)
-  }
+  bindProgram(c, program)
   gl.drawArrays(gl.TRIANGLES, 0, 3)
   // Detach: the outputs are tfjs' textures now.
-  attachments.forEach((attachment) => {
+  for (const attachment of attachments) {
     gl.framebufferTexture2D(gl.FRAMEBUFFER, attachment, gl.TEXTURE_2D, null, 0)
-  })
+  }
   gl.bindFramebuffer(gl.FRAMEBUFFER, backend.gpgpu.framebuffer)
-  return outputs
+  return outputs.map((o) => o.info)
 }
 
-/** The fragment shader header used by {@link drawTargets} programs. */
-export const FRAGMENT_HEADER = HEADER
+/**
+ * GLSL of a tiled matmul's accumulation: the targets `o{t}` (global declarations), the sums
+ * `s{t}` (declared in `main`), and the statements writing each sum (ReLU'd or not) to its target.
+ */
+export function tileSums(
+  tile: Tile,
+  relu: boolean,
+): { outputs: string; sums: string; write: string } {
+  let outputs = ''
+  let sums = ''
+  let write = ''
+  for (let t = 0; t < tile.rows * tile.cols; t++) {
+    outputs += `layout(location = ${t}) out vec4 o${t};\n`
+    sums += `vec4 s${t} = vec4(0.0);\n`
+    write += relu ? `o${t} = max(s${t}, vec4(0.0));\n` : `o${t} = s${t};\n`
+  }
+  return { outputs, sums, write }
+}
+
+/**
+ * `op(A)·op(B)` (optionally ReLU'd) of packed 2D tensors already on the GPU, as a new packed
+ * tensor, `tile` output texels per fragment; null when an input is not a plain packed texture
+ * (the caller then runs a one-target program). Texture padding (odd sides) must hold zeros.
+ */
+export function mrtMatMul(
+  backend: unknown,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  relu: boolean,
+  tile: Tile,
+): tf.TensorInfo | null {
+  const texA = texture(backend, a)
+  const texB = texture(backend, b)
+  if (!texA || !texB) return null
+  const [m, k] = (transposeA ? [a.shape[1], a.shape[0]] : a.shape) as [number, number]
+  const n = (transposeB ? b.shape[0] : b.shape[1])!
+  const max = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE')
+  if (even(m) / 2 > max || even(n) / 2 > max) return null
+  const { width: w, height: h } = tileGrid([m, n], tile)
+  const fa = (i: number) =>
+    transposeA
+      ? `texelFetch(A, ivec2(p.y + ${i * h}, i), 0)`
+      : `texelFetch(A, ivec2(i, p.y + ${i * h}), 0)`
+  const fb = (j: number) =>
+    transposeB
+      ? `texelFetch(B, ivec2(i, p.x + ${j * w}), 0)`
+      : `texelFetch(B, ivec2(p.x + ${j * w}, i), 0)`
+  const [a0, a1] = transposeA ? ['xxyy', 'zzww'] : ['xxzz', 'yyww']
+  const [b0, b1] = transposeB ? ['xzxz', 'ywyw'] : ['xyxy', 'zwzw']
+  const sums = tileSums(tile, relu)
+  let body = ''
+  for (let i = 0; i < tile.rows; i++) body += `vec4 a${i} = ${fa(i)};\n`
+  for (let j = 0; j < tile.cols; j++) body += `vec4 b${j} = ${fb(j)};\n`
+  for (let i = 0; i < tile.rows; i++) {
+    for (let j = 0; j < tile.cols; j++) {
+      body += `s${i * tile.cols + j} += a${i}.${a0} * b${j}.${b0} + a${i}.${a1} * b${j}.${b1};\n`
+    }
+  }
+  const fragment = `${FRAGMENT_HEADER}
+uniform sampler2D A;
+uniform sampler2D B;
+${sums.outputs}
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  ${sums.sums}
+  for (int i = 0; i < ${Math.ceil(k / 2)}; i++) {
+    ${body}
+  }
+  ${sums.write}
+}`
+  return drawTiles(
+    backend,
+    { fragment, samplers: ['A', 'B'], textures: [texA, texB] },
+    [m, n],
+    tile,
+  )
+}
