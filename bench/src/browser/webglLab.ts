@@ -3,6 +3,7 @@
 // waits for the queue), and candidate matmul shaders for the lesson's shapes. Driven by
 // `src/webglLab.ts`; not part of `pnpm bench`'s tables.
 import * as tf from '@tensorflow/tfjs'
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl'
 import { DataLoader, MNIST } from '@tensorloom/data'
 import { manualSeed } from '@tensorloom/layers'
 import { Adam, AdamW, CrossEntropyLoss, FastEngine, type Optimizer, SGD } from '@tensorloom/train'
@@ -10,30 +11,10 @@ import { cpuNow, cpuSince } from '../engines/cpuClock'
 import { parityRun } from '../engines/tensorloom'
 import { lessonTransform, loadMnist, SimpleNN } from '../model'
 
-interface Program {
-  variableNames: string[]
-  outputShape: number[]
-  userCode: string
-  packedInputs?: boolean
-  packedOutput?: boolean
-}
-
-interface WebGLBackendLike {
-  runWebGLProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType): tf.TensorInfo
-  texData: {
-    get(id: tf.DataId): {
-      texShape?: number[]
-      isPacked?: boolean
-      texture?: { texture: WebGLTexture; texShape: number[] }
-    }
-  }
-  gpgpu: { gl: WebGL2RenderingContext; framebuffer: WebGLFramebuffer }
-}
-
 /** Copies packed 2D `t`'s texels (row-major: texel row, then column) into `buffer` (GPU-side). */
 function copyToBuffer(t: tf.Tensor, buffer: WebGLBuffer, fb: WebGLFramebuffer): number {
   const b = backend()
-  const gl = b.gpgpu.gl
+  const gl = gl2()
   const data = b.texData.get(t.dataId)
   const [rows, cols] = t.shape as [number, number]
   const w = Math.ceil(cols / 2)
@@ -54,7 +35,7 @@ function copyToBuffer(t: tf.Tensor, buffer: WebGLBuffer, fb: WebGLFramebuffer): 
 }
 
 /** dW1 = Xᵀ·dH with dH read from a uniform block (binding 0) holding its packed texels. */
-function uboMatMulTN(m: number, k: number, n: number): Program {
+function uboMatMulTN(m: number, k: number, n: number): GPGPUProgram {
   const kp = Math.ceil(k / 2)
   const np = Math.ceil(n / 2)
   return {
@@ -79,9 +60,12 @@ function uboMatMulTN(m: number, k: number, n: number): Program {
   }
 }
 
-const backend = () => tf.backend() as unknown as WebGLBackendLike
+const backend = () => tf.backend() as MathBackendWebGL
 
-function runProgram(program: Program, inputs: tf.Tensor[]): tf.Tensor {
+/** The backend's WebGL2 context (tfjs types it as WebGL1's). */
+const gl2 = () => backend().gpgpu.gl as WebGL2RenderingContext
+
+function runProgram(program: GPGPUProgram, inputs: tf.Tensor[]): tf.Tensor {
   const info = backend().runWebGLProgram(program, inputs, 'float32')
   return tf.engine().makeTensorFromTensorInfo(info)
 }
@@ -178,7 +162,7 @@ function fetchMatMul(
   k: number,
   n: number,
   unroll: number,
-): Program {
+): GPGPUProgram {
   const { a, b, combine } = FETCH_LAYOUTS[layout]
   const kp = Math.ceil(k / 2)
   const body = (off: string) => `
@@ -211,7 +195,7 @@ function fetchMatMul(
 }
 
 /** Forward-shaped loop (K=785) with only the fetches, or only the arithmetic. */
-function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): Program {
+function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): GPGPUProgram {
   const kp = Math.ceil(k / 2)
   const body =
     kind === 'fetch'
@@ -236,7 +220,7 @@ function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): P
   }
 }
 
-function emptyProgram(shape: number[]): Program {
+function emptyProgram(shape: number[]): GPGPUProgram {
   return {
     variableNames: ['A'],
     outputShape: shape,
@@ -316,7 +300,7 @@ function mrtForward(kp: number, tr: number, tc: number): string {
 
 function mrtCase(a: tf.Tensor, b: tf.Tensor, tr: number, tc: number) {
   const be = backend()
-  const gl = be.gpgpu.gl
+  const gl = gl2()
   const kp = Math.ceil(a.shape[1]! / 2)
   const program = rawProgram(gl, mrtForward(kp, tr, tc))
   const w = Math.ceil(Math.ceil(b.shape[1]! / 2) / tc)
@@ -534,7 +518,7 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   rows.push({ name: 'check NT dW1 max |diff|', ms: await maxDiff(refNT2, candNT2) })
   tf.dispose([w1t, xt, dht, refNT, candNT, refNT2, candNT2])
   {
-    const gl = backend().gpgpu.gl
+    const gl = gl2()
     const fb = gl.createFramebuffer()!
     const buf = gl.createBuffer()!
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf)

@@ -5,6 +5,7 @@ import { TrainError } from '../errors'
 import type { BatchSource } from '../evaluate'
 import type { Criterion } from '../Loss'
 import type { Optimizer, ParamState } from '../Optimizer'
+import { tensorUpdate } from '../optim/rules'
 import { KERNELS, kernelKind, registerFastKernels, stateCount, type UpdateRule } from './kernels'
 import { type DenseBlock, planDense, type Unsupported } from './plan'
 import { checkLoader, type IndexedLoader, makeResident, type ResidentData } from './residentData'
@@ -226,8 +227,10 @@ export class FastEngine {
     // WebGL's kernels read batches from the resident set in their own layout.
     const texels =
       (options.tuning?.kernels ?? true) &&
-      texelsAvailable() &&
-      FastEngine.augmentable(verdict.blocks, options.optimizer)
+      FastEngine.augmentable(verdict.blocks, options.optimizer) &&
+      texelsAvailable(
+        verdict.blocks.map(({ linear }) => [linear.inFeatures + 2, linear.outFeatures + 2]),
+      )
     const data = await makeResident(
       verdict.loader.dataset as never,
       options.tuning?.residentData ?? true,
@@ -751,8 +754,7 @@ function updateOps(
     params.forEach((p, i) => {
       const rule = rules[i]!
       const s = state[i]!
-      const [next, newState] =
-        rule.kind === 'adam' ? adamOps(rule, p, grads[i]!, s) : sgdOps(rule, p, grads[i]!, s)
+      const [next, newState] = tensorUpdate(rule, p, grads[i]!, s)
       out.push(next)
       newState.forEach((t, j) => {
         tf.keep(t)
@@ -762,50 +764,4 @@ function updateOps(
     })
     return out
   })
-}
-
-function adamOps(
-  rule: UpdateRule,
-  p: tf.Tensor,
-  g0: tf.Tensor,
-  s: tf.Tensor[],
-): [tf.Tensor, tf.Tensor[]] {
-  const { lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step, amsgrad } = rule
-  let g = maximize ? tf.neg(g0) : g0
-  let param = p
-  if (weightDecay !== 0) {
-    if (decoupled) param = tf.mul(p, 1 - lr * weightDecay)
-    else g = tf.add(g, tf.mul(p, weightDecay))
-  }
-  const m = tf.add(tf.mul(s[0]!, beta1), tf.mul(g, 1 - beta1))
-  const v = tf.add(tf.mul(s[1]!, beta2), tf.mul(tf.mul(g, 1 - beta2), g))
-  let second = v
-  const newState = [m, v]
-  if (amsgrad) {
-    second = tf.maximum(s[2]!, v)
-    newState.push(second)
-  }
-  const stepSize = lr / (1 - beta1 ** step)
-  const denom = tf.add(tf.div(tf.sqrt(second), Math.sqrt(1 - beta2 ** step)), eps)
-  return [tf.sub(param, tf.div(tf.mul(m, stepSize), denom)), newState]
-}
-
-function sgdOps(
-  rule: UpdateRule,
-  p: tf.Tensor,
-  g0: tf.Tensor,
-  s: tf.Tensor[],
-): [tf.Tensor, tf.Tensor[]] {
-  const { lr, weightDecay, maximize, momentum, dampening, nesterov, hasBuffer } = rule
-  let d = maximize ? tf.neg(g0) : g0
-  if (weightDecay !== 0) d = tf.add(d, tf.mul(p, weightDecay))
-  const newState: tf.Tensor[] = []
-  if (momentum !== 0) {
-    const buf = hasBuffer
-      ? tf.add(tf.mul(s[0]!, momentum), dampening === 0 ? d : tf.mul(d, 1 - dampening))
-      : tf.clone(d)
-    newState.push(buf)
-    d = nesterov ? tf.add(d, tf.mul(buf, momentum)) : buf
-  }
-  return [tf.sub(p, tf.mul(d, lr)), newState]
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { mrtAvailable } from './webglDraw'
 import { webglSeparateState } from './webglKernels'
-import { mrtAvailable } from './webglMrt'
 
 // The WebGL programs themselves run in headless Chromium (bench/src/browser/webgl.test.ts); here,
 // that nothing WebGL-specific is used where there is no WebGL.

@@ -15,12 +15,12 @@ import {
   FRAGMENT_HEADER,
   intTexture,
   mrtAvailable,
-  plainTexture,
   type Tile,
   tileGrid,
-  tileSums,
   uniformVectors,
-} from './webglMrt'
+} from './webglDraw'
+import { tileSums } from './webglMrt'
+import { fits, plainTexture } from './webglTextures'
 
 /** Where each sample lies in a resident texture made by {@link TexelWriter}. */
 interface TexelLayout {
@@ -46,9 +46,17 @@ const TILE: Tile = { rows: 2, cols: 4 }
  */
 const MAX_UNIFORM_PAIRS = 128
 
-/** Whether the resident texel layout and its matmuls can run on the current backend. */
-export function texelsAvailable(): boolean {
-  return tf.getBackend() === 'webgl' && mrtAvailable(tf.backend(), TILE)
+/**
+ * Whether the resident texel layout and the programs of the WebGL fast path can run on the
+ * current backend, for layers of these (augmented) shapes: each must get tfjs' plain packed
+ * layout, which the programs fetch texels from.
+ */
+export function texelsAvailable(shapes: Array<[number, number]>): boolean {
+  return (
+    tf.getBackend() === 'webgl' &&
+    mrtAvailable(tf.backend(), TILE) &&
+    shapes.every(([rows, cols]) => fits(rows, cols))
+  )
 }
 
 /**
@@ -154,6 +162,11 @@ export function rowsMatMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
     textures.push(intTexture(backend, coordinates))
   }
   const shape: [number, number] = a.transposeA ? [layout.features, n] : [batch, n]
+  if (!fits(...shape)) {
+    throw new Error(
+      `Tensorloom's WebGL fast path cannot lay out a [${shape}] batch; use smaller batches.`,
+    )
+  }
   const { width: w, height: h } = tileGrid(shape, TILE)
   const sums = tileSums(TILE, a.relu)
   const fragment = `${FRAGMENT_HEADER}
