@@ -611,6 +611,19 @@ export async function matMulCheck(): Promise<Array<{ name: string; relative: num
     })
     tf.dispose([a, b, got, product, want])
   }
+  // With a mask (a ReLU's gradient: dH = dY·W2ᵀ where the layer's output is positive).
+  const dy = packed(rand([64, 10], 1))
+  const w2 = packed(rand([130, 10], 2))
+  const h = packed(tf.relu(rand([64, 130], 3)))
+  const got = tf.engine().runKernel('TensorloomMatMul', { a: dy, b: w2, mask: h }, {
+    transposeA: false,
+    transposeB: true,
+    relu: false,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor
+  const want = tf.mul(tf.matMul(dy, w2, false, true), tf.step(h))
+  const scale = (await tf.max(tf.abs(want)).data())[0]!
+  out.push({ name: '64x10x130 Bᵀ mask', relative: (await maxDiff(got, want)) / scale })
+  tf.dispose([dy, w2, h, got, want])
   return out
 }
 

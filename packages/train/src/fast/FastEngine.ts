@@ -374,12 +374,15 @@ export class FastEngine {
           )
         }
         if (i === 0) break
+        const relu = this.slots[i - 1]!.block.activation === 'relu'
+        // WebGL's matmul applies the ReLU's mask itself (one draw fewer).
+        const mask = relu && this.kernels === 'webgl' ? input : null
         const dIn = js
           ? keep(tf.matMul(dy, keep(tf.transpose(slot.wt))))
           : this.kernels === 'webgl'
-            ? keep(webglMatMul(dy, slot.wt, false, true))
+            ? keep(webglMatMul(dy, slot.wt, false, true, false, null, mask))
             : keep(tf.matMul(dy, slot.wt, false, true))
-        if (this.slots[i - 1]!.block.activation === 'relu') {
+        if (relu && !mask) {
           dy = this.kernels
             ? keep(tf.engine().runKernel<tf.Tensor2D>(KERNELS.reluGrad, { dy: dIn, y: input }))
             : keep(tf.mul(dIn, keep(tf.step(input))) as tf.Tensor2D)
@@ -698,7 +701,8 @@ export class FastEngine {
 
 /**
  * `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts); with
- * `rows`, `a` is the resident set and the kernel reads those samples from it (webglRows.ts).
+ * `rows`, `a` is the resident set and the kernel reads those samples from it (webglRows.ts);
+ * with `mask`, the product is zeroed where `mask` is not positive (a ReLU's gradient).
  */
 function webglMatMul(
   a: tf.Tensor2D,
@@ -707,8 +711,10 @@ function webglMatMul(
   transposeB: boolean,
   relu = false,
   rows: Int32Array | null = null,
+  mask: tf.Tensor2D | null = null,
 ): tf.Tensor2D {
   const attrs = { transposeA, transposeB, relu }
+  if (mask) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b, mask }, attrs)
   if (!rows) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b }, attrs)
   return tf
     .engine()

@@ -87,13 +87,18 @@ function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[
       return ${inUniforms ? 'u_labels[r / 4][r % 4]' : 'int(elemY(r, 0) + 0.5)'};
     }`
   const variableNames = inUniforms ? ['L'] : ['L', 'Y']
-  const cell = (i: number, j: number, out: string) => `
+  // Row i of the texel: its statistics once, then its two cells.
+  const row = (i: number) => `
         {
           int r = rc.x + ${i};
-          int c = rc.y + ${j};
-          if (r < ${rows} && c < ${classes}) {
+          if (r < ${rows}) {
             ${rowStats(classes)}
-            ${out} = u_scale * (exp(elemL(r, c) - m) / s - (c == y ? 1.0 : 0.0));
+            for (int j = 0; j < 2; j++) {
+              int c = rc.y + j;
+              if (c < ${classes}) {
+                result[${2 * i} + j] = u_scale * (exp(elemL(r, c) - m) / s - (c == y ? 1.0 : 0.0));
+              }
+            }
           }
         }`
   const grad: GPGPUProgram = {
@@ -107,10 +112,8 @@ function softmaxCrossEntropy({ inputs, backend, attrs }: Params): tf.TensorInfo[
       void main() {
         ivec2 rc = getOutputCoords();
         vec4 result = vec4(0.0);
-        ${cell(0, 0, 'result.x')}
-        ${cell(0, 1, 'result.y')}
-        ${cell(1, 0, 'result.z')}
-        ${cell(1, 1, 'result.w')}
+        ${row(0)}
+        ${row(1)}
         setOutput(result);
       }`,
   }
@@ -158,7 +161,8 @@ function plainPacked(backend: unknown, t: tf.TensorInfo): boolean {
 }
 
 /**
- * `TensorloomMatMul` on WebGL: `op(A)·op(B)` (optionally ReLU'd) of packed 2D tensors, one output
+ * `TensorloomMatMul` on WebGL: `op(A)·op(B)` (optionally ReLU'd, or with an input `mask`: zeroed
+ * where the mask is not positive, a ReLU's gradient) of packed 2D tensors, one output
  * texel (2×2 values) per fragment like tfjs' own packed matmul, but reading the inputs with
  * `texelFetch` at integer texel coordinates (tfjs computes normalised texture coordinates for
  * every read) and unrolled by 4. On SwiftShader the two large matmuls of a step take ~40% less
@@ -174,8 +178,10 @@ function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
   const [m, k] = (transposeA ? [a.shape[1], a.shape[0]] : a.shape) as [number, number]
   const n = (transposeB ? b.shape[0] : b.shape[1])!
   const kp = Math.ceil(k / 2)
+  const mask = inputs.mask
   // Large matmuls (the first layer's forward and weight gradient): several texels per fragment.
-  if (kp >= 16 && Math.ceil(m / 2) * Math.ceil(n / 2) >= 1024 && mrtAvailable(backend, TILE)) {
+  const large = kp >= 16 && Math.ceil(m / 2) * Math.ceil(n / 2) >= 1024
+  if (large && !mask && mrtAvailable(backend, TILE)) {
     const out = mrtMatMul(backend, a, b, transposeA, transposeB, relu, TILE)
     if (out) return out
   }
@@ -201,7 +207,7 @@ function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
       ? 'ivec2 p = ivec2(gl_FragCoord.xy); int r = p.y; int c = p.x;'
       : 'ivec2 rc = getOutputCoords(); int r = rc.x / 2; int c = rc.y / 2;'
   const program: GPGPUProgram = {
-    variableNames: ['A', 'B'],
+    variableNames: mask ? ['A', 'B', 'M'] : ['A', 'B'],
     outputShape: [m, n],
     packedInputs: true,
     packedOutput: true,
@@ -216,10 +222,11 @@ function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
         for (int i = ${main}; i < ${kp}; i++) {${step('i')}
         }
         ${relu ? 'result = max(result, vec4(0.0));' : ''}
+        ${mask ? 'result *= vec4(greaterThan(getMAtOutCoords(), vec4(0.0)));' : ''}
         setOutput(result);
       }`,
   }
-  return run(backend, program, [a, b])
+  return run(backend, program, mask ? [a, b, mask] : [a, b])
 }
 
 /** `TensorloomReluGrad` on WebGL (packed): `dy` where `y > 0`. */
