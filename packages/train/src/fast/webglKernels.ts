@@ -229,27 +229,11 @@ function matMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
   return run(backend, program, mask ? [a, b, mask] : [a, b])
 }
 
-/** `TensorloomReluGrad` on WebGL (packed): `dy` where `y > 0`. */
-function reluGrad({ inputs, backend }: Params): tf.TensorInfo {
-  const program: GPGPUProgram = {
-    variableNames: ['DY', 'Y'],
-    outputShape: inputs.dy!.shape,
-    packedInputs: true,
-    packedOutput: true,
-    userCode: `
-      void main() {
-        setOutput(getDYAtOutCoords() * vec4(greaterThan(getYAtOutCoords(), vec4(0.0))));
-      }`,
-  }
-  return run(backend, program, [inputs.dy!, inputs.y!])
-}
-
 /** Registers the WebGL versions of the fused kernels (once). */
 export function registerWebGLKernels(): void {
   const configs: Array<[string, (params: Params) => tf.TensorInfo | tf.TensorInfo[]]> = [
     [KERNELS.rowsMatMul, rowsMatMul],
     [KERNELS.softmaxCrossEntropy, softmaxCrossEntropy],
-    [KERNELS.reluGrad, reluGrad],
     [KERNELS.optimizerStep, optimizerStep],
     [KERNELS.matMul, matMul],
   ]
