@@ -30,28 +30,34 @@ export function webglSeparateState(shapes: Array<[number, number]>): boolean {
  */
 function updateShader(rule: UpdateRule, rows: number, frozenFrom: number, states: number) {
   const step = withRule(rule, { visit: glslStep })
-  const inputs = ['P', 'G', ...Array.from({ length: states }, (_, j) => `S${j}`)]
-  const locals = ['p', 'g', ...Array.from({ length: states }, (_, j) => `s${j}`)]
-  const outputs = ['oP', ...Array.from({ length: states }, (_, j) => `oS${j}`)]
-  const keep = outputs.map((o, j) => `${o} = ${locals[j === 0 ? 0 : j + 1]};`)
-  const fragment = `${FRAGMENT_HEADER}
-${inputs.map((name) => `uniform sampler2D ${name};`).join('\n')}
+  const uniforms = step.uniforms.map((u) => ({ name: u.name, float: u.value }))
+  const samplers = ['P', 'G', ...Array.from({ length: states }, (_, j) => `S${j}`)]
+  // The source depends on the step's statements, not on the constants' values (uniforms).
+  const key = [step.body, rows, frozenFrom].join('|')
+  let fragment = sources.get(key)
+  if (!fragment) {
+    const locals = ['p', 'g', ...Array.from({ length: states }, (_, j) => `s${j}`)]
+    const outputs = ['oP', ...Array.from({ length: states }, (_, j) => `oS${j}`)]
+    const keep = outputs.map((o, j) => `${o} = ${locals[j === 0 ? 0 : j + 1]};`)
+    fragment = `${FRAGMENT_HEADER}
+${samplers.map((name) => `uniform sampler2D ${name};`).join('\n')}
 ${step.uniforms.map((u) => `uniform float ${u.name};`).join('\n')}
 ${outputs.map((o, t) => `layout(location = ${t}) out vec4 ${o};`).join('\n')}
 void main() {
   ivec2 q = ivec2(gl_FragCoord.xy);
-  ${inputs.map((name, j) => `vec4 ${locals[j]} = texelFetch(${name}, q, 0);`).join('\n  ')}
+  ${samplers.map((name, j) => `vec4 ${locals[j]} = texelFetch(${name}, q, 0);`).join('\n  ')}
   ${step.body.split('\n').join('\n  ')}
   ${outputs.map((o, j) => `${o} = ${step.outputs[j]};`).join('\n  ')}
   ${frozenFrom >= 0 ? `if (2 * q.x >= ${frozenFrom}) {\n    ${keep.join('\n    ')}\n  }` : ''}
   ${rows % 2 === 1 ? `if (2 * q.y + 1 >= ${rows}) {\n    ${outputs.map((o) => `${o}.zw = vec2(0.0);`).join('\n    ')}\n  }` : ''}
 }`
-  return {
-    fragment,
-    samplers: inputs,
-    uniforms: step.uniforms.map((u) => ({ name: u.name, float: u.value })),
+    sources.set(key, fragment)
   }
+  return { fragment, samplers, uniforms }
 }
+
+/** Fragment sources by the rule's statements and the parameter's layout. */
+const sources = new Map<string, string>()
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
 

@@ -36,6 +36,9 @@ interface TexelLayout {
 
 const layouts = new WeakMap<tf.DataId, TexelLayout>()
 
+/** Fragment sources of the row matmuls by their parameters. */
+const sources = new Map<string, string>()
+
 /** Output texels per fragment of the row matmuls (8 render targets). */
 const TILE: Tile = { rows: 2, cols: 4 }
 
@@ -168,8 +171,13 @@ export function rowsMatMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
     )
   }
   const { width: w, height: h } = tileGrid(shape, TILE)
-  const sums = tileSums(TILE, a.relu)
-  const fragment = `${FRAGMENT_HEADER}
+  // The source depends on these only; building it (the gradient's loop is unrolled) and hashing
+  // a new string each step would cost the JavaScript thread more than the lookup.
+  const key = [a.transposeA, a.relu, uniform, pairs, layout.texels, layout.features, w, h].join()
+  let fragment = sources.get(key)
+  if (!fragment) {
+    const sums = tileSums(TILE, a.relu)
+    fragment = `${FRAGMENT_HEADER}
 uniform sampler2D X;
 uniform sampler2D B;
 ${uniform ? `uniform ivec4 u_rows[${pairs}];` : 'uniform isampler2D R;'}
@@ -181,6 +189,8 @@ void main() {
   ${a.transposeA ? gradientLoop(pairs, w, uniform) : forwardLoop(layout, pairs, w, h)}
   ${sums.write}
 }`
+    sources.set(key, fragment)
+  }
   const out = drawTiles(
     backend,
     {
