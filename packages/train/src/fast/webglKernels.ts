@@ -1,9 +1,11 @@
 // The fused kernels of the fast path for the `webgl` backend, as WebGL programs run through
 // tfjs-backend-webgl's `runWebGLProgram`, and — where one draw should write several textures —
-// raw WebGL2 draws with several render targets (webglMrt.ts). On WebGL each op is a draw call
-// with a fixed cost (~0.15–0.3 ms on SwiftShader), and on a software renderer each texture fetch
-// costs more than the arithmetic it feeds: the programs read texels with `texelFetch` at integer
-// coordinates, and the large matmuls compute several output texels per fragment.
+// raw WebGL2 draws with several render targets (webglDraw.ts: the first layer's matmuls in
+// webglRows.ts, the large matmul in webglMrt.ts, the optimizer in webglOptimizer.ts). On WebGL
+// each op is a draw call with a fixed cost (~0.15–0.3 ms on SwiftShader), and on a software
+// renderer each texture fetch costs more than the arithmetic it feeds: the programs read texels
+// with `texelFetch` at integer coordinates, and the large matmuls compute several output texels
+// per fragment.
 //
 // Matmuls read and write *packed* textures (2×2 blocks: (r, c), (r, c+1), (r+1, c), (r+1, c+1)
 // in x, y, z, w), and tfjs converts every input whose packing differs from what a program expects
