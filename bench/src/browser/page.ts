@@ -6,15 +6,10 @@ import { profileFit, runFit } from '../engines/fit'
 import { parityLosses, profileTensorloom, runTensorloom } from '../engines/tensorloom'
 import type { StepProfile } from '../profile'
 import type { RunRequest, RunResult } from '../protocol'
-import {
-  type LabRow,
-  matMulCheck,
-  type SmallParity,
-  type SmallParityOptions,
-  smallParity,
-  webglLab,
-  webglStepLab,
-} from './webglLab'
+import { matMulCheck, type SmallParity, type SmallParityOptions, smallParity } from './webglChecks'
+import { webglLab } from './webglLab'
+import { webglStepLab } from './webglStepLab'
+import type { LabRow } from './webglTiming'
 
 /** What the page reports after choosing its backend. */
 export interface PageInfo {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChromiumBench, chromiumPath } from './chromium'
-import type { SmallParity, SmallParityOptions } from './webglLab'
+import type { SmallParity, SmallParityOptions } from './webglChecks'
 
 describe.skipIf(!existsSync(chromiumPath))('fast path on webgl (headless Chromium)', () => {
   let browser: ChromiumBench

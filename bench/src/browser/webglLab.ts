@@ -1,15 +1,20 @@
-// WebGL lab (page side): times single programs of a training step in isolation on the `webgl`
-// backend (SwiftShader here has no timer queries: each case runs `reps` times, then one read-back
-// waits for the queue), and candidate matmul shaders for the lesson's shapes. Driven by
-// `src/webglLab.ts`; not part of `pnpm bench`'s tables.
+// WebGL lab (page side): candidate shaders for the lesson's shapes, each timed alone on the
+// `webgl` backend (see webglTiming.ts), next to tfjs' own programs. Driven by `src/webglLab.ts`
+// (`lab`); not part of `pnpm bench`'s tables.
 import * as tf from '@tensorflow/tfjs'
-import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl'
-import { DataLoader, MNIST } from '@tensorloom/data'
-import { manualSeed } from '@tensorloom/layers'
-import { Adam, AdamW, CrossEntropyLoss, FastEngine, type Optimizer, SGD } from '@tensorloom/train'
-import { cpuNow, cpuSince } from '../engines/cpuClock'
-import { parityRun } from '../engines/tensorloom'
-import { lessonTransform, loadMnist, SimpleNN } from '../model'
+import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl'
+import {
+  backend,
+  gl2,
+  type LabRow,
+  maxDiff,
+  type Out,
+  packed,
+  rand,
+  runProgram,
+  setRawSync,
+  timeIt,
+} from './webglTiming'
 
 /** Copies packed 2D `t`'s texels (row-major: texel row, then column) into `buffer` (GPU-side). */
 function copyToBuffer(t: tf.Tensor, buffer: WebGLBuffer, fb: WebGLFramebuffer): number {
@@ -58,77 +63,6 @@ function uboMatMulTN(m: number, k: number, n: number): GPGPUProgram {
         setOutput(result);
       }`,
   }
-}
-
-const backend = () => tf.backend() as MathBackendWebGL
-
-/** The backend's WebGL2 context (tfjs types it as WebGL1's). */
-const gl2 = () => backend().gpgpu.gl as WebGL2RenderingContext
-
-function runProgram(program: GPGPUProgram, inputs: tf.Tensor[]): tf.Tensor {
-  const info = backend().runWebGLProgram(program, inputs, 'float32')
-  return tf.engine().makeTensorFromTensorInfo(info)
-}
-
-/** What a timed case returns: its outputs (disposed), or nothing (raw WebGL cases). */
-type Out = tf.Tensor | tf.Tensor[] | undefined
-
-let anchor: tf.Tensor | null = null
-/** Set by raw-GL cases: a synchronous read of their own output. */
-let rawSync: (() => void) | null = null
-
-async function sync(t?: Out): Promise<void> {
-  const last = Array.isArray(t) ? t[t.length - 1] : t
-  if (!last && rawSync) {
-    rawSync()
-    return
-  }
-  if (!last) {
-    // On GPU-resident inputs (tfjs runs tiny ops on CPU data on the CPU): waits for the queue.
-    anchor ??= tf.add(tf.randomNormal([2, 2]), tf.randomNormal([2, 2]))
-    const probe = tf.add(anchor, anchor)
-    await probe.data()
-    probe.dispose()
-    return
-  }
-  const one = tf.slice(
-    last,
-    last.shape.map(() => 0),
-    last.shape.map(() => 1),
-  )
-  await one.data()
-  one.dispose()
-}
-
-let lastCpuMs = 0
-
-/** ms per call of `fn` (its outputs disposed), over `reps` calls after 3 warm-up calls. */
-async function timeIt(fn: () => Out, reps: number): Promise<number> {
-  for (let i = 0; i < 3; i++) tf.dispose(fn() as tf.Tensor)
-  await sync()
-  const c0 = await cpuNow()
-  const t0 = performance.now()
-  let out: Out
-  for (let i = 0; i < reps; i++) {
-    tf.dispose(out as tf.Tensor)
-    out = fn()
-  }
-  await sync(out)
-  const ms = (performance.now() - t0) / reps
-  lastCpuMs = ((cpuSince(c0, await cpuNow()) ?? Number.NaN) * 1000) / reps
-  tf.dispose(out as tf.Tensor)
-  return ms
-}
-
-const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed)
-
-/** Makes `t` a packed texture (as the fast path's tensors are). */
-function packed(t: tf.Tensor): tf.Tensor {
-  // A packed identity op: tfjs' packed unary `relu(x) - relu(-x)` would change values; use add 0
-  // on a packed binary program.
-  const out = tf.add(t, tf.zerosLike(t))
-  t.dispose()
-  return out
 }
 
 /**
@@ -230,13 +164,6 @@ function emptyProgram(shape: number[]): GPGPUProgram {
   }
 }
 
-async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const d = tf.max(tf.abs(tf.sub(a, b)))
-  const v = (await d.data())[0]!
-  d.dispose()
-  return v
-}
-
 /** A raw WebGL2 program drawing a full-screen triangle into `targets` textures (MRT). */
 function rawProgram(gl: WebGL2RenderingContext, fragment: string): WebGLProgram {
   const vs = gl.createShader(gl.VERTEX_SHADER)!
@@ -326,12 +253,12 @@ function mrtCase(a: tf.Tensor, b: tf.Tensor, tr: number, tc: number) {
   gl.bindFramebuffer(gl.FRAMEBUFFER, be.gpgpu.framebuffer)
   if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`framebuffer status ${status}`)
   let checked = false
-  rawSync = () => {
+  setRawSync(() => {
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb)
     gl.readBuffer(gl.COLOR_ATTACHMENT0)
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4))
     gl.bindFramebuffer(gl.FRAMEBUFFER, be.gpgpu.framebuffer)
-  }
+  })
   return (): Out => {
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb)
     gl.viewport(0, 0, w, h)
@@ -367,96 +294,6 @@ function mrtCase(a: tf.Tensor, b: tf.Tensor, tr: number, tc: number) {
   }
 }
 
-export interface LabRow {
-  name: string
-  ms: number
-  /** CPU ms of all Chromium processes per call (10 ms clock ticks: use many reps). */
-  cpuMs?: number
-  note?: string
-}
-
-/** One kernel call of a step, captured to be replayed alone. */
-interface CapturedCall {
-  name: string
-  inputs: tf.NamedTensorMap
-  attrs: tf.NamedAttrMap
-}
-
-/**
- * The kernels of one fast-path step (the lesson's network, real MNIST, batch 64), each replayed
- * alone with that step's inputs and attributes: the step's calls are captured by wrapping
- * `runKernel` for one step, their inputs kept alive with `tf.clone`.
- */
-export async function webglStepLab(reps = 30, source = new URL('/data/', location.href).href) {
-  const rows: LabRow[] = []
-  const add = async (name: string, fn: () => Out) => {
-    let best = Number.POSITIVE_INFINITY
-    let bestCpu = Number.NaN
-    for (let trial = 0; trial < 3; trial++) {
-      const ms = await timeIt(fn, reps)
-      if (ms < best) {
-        best = ms
-        bestCpu = lastCpuMs
-      }
-    }
-    rows.push({ name, ms: best, cpuMs: bestCpu })
-  }
-  const train = await loadMnist(source, true)
-  manualSeed(0)
-  const model = new SimpleNN()
-  const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
-  const trainLoader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 })
-  const engine = await FastEngine.create({
-    model,
-    optimizer,
-    criterion: new CrossEntropyLoss(),
-    trainLoader,
-  })
-  const batches = engine.epochIndices()[Symbol.iterator]()
-  const next = () => batches.next().value as Int32Array
-  // A few steps compile every program.
-  for (let i = 0; i < 5; i++) engine.step(next()).stats.dispose()
-  await add('whole step (FastEngine.step, stats not read)', () => engine.step(next()).stats)
-  const calls: CapturedCall[] = []
-  const kernels = tf.engine()
-  const runKernel = kernels.runKernel
-  kernels.runKernel = ((name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => {
-    if (name.startsWith('Tensorloom')) {
-      const kept = Object.fromEntries(
-        Object.entries(inputs).map(([k, t]) => [k, tf.keep(t.clone())]),
-      )
-      calls.push({ name, inputs: kept, attrs: attrs ?? {} })
-    }
-    return runKernel.call(kernels, name, inputs, attrs)
-  }) as typeof runKernel
-  try {
-    engine.step(next()).stats.dispose()
-  } finally {
-    kernels.runKernel = runKernel
-  }
-  for (const call of calls) {
-    const shapes = Object.entries(call.inputs)
-      .map(([k, t]) => `${k}[${t.shape}]`)
-      .join(' ')
-    const flags = ['transposeA', 'transposeB', 'relu']
-      .filter((f) => (call.attrs as Record<string, unknown>)[f] === true)
-      .join(' ')
-    await add(
-      `${call.name.replace('Tensorloom', '')} ${shapes} ${flags}`,
-      () => kernels.runKernel(call.name, call.inputs, call.attrs) as tf.Tensor | tf.Tensor[],
-    )
-    tf.dispose(Object.values(call.inputs))
-  }
-  const tiny = tf.add(tf.randomNormal([2, 2]), 0)
-  await add('tiny add [2,2] (fixed cost of a draw)', () => tf.add(tiny, tiny))
-  tiny.dispose()
-  engine.dispose()
-  optimizer.dispose()
-  model.dispose()
-  train.dispose()
-  return rows
-}
-
 /** Runs the lab cases; returns ms per call of each. */
 export async function webglLab(reps = 30): Promise<LabRow[]> {
   const rows: LabRow[] = []
@@ -489,7 +326,7 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
     [2, 4],
   ] as const) {
     await add(`MRT ${tr}×${tc} texels per fragment x·W1 (raw GL)`, mrtCase(x, w1, tr, tc))
-    rawSync = null
+    setRawSync(null)
   }
   for (const u of [1, 2, 4, 8]) {
     await add(`fetch matMul NN x·W1 unroll ${u}`, () =>
@@ -572,167 +409,4 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   await add('empty program out [64,130] again', () => runProgram(emptyProgram([B, 130]), [tiny]))
   tf.dispose([ref, cand, refT, candT, x, w1, h, w2, dy, dh, tiny, tiny2])
   return rows
-}
-
-/**
- * Tensorloom's WebGL matmul kernel (`TensorloomMatMul`, registered by the fast engine) against
- * tfjs' matMul on the same backend, for every transpose combination, the lesson's shapes (which
- * take the multi-target path) and small odd ones: the largest difference relative to the largest
- * magnitude of each product.
- */
-export async function matMulCheck(): Promise<Array<{ name: string; relative: number }>> {
-  const cases: Array<[number, number, number, boolean, boolean, boolean]> = [
-    [64, 785, 130, false, false, true],
-    [785, 64, 130, true, false, false],
-    [64, 10, 130, false, true, false],
-    [64, 130, 10, false, false, false],
-    [130, 64, 10, true, false, false],
-    [5, 7, 3, false, false, true],
-    [5, 7, 3, true, true, false],
-    [33, 41, 66, false, true, false],
-    [66, 200, 40, true, false, true],
-  ]
-  const out: Array<{ name: string; relative: number }> = []
-  for (const [m, k, n, ta, tb, relu] of cases) {
-    const a = packed(rand(ta ? [k, m] : [m, k], m + k))
-    const b = packed(rand(tb ? [n, k] : [k, n], n + k))
-    const got = tf.engine().runKernel('TensorloomMatMul', { a, b }, {
-      transposeA: ta,
-      transposeB: tb,
-      relu,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor
-    const product = tf.matMul(a, b, ta, tb)
-    const want = relu ? tf.relu(product) : tf.clone(product)
-    const scale = (await tf.max(tf.abs(want)).data())[0]!
-    const diff = await maxDiff(got, want)
-    out.push({
-      name: `${m}x${k}x${n}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}${relu ? ' relu' : ''}`,
-      relative: diff / scale,
-    })
-    tf.dispose([a, b, got, product, want])
-  }
-  // With a mask (a ReLU's gradient: dH = dY·W2ᵀ where the layer's output is positive).
-  const dy = packed(rand([64, 10], 1))
-  const w2 = packed(rand([130, 10], 2))
-  const h = packed(tf.relu(rand([64, 130], 3)))
-  const got = tf.engine().runKernel('TensorloomMatMul', { a: dy, b: w2, mask: h }, {
-    transposeA: false,
-    transposeB: true,
-    relu: false,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor
-  const want = tf.mul(tf.matMul(dy, w2, false, true), tf.step(h))
-  const scale = (await tf.max(tf.abs(want)).data())[0]!
-  out.push({ name: '64x10x130 Bᵀ mask', relative: (await maxDiff(got, want)) / scale })
-  tf.dispose([dy, w2, h, got, want])
-  return out
-}
-
-/** Optimizers the WebGL parity check trains with (each update rule's variants). */
-const PARITY_OPTIMIZERS: Record<string, (params: tf.Variable[]) => Optimizer<object>> = {
-  adam: (p) => new Adam(p, { lr: 1e-3 }),
-  'adam-l2-maximize': (p) => new Adam(p, { lr: 1e-3, weightDecay: 0.01, maximize: true }),
-  'adamw-amsgrad': (p) => new AdamW(p, { lr: 2e-3, weightDecay: 0.05, amsgrad: true }),
-  sgd: (p) => new SGD(p, { lr: 0.05 }),
-  'sgd-momentum-dampening': (p) => new SGD(p, { lr: 0.01, momentum: 0.9, dampening: 0.1 }),
-  'sgd-nesterov-l2': (p) =>
-    new SGD(p, { lr: 0.02, momentum: 0.8, nesterov: true, weightDecay: 1e-3 }),
-}
-
-/** What {@link smallParity} reports. */
-export interface SmallParity {
-  reference: number[]
-  fast: number[]
-  /** Which kernels the fast engine ran (`'webgl'` on the WebGL backend). */
-  kernels: 'js' | 'webgl' | null
-  weights: number
-  state: number
-}
-
-/** Options of {@link smallParity}. */
-export interface SmallParityOptions {
-  /** Default 64. */
-  batchSize?: number
-  /** A key of {@link PARITY_OPTIMIZERS}; default `'adam'`. */
-  optimizer?: string
-  /** Sets the flag `TENSORLOOM_WEBGL_UNIFORM_VECTORS` for the fast run (texture paths when low). */
-  uniformVectors?: number
-}
-
-/**
- * The fast and the reference path for `steps` steps from the same initial weights on the same
- * batches of a small synthetic MNIST-like set (no download, a small resident upload): both runs'
- * per-step losses, and the largest differences of the weights and of the optimizer state after
- * them (relative to the largest magnitude). Registers the fast path's WebGL kernels.
- */
-export async function smallParity(
-  steps = 3,
-  options: SmallParityOptions = {},
-): Promise<SmallParity> {
-  const count = 512
-  const data = new Uint8Array(count * 784)
-  let seed = 12345
-  for (let i = 0; i < data.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0
-    data[i] = seed >>> 24 < 160 ? 0 : seed >>> 24
-  }
-  const targets = Uint8Array.from({ length: count }, (_, i) => (i * 7) % 10)
-  const train = new MNIST({
-    data,
-    targets,
-    shape: [count, 28, 28],
-    train: true,
-    transform: lessonTransform(),
-  })
-  // Every weight and optimizer buffer (by parameter, then by name), flattened.
-  const read = async (model: SimpleNN, optimizer: Optimizer<object>) => {
-    const buffers = Object.values(optimizer.stateDict().state).flatMap((entry) =>
-      Object.entries(entry)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([, v]) => v)
-        .filter((v): v is tf.Tensor => typeof v !== 'number'),
-    )
-    const weights = await Promise.all(model.parameters().map((p) => p.data()))
-    const state = await Promise.all(buffers.map((b) => b.data()))
-    tf.dispose(buffers)
-    return { weights, state }
-  }
-  const setup = {
-    batchSize: options.batchSize ?? 64,
-    optimizer: PARITY_OPTIMIZERS[options.optimizer ?? 'adam'],
-  }
-  const flag = 'TENSORLOOM_WEBGL_UNIFORM_VECTORS'
-  const run = async (fast: boolean) => {
-    if (fast && options.uniformVectors !== undefined) {
-      tf.env().registerFlag(flag, () => -1)
-      tf.env().set(flag, options.uniformVectors)
-    }
-    try {
-      const { losses, inspected, kernels } = await parityRun(train, steps, fast, read, setup)
-      return { losses, kernels, ...inspected! }
-    } finally {
-      if (fast && options.uniformVectors !== undefined) tf.env().set(flag, -1)
-    }
-  }
-  const worst = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => {
-    let diff = 0
-    let scale = 0
-    a.forEach((x, i) => {
-      for (let j = 0; j < x.length; j++) {
-        diff = Math.max(diff, Math.abs(x[j]! - b[i]![j]!))
-        scale = Math.max(scale, Math.abs(x[j]!))
-      }
-    })
-    if (a.length !== b.length) return Number.POSITIVE_INFINITY
-    return scale > 0 ? diff / scale : diff
-  }
-  const reference = await run(false)
-  const fast = await run(true)
-  train.dispose()
-  return {
-    reference: reference.losses,
-    fast: fast.losses,
-    kernels: fast.kernels,
-    weights: worst(reference.weights, fast.weights),
-    state: worst(reference.state, fast.state),
-  }
 }
