@@ -33,6 +33,16 @@ function measurementRow(m: Measurement, results: SuiteResults): string {
   return `| ${m.platform} | ${m.backend} | ${m.engine} | ${m.batchSize} | ${Math.round(m.samplesPerSecond).toLocaleString('en-US')} | ${epoch} | ${pct(m.testAccuracy)} | ${mem} | ${tf} | ${vsFit ? `${fmt(vsFit.ratio, 2)}×` : ''} | ${m.runs.length} |`
 }
 
+/**
+ * What the WebGL profile of the fast path can and cannot say (it misled once: the gather looked
+ * like 4 of a step's ~12 ms while the matmuls looked free).
+ */
+export const WEBGL_PROFILE_NOTE =
+  "On webgl, `tf.profile` times tfjs' programs with GPU timer queries. The fast path's raw " +
+  "multi-target draws (RowsMatMul: the first layer's two matmuls; OptimizerStep) are not tfjs " +
+  'programs: they read 0 ms, and the next timed program can absorb their time. ' +
+  '`tsx src/webglLab.ts step` times each kernel of a step alone (wall and CPU).'
+
 /** The markdown report: targets, the table, the chart, parity, profiles. */
 export function renderMarkdown(results: SuiteResults): string {
   const lines: string[] = []
@@ -121,6 +131,10 @@ export function renderMarkdown(results: SuiteResults): string {
         .slice(0, 6)
         .map((r) => `${r.kernel} ×${r.count}${r.ms === null ? '' : ` ${r.ms.toFixed(2)} ms`}`)
       lines.push(`- ${name}: ${p.kernels} kernels; ${top.join(', ')}`)
+    }
+    if (profiles.some(([name]) => name.includes('webgl tensorloom'))) {
+      lines.push('')
+      lines.push(WEBGL_PROFILE_NOTE)
     }
     lines.push('')
   }

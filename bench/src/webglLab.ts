@@ -3,7 +3,7 @@
 // candidate shaders. `compare`: loss parity, then Tensorloom's Trainer against model.fit,
 // alternated (a quick look; `pnpm bench` is the measurement of record).
 import { ChromiumBench } from './browser/chromium'
-import type { LabRow } from './browser/webglLab'
+import type { LabRow } from './browser/webglTiming'
 import type { RunRequest, RunResult } from './protocol'
 
 const [mode = 'lab', count = mode === 'lab' ? '30' : '3', steps = '40'] = process.argv.slice(2)

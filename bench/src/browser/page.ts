@@ -6,7 +6,10 @@ import { profileFit, runFit } from '../engines/fit'
 import { parityLosses, profileTensorloom, runTensorloom } from '../engines/tensorloom'
 import type { StepProfile } from '../profile'
 import type { RunRequest, RunResult } from '../protocol'
-import { type LabRow, matMulCheck, smallParity, webglLab, webglStepLab } from './webglLab'
+import { matMulCheck, type SmallParity, type SmallParityOptions, smallParity } from './webglChecks'
+import { webglLab } from './webglLab'
+import { webglStepLab } from './webglStepLab'
+import type { LabRow } from './webglTiming'
 
 /** What the page reports after choosing its backend. */
 export interface PageInfo {
@@ -30,9 +33,7 @@ export interface BenchPage {
   /** Tensorloom's WebGL matmul kernel against tfjs' (after a fast engine registered it). */
   matMulCheck(): Promise<Array<{ name: string; relative: number }>>
   /** Loss parity of the fast and the reference path on a small synthetic set. */
-  smallParity(
-    steps: number,
-  ): Promise<{ reference: number[]; fast: number[]; weights: number; state: number }>
+  smallParity(steps: number, options?: SmallParityOptions): Promise<SmallParity>
 }
 
 const source = new URL('/data/', location.href).href
@@ -77,8 +78,8 @@ const bench: BenchPage = {
   matMulCheck() {
     return matMulCheck()
   },
-  smallParity(steps) {
-    return smallParity(steps)
+  smallParity(steps, options) {
+    return smallParity(steps, options)
   },
   async flags() {
     const names = ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT', 'WEBGL_VERSION']

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChromiumBench, chromiumPath } from './chromium'
+import type { SmallParity, SmallParityOptions } from './webglChecks'
 
 describe.skipIf(!existsSync(chromiumPath))('fast path on webgl (headless Chromium)', () => {
   let browser: ChromiumBench
@@ -22,28 +23,67 @@ describe.skipIf(!existsSync(chromiumPath))('fast path on webgl (headless Chromiu
     await browser?.close()
   })
 
-  it('trains as the reference path does: per-step losses, weights and Adam state', async () => {
-    const { reference, fast, weights, state } = (await page.evaluate('bench.smallParity(4)')) as {
-      reference: number[]
-      fast: number[]
-      weights: number
-      state: number
-    }
-    expect(fast).toHaveLength(4)
-    fast.forEach((loss, i) => {
-      expect(Math.abs(loss - reference[i]!) / Math.abs(reference[i]!)).toBeLessThan(1e-4)
+  const parity = (steps: number, options: SmallParityOptions = {}) =>
+    page.evaluate(
+      ([s, o]) =>
+        (
+          globalThis as unknown as {
+            bench: { smallParity(s: number, o: SmallParityOptions): Promise<SmallParity> }
+          }
+        ).bench.smallParity(s, o),
+      [steps, options] as const,
+    )
+
+  const expectParity = (result: SmallParity, steps: number) => {
+    expect(result.kernels).toBe('webgl')
+    expect(result.fast).toHaveLength(steps)
+    result.fast.forEach((loss, i) => {
+      const reference = result.reference[i]!
+      expect(Math.abs(loss - reference) / Math.abs(reference)).toBeLessThan(1e-4)
     })
     // Largest difference relative to the largest magnitude, after pull().
-    expect(weights).toBeLessThan(1e-4)
-    expect(state).toBeLessThan(1e-3)
+    expect(result.weights).toBeLessThan(1e-4)
+    expect(result.state).toBeLessThan(1e-3)
+  }
+
+  it('trains as the reference path does: per-step losses, weights and Adam state', async () => {
+    expectParity(await parity(4), 4)
   }, 120_000)
+
+  it('reads odd batches and their labels from textures when uniforms cannot hold them', async () => {
+    // 63 rows: a padding row reads the zero sample; 4 uniform vectors: coordinates and labels
+    // travel in textures.
+    expectParity(await parity(3, { batchSize: 63, uniformVectors: 4 }), 3)
+  }, 120_000)
+
+  it('loops over the sample pairs of batches too large to unroll', async () => {
+    // SGD: Adam's normalised step would magnify the summation-order differences of gradients
+    // near zero, which grow with the batch, past the weights' tolerance.
+    expectParity(await parity(2, { batchSize: 300, optimizer: 'sgd-momentum-dampening' }), 2)
+  }, 120_000)
+
+  it.each([
+    'adam-l2-maximize',
+    'adamw-amsgrad',
+    'sgd',
+    'sgd-momentum-dampening',
+    'sgd-nesterov-l2',
+  ])(
+    'updates as the reference path does with %s',
+    async (optimizer) => {
+      expectParity(await parity(3, { optimizer }), 3)
+    },
+    120_000,
+  )
 
   it("computes the matmuls as tfjs' matMul does, for every transpose and odd sizes", async () => {
     const rows = (await page.evaluate('bench.matMulCheck()')) as Array<{
       name: string
       relative: number
     }>
-    expect(rows.map((r) => r.name)).toContain('64x785x130 relu')
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['64x785x130 relu', '64x10x130 Bᵀ mask']),
+    )
     for (const row of rows) expect(row.relative, row.name).toBeLessThan(1e-5)
   }, 60_000)
 })

@@ -1,39 +1,25 @@
-// WebGL lab (page side): times single programs of a training step in isolation on the `webgl`
-// backend (SwiftShader here has no timer queries: each case runs `reps` times, then one read-back
-// waits for the queue), and candidate matmul shaders for the lesson's shapes. Driven by
-// `src/webglLab.ts`; not part of `pnpm bench`'s tables.
+// WebGL lab (page side): candidate shaders for the lesson's shapes, each timed alone on the
+// `webgl` backend (see webglTiming.ts), next to tfjs' own programs. Driven by `src/webglLab.ts`
+// (`lab`); not part of `pnpm bench`'s tables.
 import * as tf from '@tensorflow/tfjs'
-import { DataLoader, MNIST } from '@tensorloom/data'
-import { manualSeed } from '@tensorloom/layers'
-import { Adam, CrossEntropyLoss, FastEngine } from '@tensorloom/train'
-import { cpuNow, cpuSince } from '../engines/cpuClock'
-import { parityRun } from '../engines/tensorloom'
-import { lessonTransform, loadMnist, SimpleNN } from '../model'
-
-interface Program {
-  variableNames: string[]
-  outputShape: number[]
-  userCode: string
-  packedInputs?: boolean
-  packedOutput?: boolean
-}
-
-interface WebGLBackendLike {
-  runWebGLProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType): tf.TensorInfo
-  texData: {
-    get(id: tf.DataId): {
-      texShape?: number[]
-      isPacked?: boolean
-      texture?: { texture: WebGLTexture; texShape: number[] }
-    }
-  }
-  gpgpu: { gl: WebGL2RenderingContext; framebuffer: WebGLFramebuffer }
-}
+import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl'
+import {
+  backend,
+  gl2,
+  type LabRow,
+  maxDiff,
+  type Out,
+  packed,
+  rand,
+  runProgram,
+  setRawSync,
+  timeIt,
+} from './webglTiming'
 
 /** Copies packed 2D `t`'s texels (row-major: texel row, then column) into `buffer` (GPU-side). */
 function copyToBuffer(t: tf.Tensor, buffer: WebGLBuffer, fb: WebGLFramebuffer): number {
   const b = backend()
-  const gl = b.gpgpu.gl
+  const gl = gl2()
   const data = b.texData.get(t.dataId)
   const [rows, cols] = t.shape as [number, number]
   const w = Math.ceil(cols / 2)
@@ -54,7 +40,7 @@ function copyToBuffer(t: tf.Tensor, buffer: WebGLBuffer, fb: WebGLFramebuffer): 
 }
 
 /** dW1 = Xᵀ·dH with dH read from a uniform block (binding 0) holding its packed texels. */
-function uboMatMulTN(m: number, k: number, n: number): Program {
+function uboMatMulTN(m: number, k: number, n: number): GPGPUProgram {
   const kp = Math.ceil(k / 2)
   const np = Math.ceil(n / 2)
   return {
@@ -77,74 +63,6 @@ function uboMatMulTN(m: number, k: number, n: number): Program {
         setOutput(result);
       }`,
   }
-}
-
-const backend = () => tf.backend() as unknown as WebGLBackendLike
-
-function runProgram(program: Program, inputs: tf.Tensor[]): tf.Tensor {
-  const info = backend().runWebGLProgram(program, inputs, 'float32')
-  return tf.engine().makeTensorFromTensorInfo(info)
-}
-
-/** What a timed case returns: its outputs (disposed), or nothing (raw WebGL cases). */
-type Out = tf.Tensor | tf.Tensor[] | undefined
-
-let anchor: tf.Tensor | null = null
-/** Set by raw-GL cases: a synchronous read of their own output. */
-let rawSync: (() => void) | null = null
-
-async function sync(t?: Out): Promise<void> {
-  const last = Array.isArray(t) ? t[t.length - 1] : t
-  if (!last && rawSync) {
-    rawSync()
-    return
-  }
-  if (!last) {
-    // On GPU-resident inputs (tfjs runs tiny ops on CPU data on the CPU): waits for the queue.
-    anchor ??= tf.add(tf.randomNormal([2, 2]), tf.randomNormal([2, 2]))
-    const probe = tf.add(anchor, anchor)
-    await probe.data()
-    probe.dispose()
-    return
-  }
-  const one = tf.slice(
-    last,
-    last.shape.map(() => 0),
-    last.shape.map(() => 1),
-  )
-  await one.data()
-  one.dispose()
-}
-
-let lastCpuMs = 0
-
-/** ms per call of `fn` (its outputs disposed), over `reps` calls after 3 warm-up calls. */
-async function timeIt(fn: () => Out, reps: number): Promise<number> {
-  for (let i = 0; i < 3; i++) tf.dispose(fn() as tf.Tensor)
-  await sync()
-  const c0 = await cpuNow()
-  const t0 = performance.now()
-  let out: Out
-  for (let i = 0; i < reps; i++) {
-    tf.dispose(out as tf.Tensor)
-    out = fn()
-  }
-  await sync(out)
-  const ms = (performance.now() - t0) / reps
-  lastCpuMs = ((cpuSince(c0, await cpuNow()) ?? Number.NaN) * 1000) / reps
-  tf.dispose(out as tf.Tensor)
-  return ms
-}
-
-const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed)
-
-/** Makes `t` a packed texture (as the fast path's tensors are). */
-function packed(t: tf.Tensor): tf.Tensor {
-  // A packed identity op: tfjs' packed unary `relu(x) - relu(-x)` would change values; use add 0
-  // on a packed binary program.
-  const out = tf.add(t, tf.zerosLike(t))
-  t.dispose()
-  return out
 }
 
 /**
@@ -178,7 +96,7 @@ function fetchMatMul(
   k: number,
   n: number,
   unroll: number,
-): Program {
+): GPGPUProgram {
   const { a, b, combine } = FETCH_LAYOUTS[layout]
   const kp = Math.ceil(k / 2)
   const body = (off: string) => `
@@ -211,7 +129,7 @@ function fetchMatMul(
 }
 
 /** Forward-shaped loop (K=785) with only the fetches, or only the arithmetic. */
-function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): Program {
+function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): GPGPUProgram {
   const kp = Math.ceil(k / 2)
   const body =
     kind === 'fetch'
@@ -236,7 +154,7 @@ function probeProgram(m: number, k: number, n: number, kind: 'fetch' | 'alu'): P
   }
 }
 
-function emptyProgram(shape: number[]): Program {
+function emptyProgram(shape: number[]): GPGPUProgram {
   return {
     variableNames: ['A'],
     outputShape: shape,
@@ -244,13 +162,6 @@ function emptyProgram(shape: number[]): Program {
     packedOutput: true,
     userCode: 'void main() { setOutput(vec4(1.0)); }',
   }
-}
-
-async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const d = tf.max(tf.abs(tf.sub(a, b)))
-  const v = (await d.data())[0]!
-  d.dispose()
-  return v
 }
 
 /** A raw WebGL2 program drawing a full-screen triangle into `targets` textures (MRT). */
@@ -316,7 +227,7 @@ function mrtForward(kp: number, tr: number, tc: number): string {
 
 function mrtCase(a: tf.Tensor, b: tf.Tensor, tr: number, tc: number) {
   const be = backend()
-  const gl = be.gpgpu.gl
+  const gl = gl2()
   const kp = Math.ceil(a.shape[1]! / 2)
   const program = rawProgram(gl, mrtForward(kp, tr, tc))
   const w = Math.ceil(Math.ceil(b.shape[1]! / 2) / tc)
@@ -342,12 +253,12 @@ function mrtCase(a: tf.Tensor, b: tf.Tensor, tr: number, tc: number) {
   gl.bindFramebuffer(gl.FRAMEBUFFER, be.gpgpu.framebuffer)
   if (status !== gl.FRAMEBUFFER_COMPLETE) throw new Error(`framebuffer status ${status}`)
   let checked = false
-  rawSync = () => {
+  setRawSync(() => {
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb)
     gl.readBuffer(gl.COLOR_ATTACHMENT0)
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4))
     gl.bindFramebuffer(gl.FRAMEBUFFER, be.gpgpu.framebuffer)
-  }
+  })
   return (): Out => {
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb)
     gl.viewport(0, 0, w, h)
@@ -383,148 +294,6 @@ function mrtCase(a: tf.Tensor, b: tf.Tensor, tr: number, tc: number) {
   }
 }
 
-export interface LabRow {
-  name: string
-  ms: number
-  /** CPU ms of all Chromium processes per call (10 ms clock ticks: use many reps). */
-  cpuMs?: number
-  note?: string
-}
-
-/** The programs of one fast-path step, each timed alone with the step's real shapes. */
-export async function webglStepLab(reps = 30, source = new URL('/data/', location.href).href) {
-  const rows: LabRow[] = []
-  const add = async (name: string, fn: () => Out) => {
-    let best = Number.POSITIVE_INFINITY
-    let bestCpu = Number.NaN
-    for (let trial = 0; trial < 3; trial++) {
-      const ms = await timeIt(fn, reps)
-      if (ms < best) {
-        best = ms
-        bestCpu = lastCpuMs
-      }
-    }
-    rows.push({ name, ms: best, cpuMs: bestCpu })
-  }
-  const B = 64
-  const run = <T>(name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
-    tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as T
-  // One engine, stepped a few times, registers the kernels (and compiles them).
-  const train = await loadMnist(source, true)
-  manualSeed(0)
-  const model = new SimpleNN()
-  const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
-  const trainLoader = new DataLoader(train, { batchSize: B, shuffle: true, seed: 0 })
-  const engine = await FastEngine.create({
-    model,
-    optimizer,
-    criterion: new CrossEntropyLoss(),
-    trainLoader,
-  })
-  const batches = engine.epochIndices()[Symbol.iterator]()
-  const next = () => batches.next().value as Int32Array
-  for (let i = 0; i < 5; i++) engine.step(next()).stats.dispose()
-  await add('whole step (FastEngine.step, stats not read)', () => engine.step(next()).stats)
-  const host = new Float32Array(60000 * 784)
-  for (let i = 0; i < host.length; i++) host[i] = ((i * 7919) % 255) / 100
-  const resident = tf.tensor2d(host, [60000, 784])
-  const indices = Float32Array.from(next())
-  await add('upload indices [64] (float)', () => tf.tensor1d(indices))
-  const idx = tf.tensor1d(indices)
-  await add('gather [64, 785] from [60000, 784]', () =>
-    run('TensorloomGatherRows', { x: resident, indices: idx }, { augment: true }),
-  )
-  const x = run<tf.Tensor2D>(
-    'TensorloomGatherRows',
-    { x: resident, indices: idx },
-    { augment: true },
-  )
-  const w1 = packed(tf.mul(rand([785, 130], 2), 0.05))
-  const w2 = packed(tf.mul(rand([130, 10], 4), 0.05))
-  const mm = (a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean, relu = false) =>
-    run<tf.Tensor2D>('TensorloomMatMul', { a, b }, { transposeA: ta, transposeB: tb, relu })
-  await add('fwd1 x·W1 relu [64,785]·[785,130]', () => mm(x, w1, false, false, true))
-  for (const [tr, tc] of [
-    [1, 1],
-    [1, 2],
-    [2, 2],
-    [2, 4],
-  ] as const) {
-    await add(`  (MRT ${tr}×${tc} texels per fragment, raw GL, same)`, mrtCase(x, w1, tr, tc))
-    rawSync = null
-  }
-  await add('  (tfjs fused matMul, same)', () =>
-    tf.fused.matMul({ a: x, b: w1 as tf.Tensor2D, activation: 'relu' }),
-  )
-  const h = mm(x, w1, false, false, true)
-  await add('fwd2 h·W2 [64,130]·[130,10]', () => mm(h, w2, false, false))
-  const logits = mm(h, w2, false, false)
-  const labels = Float32Array.from(indices, (v) => v % 10)
-  await add('upload labels [64, 1]', () => tf.tensor2d(labels, [B, 1]))
-  const y = tf.tensor2d(labels, [B, 1])
-  await add('softmax-CE (2 draws)', () =>
-    run<tf.Tensor[]>('TensorloomSoftmaxCrossEntropy', { logits, labels: y }, { scale: 1 / B }),
-  )
-  const [dy, stats] = run<tf.Tensor[]>(
-    'TensorloomSoftmaxCrossEntropy',
-    { logits, labels: y },
-    { scale: 1 / B },
-  )
-  await add('dW2 hᵀ·dy [130,10]', () => mm(h, dy!, true, false))
-  await add('dH dy·W2ᵀ [64,130]', () => mm(dy!, w2, false, true))
-  const dIn = mm(dy!, w2, false, true)
-  await add('relu grad [64,130]', () => run('TensorloomReluGrad', { dy: dIn, y: h }))
-  const dh = run<tf.Tensor>('TensorloomReluGrad', { dy: dIn, y: h })
-  await add('dW1 xᵀ·dH [785,130]', () => mm(x, dh, true, false))
-  await add('  (tfjs matMul, same)', () => tf.matMul(x, dh, true, false))
-  const g1 = mm(x, dh, true, false)
-  const g2 = mm(h, dy!, true, false)
-  const s1 = packed(tf.zeros([785, 260]))
-  const s2 = packed(tf.zeros([130, 20]))
-  const rule = {
-    kind: 'adam',
-    lr: 1e-3,
-    weightDecay: 0,
-    maximize: false,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    decoupled: false,
-    amsgrad: false,
-    step: 3,
-    momentum: 0,
-    dampening: 0,
-    nesterov: false,
-    hasBuffer: true,
-  }
-  const m1 = packed(tf.zeros([785, 130]))
-  const v1 = packed(tf.zeros([785, 130]))
-  const m2 = packed(tf.zeros([130, 10]))
-  const v2 = packed(tf.zeros([130, 10]))
-  await add('optimizer (Adam, one draw per parameter)', () =>
-    run<tf.Tensor[]>(
-      'TensorloomOptimizerStep',
-      { p0: w1, g0: g1, s0_0: m1, s0_1: v1, p1: w2, g1: g2, s1_0: m2, s1_1: v2 },
-      { rules: [rule, rule], frozenFrom: [128, -1], separateState: true },
-    ),
-  )
-  tf.dispose([m1, v1, m2, v2])
-  await add('  (Adam, two draws per parameter, stacked state)', () =>
-    run<tf.Tensor[]>(
-      'TensorloomOptimizerStep',
-      { p0: w1, g0: g1, s0_0: s1, p1: w2, g1: g2, s1_0: s2 },
-      { rules: [rule, rule], frozenFrom: [128, -1] },
-    ),
-  )
-  await add('tiny add [2,2] (fixed cost of a draw)', () => tf.add(y, y))
-  tf.dispose([resident, idx, x, w1, w2, h, logits, y, dy!, stats!, dIn, dh, g1, g2, s1, s2])
-  engine.dispose()
-  optimizer.dispose()
-  model.dispose()
-  train.dispose()
-  return rows
-}
-
 /** Runs the lab cases; returns ms per call of each. */
 export async function webglLab(reps = 30): Promise<LabRow[]> {
   const rows: LabRow[] = []
@@ -550,6 +319,15 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
     tf.fused.matMul({ a: x as tf.Tensor2D, b: w1 as tf.Tensor2D, activation: 'relu' }),
   )
   await add('tf matMul x[64,785]·W1[785,130]', () => tf.matMul(x, w1))
+  for (const [tr, tc] of [
+    [1, 1],
+    [1, 2],
+    [2, 2],
+    [2, 4],
+  ] as const) {
+    await add(`MRT ${tr}×${tc} texels per fragment x·W1 (raw GL)`, mrtCase(x, w1, tr, tc))
+    setRawSync(null)
+  }
   for (const u of [1, 2, 4, 8]) {
     await add(`fetch matMul NN x·W1 unroll ${u}`, () =>
       runProgram(fetchMatMul('NN', B, 785, 130, u), [x, w1]),
@@ -577,7 +355,7 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   rows.push({ name: 'check NT dW1 max |diff|', ms: await maxDiff(refNT2, candNT2) })
   tf.dispose([w1t, xt, dht, refNT, candNT, refNT2, candNT2])
   {
-    const gl = backend().gpgpu.gl
+    const gl = gl2()
     const fb = gl.createFramebuffer()!
     const buf = gl.createBuffer()!
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf)
@@ -631,103 +409,4 @@ export async function webglLab(reps = 30): Promise<LabRow[]> {
   await add('empty program out [64,130] again', () => runProgram(emptyProgram([B, 130]), [tiny]))
   tf.dispose([ref, cand, refT, candT, x, w1, h, w2, dy, dh, tiny, tiny2])
   return rows
-}
-
-/**
- * Tensorloom's WebGL matmul kernel (`TensorloomMatMul`, registered by the fast engine) against
- * tfjs' matMul on the same backend, for every transpose combination, the lesson's shapes (which
- * take the multi-target path) and small odd ones: the largest difference relative to the largest
- * magnitude of each product.
- */
-export async function matMulCheck(): Promise<Array<{ name: string; relative: number }>> {
-  const cases: Array<[number, number, number, boolean, boolean, boolean]> = [
-    [64, 785, 130, false, false, true],
-    [785, 64, 130, true, false, false],
-    [64, 10, 130, false, true, false],
-    [64, 130, 10, false, false, false],
-    [130, 64, 10, true, false, false],
-    [5, 7, 3, false, false, true],
-    [5, 7, 3, true, true, false],
-    [33, 41, 66, false, true, false],
-    [66, 200, 40, true, false, true],
-  ]
-  const out: Array<{ name: string; relative: number }> = []
-  for (const [m, k, n, ta, tb, relu] of cases) {
-    const a = packed(rand(ta ? [k, m] : [m, k], m + k))
-    const b = packed(rand(tb ? [n, k] : [k, n], n + k))
-    const got = tf.engine().runKernel('TensorloomMatMul', { a, b }, {
-      transposeA: ta,
-      transposeB: tb,
-      relu,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor
-    const product = tf.matMul(a, b, ta, tb)
-    const want = relu ? tf.relu(product) : tf.clone(product)
-    const scale = (await tf.max(tf.abs(want)).data())[0]!
-    const diff = await maxDiff(got, want)
-    out.push({
-      name: `${m}x${k}x${n}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}${relu ? ' relu' : ''}`,
-      relative: diff / scale,
-    })
-    tf.dispose([a, b, got, product, want])
-  }
-  return out
-}
-
-/**
- * The fast and the reference path for `steps` steps from the same initial weights on the same
- * batches of a small synthetic MNIST-like set (no download, a small resident upload): both runs'
- * per-step losses. Registers the fast path's WebGL kernels.
- */
-export async function smallParity(
-  steps = 3,
-): Promise<{ reference: number[]; fast: number[]; weights: number; state: number }> {
-  const count = 512
-  const data = new Uint8Array(count * 784)
-  let seed = 12345
-  for (let i = 0; i < data.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0
-    data[i] = seed >>> 24 < 160 ? 0 : seed >>> 24
-  }
-  const targets = Uint8Array.from({ length: count }, (_, i) => (i * 7) % 10)
-  const train = new MNIST({
-    data,
-    targets,
-    shape: [count, 28, 28],
-    train: true,
-    transform: lessonTransform(),
-  })
-  // Every weight and Adam buffer, flattened.
-  const read = async (model: SimpleNN, optimizer: Adam) => {
-    const buffers = Object.values(optimizer.stateDict().state).flatMap((entry) =>
-      Object.values(entry).filter((v): v is tf.Tensor => typeof v !== 'number'),
-    )
-    const weights = await Promise.all(model.parameters().map((p) => p.data()))
-    const state = await Promise.all(buffers.map((b) => b.data()))
-    tf.dispose(buffers)
-    return { weights, state }
-  }
-  const run = async (fast: boolean) => {
-    const { losses, inspected } = await parityRun(train, steps, fast, read)
-    return { losses, ...inspected! }
-  }
-  const worst = (a: ArrayLike<number>[], b: ArrayLike<number>[]) => {
-    let diff = 0
-    let scale = 0
-    a.forEach((x, i) => {
-      for (let j = 0; j < x.length; j++) {
-        diff = Math.max(diff, Math.abs(x[j]! - b[i]![j]!))
-        scale = Math.max(scale, Math.abs(x[j]!))
-      }
-    })
-    return a.length === b.length ? diff / scale : Number.POSITIVE_INFINITY
-  }
-  const reference = await run(false)
-  const fast = await run(true)
-  train.dispose()
-  return {
-    reference: reference.losses,
-    fast: fast.losses,
-    weights: worst(reference.weights, fast.weights),
-    state: worst(reference.state, fast.state),
-  }
 }

@@ -9,6 +9,7 @@ import {
   CrossEntropyLoss,
   evaluate,
   FastEngine,
+  type Optimizer,
   Trainer,
 } from '@tensorloom/train'
 import { type LessonDataset, loadMnist, SimpleNN } from '../model'
@@ -251,26 +252,37 @@ export async function profileTensorloom(
   return profile
 }
 
+/** What a parity run trains with (defaults: batches of 64, Adam 1e-3). */
+export interface ParitySetup {
+  batchSize?: number
+  optimizer?: (params: tf.Variable[]) => Optimizer<object>
+}
+
 /**
- * One run of a parity check: the lesson's network from `manualSeed(0)`, Adam 1e-3, `steps` steps
- * on `train` (batches of 64, shuffled with seed 0) by the fast or the reference path. `inspect`
- * reads the model and optimizer before they are disposed (the fast engine's weights and Adam
- * state pulled back into them first).
+ * One run of a parity check: the lesson's network from `manualSeed(0)`, `steps` steps on `train`
+ * (shuffled with seed 0) by the fast or the reference path. `inspect` reads the model and
+ * optimizer before they are disposed (the fast engine's weights and optimizer state pulled back
+ * into them first).
  */
 export async function parityRun<T>(
   train: LessonDataset,
   steps: number,
   fast: boolean,
-  inspect?: (model: SimpleNN, optimizer: Adam) => Promise<T>,
-): Promise<{ losses: number[]; inspected: T | undefined }> {
+  inspect?: (model: SimpleNN, optimizer: Optimizer<object>) => Promise<T>,
+  setup: ParitySetup = {},
+): Promise<{ losses: number[]; inspected: T | undefined; kernels: FastEngine['kernels'] }> {
   const criterion = new CrossEntropyLoss()
   manualSeed(0)
   const model = new SimpleNN()
-  const optimizer = new Adam(model.parameters(), { lr: 1e-3 })
-  const loader = new DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 })
+  const params = model.parameters()
+  const optimizer = setup.optimizer?.(params) ?? new Adam(params, { lr: 1e-3 })
+  const batchSize = setup.batchSize ?? 64
+  const loader = new DataLoader(train, { batchSize, shuffle: true, seed: 0 })
   const losses: number[] = []
+  let kernels: FastEngine['kernels'] = null
   if (fast) {
     const engine = await FastEngine.create({ model, optimizer, criterion, trainLoader: loader })
+    kernels = engine.kernels
     for (const indices of engine.epochIndices()) {
       const { stats } = engine.step(indices)
       losses.push((await stats.data())[0]!)
@@ -290,7 +302,7 @@ export async function parityRun<T>(
   const inspected = inspect ? await inspect(model, optimizer) : undefined
   optimizer.dispose()
   model.dispose()
-  return { losses, inspected }
+  return { losses, inspected, kernels }
 }
 
 /**

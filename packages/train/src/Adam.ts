@@ -1,5 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core'
-import { checkRange, Optimizer, type ParamGroup, type ParamsArg } from './Optimizer'
+import type * as tf from '@tensorflow/tfjs-core'
+import { checkRange, Optimizer, type ParamGroup, type ParamsArg, tensorsOf } from './Optimizer'
+import { adamRule } from './optim/adam'
+import { tensorStep } from './optim/tensors'
 
 /** Options of {@link Adam} and {@link AdamW}; PyTorch's arguments in camelCase. */
 export interface AdamOptions {
@@ -38,7 +40,7 @@ function resolve(options: AdamOptions, weightDecay: number): AdamGroupOptions {
   }
 }
 
-/** @internal Shared by Adam and AdamW: PyTorch 1.13's `_single_tensor_adam(w)`. */
+/** @internal Shared by Adam and AdamW: PyTorch 1.13's `_single_tensor_adam(w)` (optim/adam.ts). */
 abstract class AdamBase extends Optimizer<AdamGroupOptions> {
   protected abstract readonly decoupled: boolean
 
@@ -78,45 +80,20 @@ abstract class AdamBase extends Optimizer<AdamGroupOptions> {
     const { lr, eps, weightDecay, amsgrad, maximize } = group
     const [beta1, beta2] = group.betas
     group.params.forEach((p, i) => {
-      const grad0 = grads[i]
-      if (!grad0) return
-      let grad = maximize ? tf.neg(grad0) : grad0
+      const grad = grads[i]
+      if (!grad) return
       const state = this.getState(p)
       const step = ((state?.step as number | undefined) ?? 0) + 1
-      let expAvg = state?.expAvg as tf.Tensor | undefined
-      let expAvgSq = state?.expAvgSq as tf.Tensor | undefined
-      let param: tf.Tensor = p
-      if (this.decoupled) {
-        // AdamW: p *= 1 - lr * weightDecay, before the moment updates.
-        if (weightDecay !== 0) param = tf.mul(p, this.scalar(1 - lr * weightDecay))
-      } else if (weightDecay !== 0) {
-        grad = tf.add(grad, tf.mul(p, this.scalar(weightDecay)))
-      }
-      // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-      const gScaled = tf.mul(grad, this.scalar(1 - beta1))
-      expAvg = expAvg ? tf.add(tf.mul(expAvg, this.scalar(beta1)), gScaled) : gScaled
-      // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-      const g2Scaled = tf.mul(tf.mul(grad, this.scalar(1 - beta2)), grad)
-      expAvgSq = expAvgSq ? tf.add(tf.mul(expAvgSq, this.scalar(beta2)), g2Scaled) : g2Scaled
-      const biasCorrection1 = 1 - beta1 ** step
-      const biasCorrection2 = 1 - beta2 ** step
-      const stepSize = lr / biasCorrection1
-      const biasCorrection2Sqrt = Math.sqrt(biasCorrection2)
-      let second = expAvgSq
-      if (amsgrad) {
-        const previous = state?.maxExpAvgSq as tf.Tensor | undefined
-        second = previous ? tf.maximum(previous, expAvgSq) : expAvgSq
-        this.setState(p, 'maxExpAvgSq', second === expAvgSq ? tf.clone(second) : second)
-      }
-      // denom = (v.sqrt() / bias_correction2_sqrt).add_(eps); p.addcdiv_(m, denom, value=-step_size)
-      const denom = tf.add(
-        tf.div(tf.sqrt(second), tf.scalar(biasCorrection2Sqrt)),
-        this.scalar(eps),
+      const hyper = { lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, step }
+      const out = tensorStep(
+        adamRule,
+        { ...hyper, decoupled: this.decoupled },
+        { param: p, grad, state: tensorsOf(state) },
+        (v) => this.scalar(v),
       )
-      p.assign(tf.sub(param, tf.div(tf.mul(expAvg, tf.scalar(stepSize)), denom)))
+      p.assign(out.param)
       this.setState(p, 'step', step)
-      this.setState(p, 'expAvg', expAvg)
-      this.setState(p, 'expAvgSq', expAvgSq)
+      for (const [name, value] of Object.entries(out.state)) this.setState(p, name, value)
     })
   }
 }

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { formatShapeList, TrainError } from './errors'
 import { registerGradients } from './gradients'
+import { matchStateDict, type OptimizerStateDict, type ParamState } from './optimizerState'
+
+export {
+  disposeStateDict,
+  type OptimizerStateDict,
+  type ParamState,
+  tensorsOf,
+} from './optimizerState'
 
 /** A group of parameters with its own options, like an entry of PyTorch's `param_groups`. */
 export type ParamGroup<O> = O & { params: tf.Variable[] }
@@ -10,31 +18,8 @@ export type ParamsArg<O> =
   | readonly tf.Variable[]
   | ReadonlyArray<{ params: readonly tf.Variable[] } & Partial<O>>
 
-/** Per-parameter optimizer state: tensors (copies owned by whoever holds them) and numbers. */
-export type ParamState = Record<string, tf.Tensor | number>
-
-/**
- * An optimizer's state, shaped like PyTorch's `optimizer.state_dict()`: `state` maps the index of
- * each parameter (counting through all groups in order) to its state, and `paramGroups` holds each
- * group's options with `params` as those indices.
- *
- * From {@link Optimizer.stateDict}, the tensors are copies that you own: dispose them with
- * {@link disposeStateDict} when done.
- */
-export interface OptimizerStateDict<O = Record<string, unknown>> {
-  state: Record<number, ParamState>
-  paramGroups: Array<O & { params: number[] }>
-}
-
 /** Gradients by parameter: a `Map` keyed by variable, or tfjs's `{ [variable.name]: grad }`. */
 export type Gradients = Map<tf.Variable, tf.Tensor> | tf.NamedTensorMap
-
-/** Disposes the tensors of an {@link OptimizerStateDict}. */
-export function disposeStateDict(stateDict: OptimizerStateDict<unknown>): void {
-  for (const entry of Object.values(stateDict.state)) {
-    for (const value of Object.values(entry)) if (typeof value !== 'number') value.dispose()
-  }
-}
 
 /** @internal Checks a numeric option with PyTorch's wording (`Invalid learning rate: -1`). */
 export function checkRange(
@@ -328,50 +313,7 @@ export abstract class Optimizer<O extends object> {
   loadStateDict(stateDict: OptimizerStateDict<Partial<O>>): void {
     this.assertLive()
     const groups = stateDict?.paramGroups
-    if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      throw new TrainError(
-        'OPTIMIZER_STATE_MISMATCH',
-        `${this.optimizerName}: loaded state dict has a different number of parameter groups (${Array.isArray(groups) ? groups.length : 'none'} vs ${this.paramGroups.length}).`,
-        'Load a state dict saved from an optimizer over the same model.',
-        { saved: Array.isArray(groups) ? groups.length : null, expected: this.paramGroups.length },
-      )
-    }
-    const byIndex = new Map<number, tf.Variable>()
-    groups.forEach((saved, g) => {
-      const group = this.paramGroups[g]!
-      if (!Array.isArray(saved.params) || saved.params.length !== group.params.length) {
-        throw new TrainError(
-          'OPTIMIZER_STATE_MISMATCH',
-          `${this.optimizerName}: loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group ${g}: ${saved.params?.length} vs ${group.params.length} parameters).`,
-          'Load a state dict saved from an optimizer over the same model.',
-          { group: g, saved: saved.params?.length, expected: group.params.length },
-        )
-      }
-      saved.params.forEach((index, i) => {
-        byIndex.set(index, group.params[i]!)
-      })
-    })
-    for (const [key, entry] of Object.entries(stateDict.state ?? {})) {
-      const param = byIndex.get(Number(key))
-      if (!param) {
-        throw new TrainError(
-          'OPTIMIZER_STATE_MISMATCH',
-          `${this.optimizerName}: loaded state dict has state for parameter ${key}, which no group lists.`,
-          'Load a state dict saved by stateDict().',
-          { index: key },
-        )
-      }
-      for (const value of Object.values(entry)) {
-        if (typeof value !== 'number' && !tf.util.arraysEqual(value.shape, param.shape)) {
-          throw new TrainError(
-            'OPTIMIZER_STATE_MISMATCH',
-            `${this.optimizerName}: state of parameter ${key} has shape ${formatShapeList(value.shape)}, but the parameter has shape ${formatShapeList(param.shape)}.`,
-            'Load a state dict saved from an optimizer over the same model architecture.',
-            { index: key, stateShape: value.shape, paramShape: param.shape },
-          )
-        }
-      }
-    }
+    const byIndex = matchStateDict(this.optimizerName, stateDict, this.paramGroups)
     this.clearState()
     for (const [key, entry] of Object.entries(stateDict.state ?? {})) {
       const param = byIndex.get(Number(key))!

@@ -1,6 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core'
+import type * as tf from '@tensorflow/tfjs-core'
 import { TrainError } from './errors'
-import { checkRange, Optimizer, type ParamGroup, type ParamsArg } from './Optimizer'
+import { checkRange, Optimizer, type ParamGroup, type ParamsArg, tensorsOf } from './Optimizer'
+import { sgdRule } from './optim/sgd'
+import { tensorStep } from './optim/tensors'
 
 /** Options of {@link SGD}; PyTorch's `torch.optim.SGD` arguments in camelCase. */
 export interface SGDOptions {
@@ -87,25 +89,14 @@ export class SGD extends Optimizer<SGDGroupOptions> {
   }
 
   protected update(group: ParamGroup<SGDGroupOptions>, grads: Array<tf.Tensor | null>): void {
-    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group
     group.params.forEach((p, i) => {
       const grad = grads[i]
       if (!grad) return
-      let d = maximize ? tf.neg(grad) : grad
-      if (weightDecay !== 0) d = tf.add(d, tf.mul(p, this.scalar(weightDecay)))
-      if (momentum !== 0) {
-        const previous = this.getState(p)?.momentumBuffer
-        let buf: tf.Tensor
-        if (previous === undefined || typeof previous === 'number') {
-          buf = tf.clone(d)
-        } else {
-          const scaled = dampening === 0 ? d : tf.mul(d, this.scalar(1 - dampening))
-          buf = tf.add(tf.mul(previous, this.scalar(momentum)), scaled)
-        }
-        this.setState(p, 'momentumBuffer', buf)
-        d = nesterov ? tf.add(d, tf.mul(buf, this.scalar(momentum))) : buf
-      }
-      p.assign(tf.sub(p, tf.mul(d, this.scalar(lr))))
+      const state = tensorsOf(this.getState(p))
+      const hyper = { ...group, hasBuffer: state.momentumBuffer !== undefined }
+      const out = tensorStep(sgdRule, hyper, { param: p, grad, state }, (v) => this.scalar(v))
+      p.assign(out.param)
+      for (const [name, value] of Object.entries(out.state)) this.setState(p, name, value)
     })
   }
 }

@@ -11,6 +11,7 @@ import { type IndexedLoader, makeResident, type ResidentData } from './residentD
 import { softmaxCrossEntropyOps, updateOps } from './tfjsOps'
 import type { FastEngineOptions, FastStep, FastSupport, FastTuning } from './types'
 import { registerWebGLKernels, webglSeparateState } from './webglKernels'
+import { texelsAvailable } from './webglRows'
 
 export type { FastEngineOptions, FastStep, FastSupport, FastTuning } from './types'
 
@@ -54,7 +55,7 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
     const backendName = tf.getBackend()
     const tuning = { kernels: true, residentData: true, fusedMatMul: true, ...options.tuning }
     let kernels = tuning.kernels ? kernelKind(backendName) : null
-    if (kernels === 'webgl' && !augmentable(blocks, options.optimizer)) kernels = null
+    if (kernels === 'webgl' && !data.texels) kernels = null
     const stackedState =
       kernels === 'webgl' &&
       !webglSeparateState(
@@ -93,9 +94,17 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
     if (isUnsupported(verdict)) {
       throw trainError('FAST_UNSUPPORTED', { reason: verdict.reason })
     }
+    // WebGL's kernels read batches from the resident set in their own layout.
+    const texels =
+      (options.tuning?.kernels ?? true) &&
+      augmentable(verdict.blocks, options.optimizer) &&
+      texelsAvailable(
+        verdict.blocks.map(({ linear }) => [linear.inFeatures + 2, linear.outFeatures + 2]),
+      )
     const data = await makeResident(
       verdict.loader.dataset as never,
       options.tuning?.residentData ?? true,
+      texels,
     )
     try {
       return new FastEngine(options, verdict.loader, verdict.blocks, data)
@@ -147,7 +156,8 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
       return t
     }
     try {
-      const x = keep(this.batch(indices))
+      // On WebGL the first layer's matmuls read the batch's rows from the resident set itself.
+      const x = this.kernels === 'webgl' ? this.data.x! : keep(this.batch(indices))
       // Forward: one (fused) matmul per block; weights are stored transposed, [in, out].
       const acts: tf.Tensor2D[] = [x]
       for (const slot of this.slots) {
@@ -155,7 +165,8 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
         const { activation } = slot.block
         let y: tf.Tensor
         if (this.kernels === 'webgl') {
-          y = webglMatMul(input, slot.wt, false, false, activation === 'relu')
+          const rows = input === x ? indices : null
+          y = webglMatMul(input, slot.wt, false, false, activation === 'relu', rows)
         } else if (this.tuning.fusedMatMul) {
           const bias = slot.bias ? { bias: slot.bias } : {}
           y = tf.fused.matMul({ a: input, b: slot.wt, ...bias, activation })
@@ -172,7 +183,6 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
       let stats: tf.Tensor1D
       if (this.kernels) {
         const inputs: tf.NamedTensorMap = { logits }
-        if (!js) inputs.labels = keep(tf.tensor2d(Float32Array.from(labels), [labels.length, 1]))
         const out = tf.engine().runKernel<tf.Tensor[]>(KERNELS.softmaxCrossEntropy, inputs, {
           labels: labels as unknown as number[],
           scale,
@@ -192,7 +202,10 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
           // wasm runs matmuls on XNNPACK only without transposes: materialise them (cheap here).
           grads.set(slot.wt, keep(tf.matMul(keep(tf.transpose(input)), dy)))
         } else if (this.kernels === 'webgl') {
-          grads.set(slot.wt, keep(webglMatMul(input, dy, true, false)))
+          grads.set(
+            slot.wt,
+            keep(webglMatMul(input, dy, true, false, false, i === 0 ? indices : null)),
+          )
         } else {
           grads.set(slot.wt, keep(tf.matMul(input, dy, true, false)))
         }
@@ -204,12 +217,15 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
           )
         }
         if (i === 0) break
+        const relu = this.slots[i - 1]!.block.activation === 'relu'
+        // WebGL's matmul applies the ReLU's mask itself (one draw fewer).
+        const mask = relu && this.kernels === 'webgl' ? input : null
         const dIn = js
           ? keep(tf.matMul(dy, keep(tf.transpose(slot.wt))))
           : this.kernels === 'webgl'
-            ? keep(webglMatMul(dy, slot.wt, false, true))
+            ? keep(webglMatMul(dy, slot.wt, false, true, false, null, mask))
             : keep(tf.matMul(dy, slot.wt, false, true))
-        if (this.slots[i - 1]!.block.activation === 'relu') {
+        if (relu && !mask) {
           dy = this.kernels
             ? keep(tf.engine().runKernel<tf.Tensor2D>(KERNELS.reluGrad, { dy: dIn, y: input }))
             : keep(tf.mul(dIn, keep(tf.step(input))) as tf.Tensor2D)
@@ -235,20 +251,6 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
           { x: this.data.x },
           { indices: indices as unknown as number[] },
         )
-    }
-    if (this.data.x && this.kernels === 'webgl') {
-      const idx = tf.tensor1d(Float32Array.from(indices))
-      try {
-        return tf
-          .engine()
-          .runKernel<tf.Tensor2D>(
-            KERNELS.gatherRows,
-            { x: this.data.x, indices: idx },
-            { augment: this.augmented },
-          )
-      } finally {
-        idx.dispose()
-      }
     }
     if (this.data.x) {
       const idx = tf.tensor1d(indices, 'int32')
@@ -359,21 +361,24 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
   }
 }
 
-/** `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts). */
+/**
+ * `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts); with
+ * `rows`, `a` is the resident set and the kernel reads those samples from it (webglRows.ts);
+ * with `mask`, the product is zeroed where `mask` is not positive (a ReLU's gradient).
+ */
 function webglMatMul(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
   transposeA: boolean,
   transposeB: boolean,
   relu = false,
+  rows: Int32Array | null = null,
+  mask: tf.Tensor2D | null = null,
 ): tf.Tensor2D {
-  return tf.engine().runKernel<tf.Tensor2D>(
-    KERNELS.matMul,
-    { a, b },
-    {
-      transposeA,
-      transposeB,
-      relu,
-    },
-  )
+  const attrs = { transposeA, transposeB, relu }
+  if (mask) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b, mask }, attrs)
+  if (!rows) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b }, attrs)
+  return tf
+    .engine()
+    .runKernel<tf.Tensor2D>(KERNELS.rowsMatMul, { x: a, b }, { ...attrs, indices: rows as never })
 }

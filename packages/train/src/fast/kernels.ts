@@ -1,23 +1,14 @@
 // Fused kernels of the fast training path for the backends whose tensors live in memory that
 // JavaScript can address: `wasm` (the WebAssembly heap) and `cpu` (typed arrays). Each replaces a
 // chain of small tfjs ops — whose cost on these backends is bookkeeping per op, not arithmetic —
-// by one kernel that loops over the data once. Other backends (webgl, webgpu) run the same math as
-// tfjs ops (see ops.ts).
+// by one kernel that loops over the data once. WebGL has its own programs (webglKernels.ts); other
+// backends (webgpu) run the same math as tfjs ops.
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import * as tf from '@tensorflow/tfjs-core'
-
-type TypedArray = Float32Array | Int32Array | Uint8Array
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` used here (duck-typed: it is not a dependency). */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  typedArrayFromHeap(info: tf.TensorInfo): TypedArray
-}
-
-/** The parts of tfjs-backend-cpu's `MathBackendCPU` used here. */
-interface CpuBackendLike {
-  data: { get(dataId: tf.DataId): { values?: unknown } }
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo
-}
+import { adamRule } from '../optim/adam'
+import { jsStep, type RuleHyper } from '../optim/rules'
+import { sgdRule } from '../optim/sgd'
 
 /** Memory access for one kernel call. */
 interface Memory {
@@ -29,13 +20,13 @@ interface Memory {
 
 function memory(backendName: string, backend: unknown): Memory {
   if (backendName === 'wasm') {
-    const b = backend as WasmBackendLike
+    const b = backend as BackendWasm
     return {
       view: (info) => b.typedArrayFromHeap(info) as Float32Array,
       alloc: (shape) => b.makeOutput(shape, 'float32'),
     }
   }
-  const b = backend as CpuBackendLike
+  const b = backend as MathBackendCPU
   return {
     view: (info) => b.data.get(info.dataId).values as Float32Array,
     alloc: (shape) =>
@@ -51,35 +42,28 @@ export const KERNELS = {
   optimizerStep: 'TensorloomOptimizerStep',
   /** WebGL only: a packed matmul reading texels directly (see webglKernels.ts). */
   matMul: 'TensorloomMatMul',
+  /** WebGL only: the first layer's matmuls reading a batch's rows from the resident texels. */
+  rowsMatMul: 'TensorloomRowsMatMul',
 } as const
 
 /** Backends whose tensors JavaScript can address: the kernels below are JavaScript loops. */
 export const KERNEL_BACKENDS: readonly string[] = ['wasm', 'cpu']
 
-/** One parameter's update rule with this step's hyper-parameters (PyTorch 1.13 semantics). */
-export interface UpdateRule {
-  kind: 'adam' | 'sgd'
-  lr: number
-  weightDecay: number
-  maximize: boolean
-  /** Adam: β₁, β₂, ε; AdamW decay (`decoupled`); AMSGrad; the step count after this update. */
-  beta1: number
-  beta2: number
-  eps: number
-  decoupled: boolean
-  amsgrad: boolean
-  step: number
-  /** SGD: momentum, dampening, Nesterov; whether the momentum buffer holds a value yet. */
-  momentum: number
-  dampening: number
-  nesterov: boolean
-  hasBuffer: boolean
-}
+/**
+ * One parameter's update rule with this step's hyper-parameters (PyTorch 1.13 semantics): the
+ * fields of every rule (optim/adam.ts, optim/sgd.ts), `kind` saying which applies.
+ */
+export type UpdateRule = RuleHyper &
+  Omit<Extract<RuleHyper, { kind: 'adam' }>, 'kind'> &
+  Omit<Extract<RuleHyper, { kind: 'sgd' }>, 'kind'>
 
 /** Number of state buffers a rule keeps per parameter (in this order: m, v, max v / momentum). */
 export function stateCount(rule: Pick<UpdateRule, 'kind' | 'amsgrad' | 'momentum'>): number {
-  if (rule.kind === 'adam') return rule.amsgrad ? 3 : 2
-  return rule.momentum !== 0 ? 1 : 0
+  if (rule.kind === 'adam') {
+    return adamRule.state({ maximize: false, weightDecay: 'none', amsgrad: rule.amsgrad }).length
+  }
+  const momentum = rule.momentum !== 0 ? 'later' : 'none'
+  return sgdRule.state({ maximize: false, weightDecay: false, momentum, nesterov: false }).length
 }
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
@@ -165,8 +149,8 @@ function reluGrad(backendName: string) {
 }
 
 /**
- * `TensorloomOptimizerStep`: one Adam/AdamW/SGD update of every parameter, PyTorch 1.13's
- * single-tensor rules element by element. Inputs `p{i}`, `g{i}` (for a bias, the layer's output
+ * `TensorloomOptimizerStep`: one Adam/AdamW/SGD update of every parameter with the rules'
+ * generated JavaScript loops (optim/). Inputs `p{i}`, `g{i}` (for a bias, the layer's output
  * gradient `[B, N]`, whose column sums are the bias gradient) and state buffers `s{i}_{j}`;
  * the state buffers are updated in place (they belong to the fast engine), the parameters are
  * returned as new tensors (wasm's matmul caches packed weights by tensor id, so a weight must
@@ -180,10 +164,10 @@ function optimizerStep(backendName: string) {
     rules.forEach((rule, i) => {
       const p = mem.view(inputs[`p${i}`]!)
       const g = columnSums(mem.view(inputs[`g${i}`]!), p.length)
-      const out = mem.view(outs[i]!)
-      const s = (j: number) => mem.view(inputs[`s${i}_${j}`]!)
-      if (rule.kind === 'adam') adam(rule, p, g, out, s(0), s(1), rule.amsgrad ? s(2) : null)
-      else sgd(rule, p, g, out, rule.momentum !== 0 ? s(0) : null)
+      const state = Array.from({ length: stateCount(rule) }, (_, j) =>
+        mem.view(inputs[`s${i}_${j}`]!),
+      )
+      jsStep(rule, p, g, mem.view(outs[i]!), state)
     })
     return outs
   }
@@ -200,73 +184,6 @@ function columnSums(g: Float32Array, n: number): Float32Array {
     for (let c = 0; c < n; c++) sums[c] = sums[c]! + g[start + c]!
   }
   return Float32Array.from(sums)
-}
-
-function adam(
-  rule: UpdateRule,
-  p: Float32Array,
-  g: Float32Array,
-  out: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  vMax: Float32Array | null,
-): void {
-  const { lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step } = rule
-  // Arithmetic in float64, rounded to float32 on store: within an ulp of PyTorch's float32 ops.
-  const stepSize = lr / (1 - beta1 ** step)
-  const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** step)
-  const c1 = 1 - beta1
-  const c2 = 1 - beta2
-  const n = p.length
-  if (weightDecay === 0 && !maximize && !vMax) {
-    for (let i = 0; i < n; i++) {
-      const grad = g[i]!
-      const mi = m[i]! * beta1 + grad * c1
-      const vi = v[i]! * beta2 + grad * grad * c2
-      m[i] = mi
-      v[i] = vi
-      out[i] = p[i]! - (mi * stepSize) / (Math.sqrt(vi) * invBc2Sqrt + eps)
-    }
-    return
-  }
-  const shrink = decoupled ? 1 - lr * weightDecay : 1
-  const l2 = decoupled ? 0 : weightDecay
-  const sign = maximize ? -1 : 1
-  for (let i = 0; i < n; i++) {
-    const grad = sign * g[i]! + l2 * p[i]!
-    const mi = m[i]! * beta1 + grad * c1
-    const vi = v[i]! * beta2 + grad * grad * c2
-    m[i] = mi
-    v[i] = vi
-    let second = v[i]!
-    if (vMax) {
-      second = Math.max(vMax[i]!, second)
-      vMax[i] = second
-    }
-    out[i] = p[i]! * shrink - (mi * stepSize) / (Math.sqrt(second) * invBc2Sqrt + eps)
-  }
-}
-
-function sgd(
-  rule: UpdateRule,
-  p: Float32Array,
-  g: Float32Array,
-  out: Float32Array,
-  buf: Float32Array | null,
-): void {
-  const { lr, weightDecay, maximize, momentum, dampening, nesterov, hasBuffer } = rule
-  const sign = maximize ? -1 : 1
-  const keep = 1 - dampening
-  const n = p.length
-  for (let i = 0; i < n; i++) {
-    let d = sign * g[i]! + weightDecay * p[i]!
-    if (buf) {
-      const b = hasBuffer ? buf[i]! * momentum + keep * d : d
-      buf[i] = b
-      d = nesterov ? d + momentum * buf[i]! : buf[i]!
-    }
-    out[i] = p[i]! - lr * d
-  }
 }
 
 /** Registers the JavaScript kernels for wasm and cpu (once; later calls do nothing). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { isTensorBacked, type TensorBackedDataset } from '@tensorloom/data'
 import type { Unsupported } from './plan'
+import { TexelWriter } from './webglRows'
 
 /** What the fast path needs of a training loader: a `DataLoader` over an MNIST-like dataset. */
 export interface IndexedLoader {
@@ -12,8 +13,13 @@ export interface IndexedLoader {
 
 /** The whole training set, transformed once and kept on the device as one `[N, D]` matrix. */
 export interface ResidentData {
-  /** Transformed samples, flattened: float32 `[N, D]` on the device (null: kept on the host). */
+  /**
+   * Transformed samples, flattened: float32 `[N, D]` on the device (null: kept on the host), or,
+   * with `texels`, the WebGL texel layout of webglRows.ts.
+   */
   x: tf.Tensor2D | null
+  /** Whether `x` is in the WebGL texel layout (only the row matmuls can read it). */
+  texels: boolean
   /** The same on the host, when batches are built there. */
   host: Float32Array | null
   /** Features per sample (`D`). */
@@ -50,17 +56,20 @@ const CHUNK = 4096
 /**
  * Applies the dataset's transform to every sample once, in chunks, and uploads the result as one
  * float32 matrix. The transform is element-wise (ToTensor, Normalize), so each row equals what the
- * DataLoader would have built for that sample in a batch.
+ * DataLoader would have built for that sample in a batch. With `texels` (WebGL), the matrix is
+ * laid out for the row matmuls of webglRows.ts when it fits the largest texture.
  */
 export async function makeResident(
   dataset: TensorBackedDataset,
   onDevice = true,
+  texels = false,
 ): Promise<ResidentData> {
   const n = dataset.length
   const rowShape = dataset.shape.slice(1)
   const rowSize = rowShape.reduce((a, b) => a * b, 1)
   const transform = dataset.transform!
   let host: Float32Array | null = null
+  let writer: TexelWriter | null = null
   let features = 0
   let sampleShape: number[] = []
   for (let start = 0; start < n; start += CHUNK) {
@@ -71,12 +80,15 @@ export async function makeResident(
       if (out.dtype !== 'float32') {
         throw new Error(`the transform produced ${out.dtype} samples; the fast path needs float32`)
       }
-      if (!host) {
+      if (start === 0) {
         sampleShape = out.shape.slice(1)
         features = sampleShape.reduce((a, b) => a * b, 1)
-        host = new Float32Array(n * features)
+        writer = onDevice && texels ? TexelWriter.create(n, features) : null
+        if (!writer) host = new Float32Array(n * features)
       }
-      host.set((await out.data()) as Float32Array, start * features)
+      const values = (await out.data()) as Float32Array
+      if (writer) writer.write(start, values)
+      else host!.set(values, start * features)
     } finally {
       out.dispose()
     }
@@ -85,8 +97,12 @@ export async function makeResident(
   const labels = Int32Array.from(dataset.targets)
   for (const label of labels) numClasses = Math.max(numClasses, label + 1)
   const values = host ?? new Float32Array(0)
+  let x: tf.Tensor2D | null = null
+  if (writer) x = writer.finish()
+  else if (onDevice) x = tf.tensor2d(values, [n, features], 'float32')
   return {
-    x: onDevice ? tf.tensor2d(values, [n, features], 'float32') : null,
+    x,
+    texels: writer !== null,
     host: onDevice ? null : values,
     features,
     labels,

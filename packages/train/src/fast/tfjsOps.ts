@@ -1,6 +1,7 @@
 // The fast path's loss and optimizer update written with tfjs ops, for backends without its fused
 // kernels (and with `tuning.kernels` off): the same math as kernels.ts, more ops.
 import * as tf from '@tensorflow/tfjs-core'
+import { tensorUpdate } from '../optim/rules'
 import type { UpdateRule } from './kernels'
 
 /** Softmax cross-entropy from logits with tfjs ops (backends without the fused kernel). */
@@ -42,8 +43,7 @@ export function updateOps(
     params.forEach((p, i) => {
       const rule = rules[i]!
       const s = state[i]!
-      const [next, newState] =
-        rule.kind === 'adam' ? adamOps(rule, p, grads[i]!, s) : sgdOps(rule, p, grads[i]!, s)
+      const [next, newState] = tensorUpdate(rule, p, grads[i]!, s)
       out.push(next)
       newState.forEach((t, j) => {
         tf.keep(t)
@@ -53,50 +53,4 @@ export function updateOps(
     })
     return out
   })
-}
-
-function adamOps(
-  rule: UpdateRule,
-  p: tf.Tensor,
-  g0: tf.Tensor,
-  s: tf.Tensor[],
-): [tf.Tensor, tf.Tensor[]] {
-  const { lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step, amsgrad } = rule
-  let g = maximize ? tf.neg(g0) : g0
-  let param = p
-  if (weightDecay !== 0) {
-    if (decoupled) param = tf.mul(p, 1 - lr * weightDecay)
-    else g = tf.add(g, tf.mul(p, weightDecay))
-  }
-  const m = tf.add(tf.mul(s[0]!, beta1), tf.mul(g, 1 - beta1))
-  const v = tf.add(tf.mul(s[1]!, beta2), tf.mul(tf.mul(g, 1 - beta2), g))
-  let second = v
-  const newState = [m, v]
-  if (amsgrad) {
-    second = tf.maximum(s[2]!, v)
-    newState.push(second)
-  }
-  const stepSize = lr / (1 - beta1 ** step)
-  const denom = tf.add(tf.div(tf.sqrt(second), Math.sqrt(1 - beta2 ** step)), eps)
-  return [tf.sub(param, tf.div(tf.mul(m, stepSize), denom)), newState]
-}
-
-function sgdOps(
-  rule: UpdateRule,
-  p: tf.Tensor,
-  g0: tf.Tensor,
-  s: tf.Tensor[],
-): [tf.Tensor, tf.Tensor[]] {
-  const { lr, weightDecay, maximize, momentum, dampening, nesterov, hasBuffer } = rule
-  let d = maximize ? tf.neg(g0) : g0
-  if (weightDecay !== 0) d = tf.add(d, tf.mul(p, weightDecay))
-  const newState: tf.Tensor[] = []
-  if (momentum !== 0) {
-    const buf = hasBuffer
-      ? tf.add(tf.mul(s[0]!, momentum), dampening === 0 ? d : tf.mul(d, 1 - dampening))
-      : tf.clone(d)
-    newState.push(buf)
-    d = nesterov ? tf.add(d, tf.mul(buf, momentum)) : buf
-  }
-  return [tf.sub(p, tf.mul(d, lr)), newState]
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { mrtAvailable } from './webglDraw'
 import { webglSeparateState } from './webglKernels'
-import { mrtAvailable } from './webglMrt'
+import { texelsAvailable } from './webglRows'
 
 // The WebGL programs themselves run in headless Chromium (bench/src/browser/webgl.test.ts); here,
 // that nothing WebGL-specific is used where there is no WebGL.
@@ -18,5 +19,9 @@ describe('multi-target WebGL programs outside WebGL', () => {
 
   it('leave the optimizer state stacked (the engine decides per backend)', () => {
     expect(webglSeparateState([[786, 130]])).toBe(false)
+  })
+
+  it('keep the training set in its usual layout (the texel layout is for WebGL only)', () => {
+    expect(texelsAvailable([[786, 130]])).toBe(false)
   })
 })
