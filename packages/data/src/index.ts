@@ -13,13 +13,13 @@ export type { Batch, BatchPath, DataLoaderOptions } from './DataLoader.js'
 export { DataLoader } from './DataLoader.js'
 export type { Dataset, RawImage, ResidentTensors, TensorBackedDataset } from './Dataset.js'
 export { isTensorBacked } from './Dataset.js'
-export { FashionMNIST } from './datasets/FashionMNIST.js'
 export type {
   DatasetFilesOptions,
   DatasetResource,
   DatasetSource,
   FileSource,
-} from './datasets/loadDataset.js'
+} from './datasets/datasetOptions.js'
+export { FashionMNIST } from './datasets/FashionMNIST.js'
 export type { MNISTInit, MNISTOptions } from './datasets/MNIST.js'
 export { MNIST } from './datasets/MNIST.js'
 export type { DownloadEvent } from './download.js'
@@ -41,7 +41,12 @@ export {
   TransformError,
 } from './errors.js'
 export { isGzip } from './gunzip.js'
-export { DEFAULT_MAX_INFLATED_BYTES } from './inflateIdx.js'
+export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_INFLATED_BYTES,
+  MAX_IDX_HEADER_BYTES,
+  MAX_SHUFFLE_LENGTH,
+} from './limits.js'
 export { md5Hex } from './md5.js'
 export type { IdxArray, IdxDtype, IdxTypedArrays, ParseIdxOptions } from './parseIdx.js'
 export { IDX_DTYPE_CODES, parseIdx } from './parseIdx.js'

@@ -52,18 +52,6 @@ export async function writeFileAtomic(dest: string, bytes: Uint8Array): Promise<
   }
 }
 
-/** Reads a file, or returns undefined when it does not exist. */
-export async function readIfExists(path: string): Promise<Uint8Array | undefined> {
-  const { fs } = await nodeModules()
-  try {
-    const buffer = await fs.readFile(path)
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
 /** True when `path` exists. */
 export async function exists(path: string): Promise<boolean> {
   const { fs } = await nodeModules()
