@@ -52,6 +52,10 @@ export class Trainer implements Subscribable<TrainerState> {
   private readonly syncEvery: number
   private readonly engineOption: 'auto' | 'fast' | 'reference'
   private readonly store: Store<TrainerState>
+  /** The first error a subscriber threw during the current fit or evaluate (cleared after). */
+  private listenerError: { error: unknown } | null = null
+  /** The model's parameters when the run started: one disposed means the model was. */
+  private params: readonly tf.Variable[] = []
   private readonly guard: NonFiniteGuard
   private readonly progress = new Progress()
   private readonly control = new RunControl({
@@ -61,6 +65,7 @@ export class Trainer implements Subscribable<TrainerState> {
       this.store.set({ status: paused ? 'paused' : 'training' })
       if (!paused) this.windowStart = performance.now()
     },
+    pausedTick: () => this.checkModel(),
   })
   private engine: AnyStepEngine | null = null
 
@@ -85,7 +90,10 @@ export class Trainer implements Subscribable<TrainerState> {
     this.syncEvery = settings.syncEvery
     this.engineOption = settings.engine
     this.guard = new NonFiniteGuard(this.model, this.optimizer, settings.checkFinite)
-    this.store = new Store(initialState(settings.epochs, this.trainLoader.length))
+    this.store = new Store(initialState(settings.epochs, this.trainLoader.length), (error) => {
+      this.listenerError ??= { error }
+      this.control.stop('listener')
+    })
   }
 
   /** The current progress snapshot. */
@@ -103,47 +111,59 @@ export class Trainer implements Subscribable<TrainerState> {
   /**
    * Trains until `epochs` epochs are done in total, evaluating on the test loader after each.
    * Continues from where the trainer stopped (after an abort or {@link loadCheckpoint}).
-   * Resolves with status `'aborted'` when the signal aborts; rejects with a `TrainError`
-   * `NON_FINITE_LOSS` when the loss becomes NaN/Inf (the last good weights are restored).
+   * Resolves with status `'aborted'` when the signal aborts or the trainer is disposed meanwhile;
+   * rejects with a `TrainError` `NON_FINITE_LOSS` when the loss becomes NaN/Inf (the last good
+   * weights are restored), `MODEL_DISPOSED` when the model is disposed under it, and
+   * `LISTENER_ERROR` when a subscriber throws (the run stops; `fit()` can continue it). Whatever
+   * happens, it settles and leaves the trainer ready for the next `fit()`.
    */
   async fit(options: FitOptions = {}): Promise<FitResult> {
     this.assertLive()
     if (this.running) throw trainError('FIT_BUSY')
     const epochs = checkEpochs(options.epochs ?? this.store.getState().epochs)
     const maxSteps = checkMaxSteps(options.maxSteps)
-    const signal = options.signal
+    if (this.trainLoader.length === 0) throw trainError('FIT_EMPTY_LOADER')
     this.running = true
-    this.control.begin(signal, maxSteps ?? null)
-    this.progress.resetRate()
-    this.store.set({ status: 'training', epochs, error: null })
+    this.listenerError = null
+    this.params = this.model.parameters()
     try {
+      this.control.begin(options.signal, maxSteps ?? null)
+      this.progress.resetRate()
+      this.store.set({ status: 'training', epochs, error: null })
       const engine = await this.prepareEngine()
       this.guard.arm()
       while (this.epoch <= epochs) {
-        if ((await this.trainEpoch(engine)) === 'aborted') return this.finish('aborted')
+        if ((await this.trainEpoch(engine)) === 'aborted') return this.stopped()
         if (this.testLoader) {
-          if (signal?.aborted) return this.finish('aborted')
+          if (this.control.runSignal?.aborted) return this.stopped()
           this.store.set({ status: 'evaluating' })
-          const result = await this.runEvaluation(this.testLoader, signal)
-          if (result === 'aborted') return this.finish('aborted')
+          const result = await this.runEvaluation(this.testLoader)
+          if (result === 'aborted') return this.stopped()
           this.endEpoch(result)
         } else {
           this.endEpoch(null)
         }
+        if (this.control.runSignal?.aborted) return this.stopped()
         if (this.epoch <= epochs) this.store.set({ status: 'training' })
       }
-      return this.finish('completed')
+      const result = this.finish('completed')
+      this.throwIfListenerFailed()
+      return result
     } catch (error) {
       this.discardWindow()
-      const code = error instanceof TrainError ? error.code : 'ERROR'
+      const failure = this.explain(error)
+      const code = failure instanceof TrainError ? failure.code : 'ERROR'
       this.store.set({
         status: 'failed',
-        error: { code, message: error instanceof Error ? error.message : String(error) },
+        error: { code, message: failure instanceof Error ? failure.message : String(failure) },
       })
-      throw error
+      throw failure
     } finally {
       this.running = false
       this.control.end()
+      this.listenerError = null
+      this.params = []
+      if (this.disposed) this.free()
     }
   }
 
@@ -169,15 +189,22 @@ export class Trainer implements Subscribable<TrainerState> {
     if (!loader) throw trainError('EVALUATE_NO_LOADER')
     if (this.running) throw trainError('EVALUATE_BUSY')
     this.running = true
+    this.listenerError = null
     const previous = this.store.getState().status
     this.store.set({ status: 'evaluating' })
     try {
       const result = await evaluate(this.model, loader, this.criterion, options)
       this.store.set({ lastEvaluation: result })
+      this.store.set({ status: previous })
+      this.throwIfListenerFailed()
       return result
+    } catch (error) {
+      if (this.store.getState().status === 'evaluating') this.store.set({ status: previous })
+      throw error
     } finally {
       this.running = false
-      this.store.set({ status: previous })
+      this.listenerError = null
+      if (this.disposed) this.free()
     }
   }
 
@@ -224,21 +251,76 @@ export class Trainer implements Subscribable<TrainerState> {
 
   /**
    * Frees the trainer's own tensors (pending losses, last-good-weights copies) and drops listeners.
-   * The model, optimizer and loaders are not touched: dispose them yourself.
+   * The model, optimizer and loaders are not touched: dispose them yourself. During `fit()` (even
+   * paused) it stops the run like an abort: `fit()` resolves with status `'aborted'`, and the
+   * trainer is freed once its loop has stopped.
    */
   dispose(): void {
     if (this.disposed) return
-    this.discardWindow()
-    this.guard.drop()
-    this.engine?.dispose()
-    this.engine = null
     this.disposed = true
+    if (this.running) {
+      this.control.stop('disposed')
+      return
+    }
+    this.free()
   }
 
   // ---------------------------------------------------------------------------------------------
 
   private assertLive(): void {
     if (this.disposed) throw trainError('TRAINER_DISPOSED')
+  }
+
+  private free(): void {
+    this.discardWindow()
+    this.guard.drop()
+    this.engine?.dispose()
+    this.engine = null
+    this.store.clear()
+  }
+
+  /** True when one of the model's parameters was disposed since the run started. */
+  private modelDisposed(): boolean {
+    return this.params.some((p) => p.isDisposed)
+  }
+
+  /** Stops the run when the model was disposed under it. */
+  private checkModel(): void {
+    if (this.modelDisposed()) this.control.stop('model')
+  }
+
+  /** A run stopped from inside or by its signal: how `fit()` settles. */
+  private stopped(): FitResult {
+    this.throwIfListenerFailed()
+    if (this.control.stopReason === 'model') throw this.modelGone()
+    return this.finish('aborted')
+  }
+
+  private modelGone(cause?: unknown): TrainError {
+    const { epoch, step } = this.store.getState()
+    const error = trainError('MODEL_DISPOSED', { epoch, step })
+    if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause })
+    return error
+  }
+
+  private throwIfListenerFailed(): void {
+    const failed = this.listenerError
+    if (!failed) return
+    const { epoch, step } = this.store.getState()
+    const message = failed.error instanceof Error ? failed.error.message : String(failed.error)
+    const error = trainError('LISTENER_THREW', { epoch, step, message })
+    Object.defineProperty(error, 'cause', { value: failed.error })
+    throw error
+  }
+
+  /**
+   * What a failure means for the caller: a raw error from a disposed model (or the fast engine's
+   * refusal of one) is MODEL_DISPOSED.
+   */
+  private explain(error: unknown): unknown {
+    if (error instanceof TrainError && error.code !== 'INVALID_OPTION') return error
+    if (this.modelDisposed()) return this.modelGone(error)
+    return error
   }
 
   /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
@@ -281,6 +363,7 @@ export class Trainer implements Subscribable<TrainerState> {
           index++
           continue
         }
+        this.checkModel()
         if (!(await this.control.boundary(this.globalStep))) {
           engine.skip(next.value)
           return 'aborted'
@@ -374,11 +457,11 @@ export class Trainer implements Subscribable<TrainerState> {
     })
   }
 
-  private async runEvaluation(
-    loader: BatchSource,
-    signal: AbortSignal | undefined,
-  ): Promise<EvaluationResult | 'aborted'> {
+  private async runEvaluation(loader: BatchSource): Promise<EvaluationResult | 'aborted'> {
+    const signal = this.control.runSignal
     try {
+      this.checkModel()
+      if (signal?.aborted) return 'aborted'
       const result = await evaluate(this.model, loader, this.criterion, signal ? { signal } : {})
       this.store.set({ lastEvaluation: result })
       return result
