@@ -8,6 +8,7 @@ import { NonFiniteGuard } from './NonFiniteGuard'
 import type { Optimizer } from './Optimizer'
 import { Progress } from './Progress'
 import { RunControl } from './RunControl'
+import { RunFaults } from './RunFaults'
 import { type AnyStepEngine, createStepEngine, type PendingStep } from './StepEngine'
 import { Store, type Subscribable } from './Store'
 import {
@@ -52,10 +53,6 @@ export class Trainer implements Subscribable<TrainerState> {
   private readonly syncEvery: number
   private readonly engineOption: 'auto' | 'fast' | 'reference'
   private readonly store: Store<TrainerState>
-  /** The first error a subscriber threw during the current fit or evaluate (cleared after). */
-  private listenerError: { error: unknown } | null = null
-  /** The model's parameters when the run started: one disposed means the model was. */
-  private params: readonly tf.Variable[] = []
   private readonly guard: NonFiniteGuard
   private readonly progress = new Progress()
   private readonly control = new RunControl({
@@ -65,7 +62,11 @@ export class Trainer implements Subscribable<TrainerState> {
       this.store.set({ status: paused ? 'paused' : 'training' })
       if (!paused) this.windowStart = performance.now()
     },
-    pausedTick: () => this.checkModel(),
+    pausedTick: () => this.faults.checkModel(),
+  })
+  private readonly faults = new RunFaults(this.control, () => {
+    const { epoch, step } = this.store.getState()
+    return { epoch, step }
   })
   private engine: AnyStepEngine | null = null
 
@@ -90,10 +91,9 @@ export class Trainer implements Subscribable<TrainerState> {
     this.syncEvery = settings.syncEvery
     this.engineOption = settings.engine
     this.guard = new NonFiniteGuard(this.model, this.optimizer, settings.checkFinite)
-    this.store = new Store(initialState(settings.epochs, this.trainLoader.length), (error) => {
-      this.listenerError ??= { error }
-      this.control.stop('listener')
-    })
+    this.store = new Store(initialState(settings.epochs, this.trainLoader.length), (error) =>
+      this.faults.listenerThrew(error),
+    )
   }
 
   /** The current progress snapshot. */
@@ -124,8 +124,7 @@ export class Trainer implements Subscribable<TrainerState> {
     const maxSteps = checkMaxSteps(options.maxSteps)
     if (this.trainLoader.length === 0) throw trainError('FIT_EMPTY_LOADER')
     this.running = true
-    this.listenerError = null
-    this.params = this.model.parameters()
+    this.faults.begin(this.model)
     try {
       this.control.begin(options.signal, maxSteps ?? null)
       this.progress.resetRate()
@@ -147,11 +146,11 @@ export class Trainer implements Subscribable<TrainerState> {
         if (this.epoch <= epochs) this.store.set({ status: 'training' })
       }
       const result = this.finish('completed')
-      this.throwIfListenerFailed()
+      this.faults.throwIfListenerFailed()
       return result
     } catch (error) {
       this.discardWindow()
-      const failure = this.explain(error)
+      const failure = this.faults.explain(error)
       const code = failure instanceof TrainError ? failure.code : 'ERROR'
       this.store.set({
         status: 'failed',
@@ -161,8 +160,7 @@ export class Trainer implements Subscribable<TrainerState> {
     } finally {
       this.running = false
       this.control.end()
-      this.listenerError = null
-      this.params = []
+      this.faults.end()
       if (this.disposed) this.free()
     }
   }
@@ -189,21 +187,21 @@ export class Trainer implements Subscribable<TrainerState> {
     if (!loader) throw trainError('EVALUATE_NO_LOADER')
     if (this.running) throw trainError('EVALUATE_BUSY')
     this.running = true
-    this.listenerError = null
+    this.faults.begin()
     const previous = this.store.getState().status
     this.store.set({ status: 'evaluating' })
     try {
       const result = await evaluate(this.model, loader, this.criterion, options)
       this.store.set({ lastEvaluation: result })
       this.store.set({ status: previous })
-      this.throwIfListenerFailed()
+      this.faults.throwIfListenerFailed()
       return result
     } catch (error) {
       if (this.store.getState().status === 'evaluating') this.store.set({ status: previous })
       throw error
     } finally {
       this.running = false
-      this.listenerError = null
+      this.faults.end()
       if (this.disposed) this.free()
     }
   }
@@ -279,48 +277,10 @@ export class Trainer implements Subscribable<TrainerState> {
     this.store.clear()
   }
 
-  /** True when one of the model's parameters was disposed since the run started. */
-  private modelDisposed(): boolean {
-    return this.params.some((p) => p.isDisposed)
-  }
-
-  /** Stops the run when the model was disposed under it. */
-  private checkModel(): void {
-    if (this.modelDisposed()) this.control.stop('model')
-  }
-
   /** A run stopped from inside or by its signal: how `fit()` settles. */
   private stopped(): FitResult {
-    this.throwIfListenerFailed()
-    if (this.control.stopReason === 'model') throw this.modelGone()
+    this.faults.throwIfFaulted()
     return this.finish('aborted')
-  }
-
-  private modelGone(cause?: unknown): TrainError {
-    const { epoch, step } = this.store.getState()
-    const error = trainError('MODEL_DISPOSED', { epoch, step })
-    if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause })
-    return error
-  }
-
-  private throwIfListenerFailed(): void {
-    const failed = this.listenerError
-    if (!failed) return
-    const { epoch, step } = this.store.getState()
-    const message = failed.error instanceof Error ? failed.error.message : String(failed.error)
-    const error = trainError('LISTENER_THREW', { epoch, step, message })
-    Object.defineProperty(error, 'cause', { value: failed.error })
-    throw error
-  }
-
-  /**
-   * What a failure means for the caller: a raw error from a disposed model (or the fast engine's
-   * refusal of one) is MODEL_DISPOSED.
-   */
-  private explain(error: unknown): unknown {
-    if (error instanceof TrainError && error.code !== 'INVALID_OPTION') return error
-    if (this.modelDisposed()) return this.modelGone(error)
-    return error
   }
 
   /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
@@ -363,7 +323,7 @@ export class Trainer implements Subscribable<TrainerState> {
           index++
           continue
         }
-        this.checkModel()
+        this.faults.checkModel()
         if (!(await this.control.boundary(this.globalStep))) {
           engine.skip(next.value)
           return 'aborted'
@@ -460,7 +420,7 @@ export class Trainer implements Subscribable<TrainerState> {
   private async runEvaluation(loader: BatchSource): Promise<EvaluationResult | 'aborted'> {
     const signal = this.control.runSignal
     try {
-      this.checkModel()
+      this.faults.checkModel()
       if (signal?.aborted) return 'aborted'
       const result = await evaluate(this.model, loader, this.criterion, signal ? { signal } : {})
       this.store.set({ lastEvaluation: result })
