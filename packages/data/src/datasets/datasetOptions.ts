@@ -71,7 +71,8 @@ export interface DatasetFilesOptions {
    * The most bytes a `.gz` file may inflate to (default 1 GiB; `Infinity` for none). Each file's IDX header caps it
    * further to the size it declares; inflating stops as soon as either is passed, with
    * `IDX_GZIP_TOO_LARGE`, so a gzip bomb given as `source` cannot exhaust memory. A download that
-   * announces or sends more than this fails with `TOO_LARGE` and the next mirror is tried.
+   * announces or sends more than this fails with `TOO_LARGE` and the next mirror is tried, and a
+   * file on disk (plain or gzip) larger than this is refused unread with `DATASET_FILE_TOO_LARGE`.
    */
   maxInflatedBytes?: number
 }
