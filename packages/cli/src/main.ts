@@ -4,7 +4,9 @@ import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
 import { trainGraph } from './commands/train.js'
+import { escapeControl } from './escape.js'
 import { type CliIO, nodeIO } from './io.js'
+import { cliMessage } from './messages.js'
 
 /** The help text of `tensorloom --help`. */
 export const usage = `Usage: tensorloom <command> [options]
@@ -36,8 +38,8 @@ Examples:
   tensorloom train graph.json --epochs 5 --backend wasm
 `
 
-const usageError = (io: CliIO, message: string): number => {
-  io.stderr(`tensorloom: ${message}\n\n${usage}`)
+const usageError = (io: CliIO, problem: string): number => {
+  io.stderr(`${cliMessage('USAGE', { problem })}\n\n${usage}`)
   return 2
 }
 
@@ -50,7 +52,7 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
   try {
     parsed = parse(argv)
   } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error))
+    return usageError(io, escapeControl(error instanceof Error ? error.message : String(error)))
   }
   const { values, positionals } = parsed
   if (values.version) {
@@ -62,29 +64,30 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
     io.stdout(usage)
     return 0
   }
-  if (rest.length > 0) return usageError(io, `unexpected argument "${rest[0]}"`)
+  if (rest.length > 0)
+    return usageError(io, cliMessage('UNEXPECTED_ARGUMENT', { argument: rest[0]! }))
   switch (command) {
     case 'check':
-      if (file === undefined) return usageError(io, 'check needs a graph file')
+      if (file === undefined) return usageError(io, cliMessage('CHECK_NEEDS_FILE'))
       return check(io, file, { json: values.json ?? false })
     case 'export': {
-      if (file === undefined) return usageError(io, 'export needs a graph file')
+      if (file === undefined) return usageError(io, cliMessage('EXPORT_NEEDS_FILE'))
       const to = values.to
-      if (to === undefined) return usageError(io, 'export needs --to pytorch or --to typescript')
+      if (to === undefined) return usageError(io, cliMessage('EXPORT_NEEDS_TARGET'))
       if (!exportTargets.includes(to as ExportTarget)) {
-        return usageError(io, `unknown export target "${to}": use pytorch or typescript`)
+        return usageError(io, cliMessage('UNKNOWN_TARGET', { to }))
       }
       return exportGraph(io, file, to as ExportTarget, values.output)
     }
     case 'new': {
       const template = file ?? 'lesson'
       if (!templateNames.includes(template as (typeof templateNames)[number])) {
-        return usageError(io, `unknown template "${template}": use ${templateNames.join(', ')}`)
+        return usageError(io, cliMessage('UNKNOWN_TEMPLATE', { template, names: templateNames }))
       }
       return newGraph(io, template as (typeof templateNames)[number], values.output)
     }
     case 'train': {
-      if (file === undefined) return usageError(io, 'train needs a graph file')
+      if (file === undefined) return usageError(io, cliMessage('TRAIN_NEEDS_FILE'))
       const count = (name: 'epochs' | 'limit') => {
         const value = values[name]
         if (value === undefined) return undefined
@@ -93,10 +96,15 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
       }
       const epochs = count('epochs')
       const limit = count('limit')
-      if (Number.isNaN(epochs))
-        return usageError(io, `--epochs must be a positive integer, got "${values.epochs}"`)
-      if (Number.isNaN(limit))
-        return usageError(io, `--limit must be a positive integer, got "${values.limit}"`)
+      if (Number.isNaN(epochs)) {
+        return usageError(
+          io,
+          cliMessage('NOT_A_COUNT', { option: 'epochs', value: values.epochs! }),
+        )
+      }
+      if (Number.isNaN(limit)) {
+        return usageError(io, cliMessage('NOT_A_COUNT', { option: 'limit', value: values.limit! }))
+      }
       return trainGraph(io, file, {
         ...(epochs !== undefined ? { epochs } : {}),
         ...(limit !== undefined ? { limit } : {}),
@@ -109,7 +117,7 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
       })
     }
     default:
-      return usageError(io, `unknown command "${command}"`)
+      return usageError(io, cliMessage('UNKNOWN_COMMAND', { command }))
   }
 }
 

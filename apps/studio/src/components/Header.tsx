@@ -1,7 +1,7 @@
 import { toPyTorch, toTypeScript } from '@tensorloom/graph'
 import { useRef, useState } from 'react'
 import { download, slug } from '../lib/download'
-import { shareUrl } from '../lib/share'
+import { readGraphFile, shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { CodeDialog } from './CodeDialog'
@@ -137,7 +137,12 @@ function FileMenu() {
   const [code, setCode] = useState<{ title: string; text: string; fileName: string } | null>(null)
 
   const open = async (file: File) => {
-    const result = store.getState().importGraph(await file.text())
+    const read = await readGraphFile(file)
+    if (!read.ok) {
+      store.getState().notify('error', `Could not open ${file.name}: ${read.message}`)
+      return
+    }
+    const result = store.getState().importGraph(read.text)
     if (result.ok) store.getState().notify('success', `Opened ${file.name}.`)
     else store.getState().notify('error', `Could not open ${file.name}: ${result.message}`)
   }
@@ -221,7 +226,7 @@ function FileMenu() {
       <input
         ref={fileInput}
         type="file"
-        accept=".json,application/json"
+        accept=".json,application/json,.gz,application/gzip"
         hidden
         data-testid="import-input"
         onChange={(e) => {
