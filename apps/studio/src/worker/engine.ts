@@ -10,13 +10,7 @@ import type { DatasetType, GraphDocument, GraphPlan } from '@tensorloom/graph'
 import { planGraph } from '@tensorloom/graph'
 import type { FromGraphResult } from '@tensorloom/layers'
 import { saveSafetensorsAsync } from '@tensorloom/layers'
-import type {
-  BackendSelection,
-  CompiledRun,
-  Criterion,
-  GraphData,
-  RawSplit,
-} from '@tensorloom/train'
+import type { BackendSelection, CompiledRun, Criterion, GraphData } from '@tensorloom/train'
 import { compileGraph, loadGraphData, selectBackend, Trainer } from '@tensorloom/train'
 import { slug } from '../lib/download'
 import type { Engine, TrainControl } from './host'
