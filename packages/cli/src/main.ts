@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import pkg from '../package.json' with { type: 'json' }
 import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
@@ -52,7 +52,9 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
   }
   const { values, positionals } = parsed
   if (values.version) {
-    io.stdout(`${pkg.version}\n`)
+    // Read at run time (src/ and dist/ both sit next to package.json): the bundle embeds no manifest.
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+    io.stdout(`${version}\n`)
     return 0
   }
   const [command, file, ...rest] = positionals
