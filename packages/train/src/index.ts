@@ -63,6 +63,7 @@ export {
   type BackendAttempt,
   type BackendSelection,
   defaultBackendOrder,
+  type SelectBackendOptions,
   selectBackend,
 } from './selectBackend'
 export {
@@ -73,3 +74,4 @@ export {
   type TrainerState,
   type TrainerStatus,
 } from './Trainer'
+export type { WasmPaths } from './wasmPaths'

@@ -98,7 +98,10 @@ export function createTfjsEngine(): Engine {
 
   const chooseBackend = (preferred: BackendName | undefined) => {
     backendChosen ??= (async () => {
-      const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER)
+      // The paths set above (Vite `?url` assets, threads): selectBackend must not replace them.
+      const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER, {
+        wasmPaths: false,
+      })
       const backend = selection.backend as BackendName
       const fallbacks = failures(selection)
       const threads = backend === 'wasm' ? getThreadsCount() : null
@@ -117,6 +120,7 @@ export function createTfjsEngine(): Engine {
     const selection = await selectBackend(
       undefined,
       BACKEND_ORDER.filter((b) => b !== from && !earlier.some((f) => f.backend === b)),
+      { wasmPaths: false },
     )
     const to = selection.backend as BackendName
     const chosen = {
