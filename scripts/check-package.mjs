@@ -88,6 +88,12 @@ try {
   for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
     if (!files.has(file)) problems.push(`${file} is not in the tarball`)
   }
+  // The npm page shows README.md: the repository's own workflow lives in DEVELOPMENT.md.
+  const readme = files.get('README.md')?.toString('utf8') ?? ''
+  const repoOnly =
+    /^## (Development|Tests)\b|pnpm (bench|vitest|test|fixtures)\b|\bscripts\/|\/usr\/bin\/python3/m
+  const found = repoOnly.exec(readme)
+  if (found) problems.push(`README.md has a repository-only passage: "${found[0]}"`)
   const stray = [...files.keys()].filter((f) => /^src\/|\.test\.|\/fixtures\/|test-results/.test(f))
   if (stray.length > 0)
     problems.push(`repository files in the tarball: ${stray.slice(0, 5).join(', ')}`)

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises'
+import { describeDataError } from '../dataHint.js'
 import type { CliIO } from '../io.js'
 import { loadDocument } from './loadDocument.js'
 
@@ -111,9 +112,7 @@ export async function trainGraph(
     )
   } catch (error) {
     const graphError = (error as { code?: unknown }).code === 'GRAPH_NOT_BUILDABLE'
-    io.stderr(
-      `${graphError ? path : 'tensorloom'}: ${error instanceof Error ? error.message : String(error)}\n`,
-    )
+    io.stderr(`${graphError ? path : 'tensorloom'}: ${describeDataError(error)}\n`)
     return 1
   }
   const run = compileGraph(doc, {
