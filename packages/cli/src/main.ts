@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
+import { packGraph } from './commands/pack.js'
 import { trainGraph } from './commands/train.js'
 import { type CliIO, nodeIO } from './io.js'
 
@@ -21,6 +22,10 @@ Commands:
         [--data dir | --root dir [--download]] [--limit N]
       Train the network on its dataset with a progress bar; write the weights as safetensors
       (PyTorch key names) and the history as JSON (default: next to the graph file).
+  pack <graph.json> --weights file.safetensors [--name NAME] [--package-version 1.0.0]
+       [--license MIT] [--description TEXT] [-o file.tgz] [--data dir | --root dir [--download]]
+      Write the trained network as an npm package (.tgz) with predict() and load(), the weights,
+      the graph and a README with its test accuracy: then \`npm publish file.tgz\`.
 
 Options:
   -o, --output <file>  Write to a file instead of stdout
@@ -32,6 +37,7 @@ Examples:
   tensorloom check graph.json
   tensorloom export graph.json --to pytorch -o train.py && python train.py
   tensorloom train graph.json --epochs 5 --backend wasm
+  tensorloom pack graph.json --weights graph.safetensors --name my-digits
 `
 
 const usageError = (io: CliIO, message: string): number => {
@@ -108,6 +114,22 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
         ...(values.download ? { download: true } : {}),
       })
     }
+    case 'pack': {
+      if (file === undefined) return usageError(io, 'pack needs a graph file')
+      if (values.weights === undefined) return usageError(io, 'pack needs --weights file')
+      return packGraph(io, file, {
+        weights: values.weights,
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(values['package-version'] !== undefined ? { version: values['package-version'] } : {}),
+        ...(values.license !== undefined ? { license: values.license } : {}),
+        ...(values.description !== undefined ? { description: values.description } : {}),
+        ...(values.output !== undefined ? { output: values.output } : {}),
+        ...(values.data !== undefined ? { data: values.data } : {}),
+        ...(values.root !== undefined ? { root: values.root } : {}),
+        ...(values.download ? { download: true } : {}),
+        ...(values.backend !== undefined ? { backend: values.backend } : {}),
+      })
+    }
     default:
       return usageError(io, `unknown command "${command}"`)
   }
@@ -129,6 +151,11 @@ function parse(argv: readonly string[]) {
       root: { type: 'string' },
       download: { type: 'boolean' },
       limit: { type: 'string' },
+      weights: { type: 'string' },
+      name: { type: 'string' },
+      'package-version': { type: 'string' },
+      license: { type: 'string' },
+      description: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
