@@ -206,8 +206,8 @@ ${confusionTable(card, evaluation.confusionMatrix)}`
 
 ## Files
 
-- \`weights.safetensors\` — the trained weights with PyTorch's key names: the PyTorch program that
-  \`npx tensorloom export graph.json --to pytorch\` writes loads them with
+- \`weights.safetensors\` — the trained weights with PyTorch's key names: the network class that
+  \`npx tensorloom export graph.json --to pytorch\` writes takes them with
   \`model.load_state_dict(safetensors.torch.load_file('weights.safetensors'))\`.
 - \`graph.json\` — the network as a Tensorloom graph document: open it in Tensorloom Studio, or
   \`npx tensorloom check graph.json\`.
