@@ -124,4 +124,14 @@ describe('wasm paths', () => {
       expect(url.endsWith(`/@tensorflow/tfjs-backend-wasm/dist/${name}`)).toBe(true)
     }
   })
+
+  it("under Vite's dev server (pre-bundled into node_modules/.vite/deps/), serves them from node_modules", () => {
+    const paths = bundledWasmPaths(
+      'http://localhost:5173/app/node_modules/.vite/deps/@tensorloom_train.js?v=1a2b3c',
+    )
+    expect(paths['tfjs-backend-wasm-simd.wasm']).toBe(
+      'http://localhost:5173/app/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+    )
+    expect(Object.keys(paths)).toHaveLength(3)
+  })
 })

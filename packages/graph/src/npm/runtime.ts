@@ -130,14 +130,24 @@ export async function load(options = {}) {
 export const predict = predictWith(() => load())
 `
 
-export const BROWSER_JS = `// Browsers and bundlers: the weights are fetched from next to this file; Vite and webpack copy
+/** browser.js of a package named \`name\`. */
+export const browserJs = (
+  name: string,
+) => `// Browsers and bundlers: the weights are fetched from next to this file; Vite and webpack copy
 // weights.safetensors into the build through new URL(..., import.meta.url).
 import { createModel, predictWith } from './core.js'
 
 export { card, classes, createModel, graph, inputShape, Model } from './core.js'
 
-/** Where the trained weights are. */
-export const weightsUrl = new URL('./weights.safetensors', import.meta.url)
+const here = import.meta.url
+
+/**
+ * Where the trained weights are. Vite's dev server pre-bundles dependencies into
+ * node_modules/.vite/deps/ without rewriting new URL(): there they are served from the package.
+ */
+export const weightsUrl = here.includes('/node_modules/.vite/deps/')
+  ? new URL(${JSON.stringify(`../../${name}/weights.safetensors`)}, here)
+  : new URL('./weights.safetensors', import.meta.url)
 
 /** Loads the trained network; \`weights\` (bytes or a URL) replaces this package's. */
 export async function load(options = {}) {

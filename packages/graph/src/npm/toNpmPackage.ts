@@ -5,7 +5,7 @@ import { safeParseGraph } from '../parseGraph.js'
 import type { ValidPlan } from '../planGraph.js'
 import type { GraphDocument, NodeIssue } from '../types.js'
 import { checkPackageName, isValidVersion } from './packageName.js'
-import { BROWSER_JS, CORE_JS, INDEX_D_TS, NODE_JS } from './runtime.js'
+import { browserJs, CORE_JS, INDEX_D_TS, NODE_JS } from './runtime.js'
 import { type PackageFiles, packTarball } from './tarball.js'
 
 /** How well the trained network does on the test split. */
@@ -324,7 +324,7 @@ export function toNpmPackage(doc: GraphDocument, options: NpmPackageOptions): Pa
     'index.d.ts': INDEX_D_TS,
     'core.js': CORE_JS,
     'node.js': NODE_JS,
-    'browser.js': BROWSER_JS,
+    'browser.js': browserJs(options.name),
     'model.js': `// The network (a Tensorloom graph document) and its model card.\nexport const graph = ${graphJson.trim()}\n\nexport const card = ${cardJson.trim()}\n`,
     'graph.json': graphJson,
     'model-card.json': cardJson,
