@@ -74,6 +74,7 @@ export {
   type ModelCard,
   type ModelEvaluation,
   type ModelReference,
+  NpmPackageError,
   type NpmPackageOptions,
   toNpmPackage,
   toNpmTarball,

@@ -145,6 +145,11 @@ describe('tensorloom pack', () => {
     expect(bad.out.stderr).toContain(
       '"My Digits" is not a valid npm package name: name can no longer contain capital letters',
     )
+    const version = memoryIO(lesson(), bytes)
+    expect(
+      await packGraph(version.io, 'graph.json', { weights: 'w.safetensors', version: '1.0' }),
+    ).toBe(2)
+    expect(version.out.stderr).toContain('--package-version must be semver (e.g. 1.0.0), got "1.0"')
     const misfit = memoryIO(lesson(), bytes)
     expect(await packGraph(misfit.io, 'graph.json', { weights: 'w.safetensors' })).toBe(1)
     expect(misfit.out.stderr).toContain('w.safetensors: these weights do not fit graph.json')

@@ -1,6 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { checkPackageName, type ModelEvaluation, type ModelReference } from '@tensorloom/graph'
+import {
+  checkPackageName,
+  isValidVersion,
+  type ModelEvaluation,
+  type ModelReference,
+} from '@tensorloom/graph'
 import type { RawSplit } from '@tensorloom/train'
 import { describeDataError } from '../dataHint.js'
 import type { CliIO } from '../io.js'
@@ -65,6 +70,12 @@ export async function packGraph(
   const problems = checkPackageName(name)
   if (problems.length > 0) {
     io.stderr(`tensorloom: "${name}" is not a valid npm package name: ${problems.join('; ')}\n`)
+    return 2
+  }
+  if (options.version !== undefined && !isValidVersion(options.version)) {
+    io.stderr(
+      `tensorloom: --package-version must be semver (e.g. 1.0.0), got "${options.version}"\n`,
+    )
     return 2
   }
   const readBytes = io.readBytes ?? ((file: string) => readFile(file))

@@ -8,7 +8,12 @@ import { GraphExportError } from '../GraphExportError.js'
 import { templates } from '../templates.js'
 import { checkPackageName, isValidVersion, tarballName } from './packageName.js'
 import { packTarball, tar } from './tarball.js'
-import { type NpmPackageOptions, toNpmPackage, toNpmTarball } from './toNpmPackage.js'
+import {
+  NpmPackageError,
+  type NpmPackageOptions,
+  toNpmPackage,
+  toNpmTarball,
+} from './toNpmPackage.js'
 
 const weights = new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32])
 const options: NpmPackageOptions = {
@@ -171,16 +176,18 @@ describe('toNpmPackage', () => {
       try {
         toNpmPackage(doc, { ...options, ...o })
       } catch (error) {
-        expect(error).toBeInstanceOf(GraphExportError)
+        expect(error).toBeInstanceOf(doc === templates.lesson ? NpmPackageError : GraphExportError)
         return (error as Error).message
       }
       return 'no error'
     }
-    expect(bad({ name: 'My Model' })).toContain('name can no longer contain capital letters')
-    expect(bad({ version: '1.0' })).toContain('Invalid version "1.0"')
-    expect(bad({ license: 'MIT\n<script>' })).toContain('Invalid license')
+    expect(bad({ name: 'My Model' })).toBe(
+      'Invalid name "My Model": name can no longer contain capital letters; name can only contain URL-friendly characters',
+    )
+    expect(bad({ version: '1.0' })).toBe('Invalid version "1.0": use semver, e.g. 1.0.0')
+    expect(bad({ license: 'MIT\n<script>' })).toContain('Invalid license "MIT &lt;script&gt;"')
     expect(bad({ weights: new Uint8Array(2) })).toContain('safetensors')
-    expect(bad({ classes: ['a', 'b'] })).toContain('2 class names for a dataset of 10 classes')
+    expect(bad({ classes: ['a', 'b'] })).toContain('2 names for a dataset of 10 classes')
     const broken = {
       ...templates.lesson,
       nodes: templates.lesson.nodes.filter((n) => n.type !== 'Flatten'),

@@ -1,9 +1,9 @@
 import { plan as validPlan } from '../codegen/common.js'
+import { errorMessages } from '../errors.js'
 import { formatShape } from '../formatShape.js'
-import { GraphExportError } from '../GraphExportError.js'
 import { safeParseGraph } from '../parseGraph.js'
 import type { ValidPlan } from '../planGraph.js'
-import type { GraphDocument, NodeIssue } from '../types.js'
+import type { GraphDocument } from '../types.js'
 import { checkPackageName, isValidVersion } from './packageName.js'
 import { browserJs, CORE_JS, INDEX_D_TS, NODE_JS } from './runtime.js'
 import { type PackageFiles, packTarball } from './tarball.js'
@@ -68,10 +68,22 @@ export interface ModelCard {
   reference: (ModelReference & { split: 'test'; firstImages: number }) | null
 }
 
-function invalid(message: string): GraphExportError {
-  const issue: NodeIssue = { nodeId: '', severity: 'error', code: 'INVALID_OPTION', message }
-  return new GraphExportError([issue])
+/** Thrown by {@link toNpmPackage} for an option npm or the package format refuses. */
+export class NpmPackageError extends Error {
+  /** Always `INVALID_PACKAGE_OPTION`. */
+  readonly code = 'INVALID_PACKAGE_OPTION'
+  /** The option: `name`, `version`, `license`, `weights`, `classes` or `layersVersion`. */
+  readonly option: string
+
+  constructor(option: string, value: string, problem: string) {
+    super(errorMessages.INVALID_PACKAGE_OPTION({ option, value, problem }))
+    this.name = 'NpmPackageError'
+    this.option = option
+  }
 }
+
+const invalid = (option: string, value: unknown, problem: string) =>
+  new NpmPackageError(option, line(String(value)), problem)
 
 /** One line of text for Markdown: no newlines or control characters, no HTML. */
 function line(text: string): string {
@@ -228,7 +240,8 @@ ${line(options.license)}
  * `@tensorloom/layers` (typed, ESM, for Node and bundlers), the weights as safetensors, the graph
  * document, a model card (`model-card.json`) and a README with what it was trained on, its
  * accuracy and confusion matrix and how to use it. Works for any valid graph, branching networks
- * included. Throws `GraphExportError` when the graph has errors or an option is invalid.
+ * included. Throws `GraphExportError` when the graph has errors, `NpmPackageError` for an option
+ * npm would refuse.
  *
  * @example
  * const files = toNpmPackage(doc, { name: 'mnist-digits', weights, layersVersion: '0.1.0' })
@@ -236,30 +249,32 @@ ${line(options.license)}
  */
 export function toNpmPackage(doc: GraphDocument, options: NpmPackageOptions): PackageFiles {
   const problems = checkPackageName(options.name)
-  if (problems.length > 0)
-    throw invalid(`Invalid package name "${line(options.name)}": ${problems.join('; ')}`)
+  if (problems.length > 0) throw invalid('name', options.name, problems.join('; '))
   const version = options.version ?? '1.0.0'
-  if (!isValidVersion(version))
-    throw invalid(`Invalid version "${line(version)}": use semver, e.g. 1.0.0`)
+  if (!isValidVersion(version)) throw invalid('version', version, 'use semver, e.g. 1.0.0')
   const license = options.license?.trim() || 'MIT'
   if (!/^[\w.+\-() :]+$/.test(license) || license.length > 200) {
-    throw invalid(`Invalid license "${line(license)}": use an SPDX id such as MIT or Apache-2.0`)
+    throw invalid('license', license, 'use an SPDX id such as MIT or Apache-2.0')
   }
   if (!isValidVersion(options.layersVersion)) {
-    throw invalid(`Invalid layersVersion "${line(options.layersVersion)}"`)
+    throw invalid('layersVersion', options.layersVersion, 'use the semver of @tensorloom/layers')
   }
   if (!(options.weights instanceof Uint8Array) || options.weights.length < 8) {
-    throw invalid('weights must be the bytes of a safetensors file')
+    throw invalid('weights', typeof options.weights, 'pass the bytes of a safetensors file')
   }
   const parsed = safeParseGraph(doc)
   const plan = validPlan(doc) // throws GraphExportError with the graph's errors
-  if (!parsed.ok) throw invalid(parsed.error.message)
+  if (!parsed.ok) throw parsed.error
   const classCount = plan.dataset.classes
   const classes = options.classes
     ? [...options.classes]
     : Array.from({ length: classCount }, (_, i) => String(i))
   if (classes.length !== classCount) {
-    throw invalid(`${classes.length} class names for a dataset of ${classCount} classes`)
+    throw invalid(
+      'classes',
+      classes.join(', '),
+      `${classes.length} names for a dataset of ${classCount} classes`,
+    )
   }
   const [c = 1, h = 28, w = 28] = plan.dataset.sampleShape
   const card: ModelCard = {
