@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import pkg from '../package.json' with { type: 'json' }
 import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
+import { packGraph } from './commands/pack.js'
 import { trainGraph } from './commands/train.js'
 import { escapeControl } from './escape.js'
 import { type CliIO, nodeIO } from './io.js'
@@ -25,6 +26,10 @@ Commands:
       (PyTorch key names) and the history as JSON (default: next to the graph file).
       --data is the dataset's files: a folder of MNIST's four IDX files, the class folder of an
       ImageFolder, the CSV file of a CSVDataset (instead of the path the graph names).
+  pack <graph.json> --weights file.safetensors [--name NAME] [--package-version 1.0.0]
+       [--license MIT] [--description TEXT] [-o file.tgz] [--data dir | --root dir [--download]]
+      Write the trained network as an npm package (.tgz) with predict() and load(), the weights,
+      the graph and a README with its test accuracy: then \`npm publish file.tgz\`.
 
 Options:
   -o, --output <file>  Write to a file instead of stdout
@@ -36,6 +41,7 @@ Examples:
   tensorloom check graph.json
   tensorloom export graph.json --to pytorch -o train.py && python train.py
   tensorloom train graph.json --epochs 5 --backend wasm
+  tensorloom pack graph.json --weights graph.safetensors --name my-digits
 `
 
 const usageError = (io: CliIO, problem: string): number => {
@@ -56,7 +62,9 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
   }
   const { values, positionals } = parsed
   if (values.version) {
-    io.stdout(`${pkg.version}\n`)
+    // Read at run time (src/ and dist/ both sit next to package.json): the bundle embeds no manifest.
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+    io.stdout(`${version}\n`)
     return 0
   }
   const [command, file, ...rest] = positionals
@@ -116,6 +124,22 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
         ...(values.download ? { download: true } : {}),
       })
     }
+    case 'pack': {
+      if (file === undefined) return usageError(io, 'pack needs a graph file')
+      if (values.weights === undefined) return usageError(io, 'pack needs --weights file')
+      return packGraph(io, file, {
+        weights: values.weights,
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(values['package-version'] !== undefined ? { version: values['package-version'] } : {}),
+        ...(values.license !== undefined ? { license: values.license } : {}),
+        ...(values.description !== undefined ? { description: values.description } : {}),
+        ...(values.output !== undefined ? { output: values.output } : {}),
+        ...(values.data !== undefined ? { data: values.data } : {}),
+        ...(values.root !== undefined ? { root: values.root } : {}),
+        ...(values.download ? { download: true } : {}),
+        ...(values.backend !== undefined ? { backend: values.backend } : {}),
+      })
+    }
     default:
       return usageError(io, cliMessage('UNKNOWN_COMMAND', { command }))
   }
@@ -137,6 +161,11 @@ function parse(argv: readonly string[]) {
       root: { type: 'string' },
       download: { type: 'boolean' },
       limit: { type: 'string' },
+      weights: { type: 'string' },
+      name: { type: 'string' },
+      'package-version': { type: 'string' },
+      license: { type: 'string' },
+      description: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

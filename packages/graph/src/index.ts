@@ -71,6 +71,17 @@ export {
 export type { JsonObject, Migration } from './migrations.js'
 export { migrations } from './migrations.js'
 export { isDatasetType, isDataType, isLossType, modelChain } from './modelChain.js'
+export { checkPackageName, isValidVersion, tarballName } from './npm/packageName.js'
+export { type PackageFiles, packTarball, tar } from './npm/tarball.js'
+export {
+  type ModelCard,
+  type ModelEvaluation,
+  type ModelReference,
+  NpmPackageError,
+  type NpmPackageOptions,
+  toNpmPackage,
+  toNpmTarball,
+} from './npm/toNpmPackage.js'
 export { parseGraph, safeParseGraph, serializeGraph } from './parseGraph.js'
 export type {
   GraphPlan,

@@ -5,6 +5,7 @@ import { readGraphFile, shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { CodeDialog } from './CodeDialog'
+import { ExportPackageDialog } from './ExportPackageDialog'
 import { Menu, MenuItem } from './Menu'
 
 const TEMPLATES: { name: TemplateName; label: string; hint: string }[] = [
@@ -135,6 +136,7 @@ function FileMenu() {
   const hasWeights = useStudio((s) => s.run.results !== null)
   const fileInput = useRef<HTMLInputElement>(null)
   const [code, setCode] = useState<{ title: string; text: string; fileName: string } | null>(null)
+  const [packaging, setPackaging] = useState(false)
 
   const open = async (file: File) => {
     const read = await readGraphFile(file)
@@ -220,6 +222,18 @@ function FileMenu() {
             >
               Export trained weights
             </MenuItem>
+            <MenuItem
+              close={close}
+              onSelect={() => setPackaging(true)}
+              disabled={!hasWeights}
+              hint={
+                hasWeights
+                  ? 'A .tgz to npm publish: predict(), weights, README'
+                  : 'Train the model first'
+              }
+            >
+              Export as npm package…
+            </MenuItem>
           </>
         )}
       </Menu>
@@ -235,6 +249,7 @@ function FileMenu() {
           if (file) void open(file)
         }}
       />
+      {packaging && <ExportPackageDialog onClose={() => setPackaging(false)} />}
       {code && (
         <CodeDialog
           title={code.title}

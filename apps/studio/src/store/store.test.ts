@@ -39,6 +39,7 @@ function recordingTrainer() {
     predict: () => Promise.reject(new Error('not in this test')),
     samples: () => Promise.reject(new Error('not in this test')),
     exportWeights: () => Promise.reject(new Error('not in this test')),
+    exportPackage: () => Promise.reject(new Error('not in this test')),
     subscribe(l) {
       listener = l
       return () => {

@@ -2,6 +2,7 @@ import type {
   BackendName,
   Divergence,
   FromWorker,
+  PackageRequest,
   Recovery,
   TrainResults,
 } from '../worker/protocol'
@@ -64,6 +65,10 @@ export interface TrainingSlice {
   sampleData(train: boolean, count: number): Promise<Extract<FromWorker, { type: 'samples' }>>
   /** The trained weights as a safetensors file. */
   exportWeights(): Promise<Extract<FromWorker, { type: 'weights' }>>
+  /** The trained network as an npm package (.tgz), with the run's facts in its README. */
+  exportPackage(
+    request: Omit<PackageRequest, 'training'>,
+  ): Promise<Extract<FromWorker, { type: 'package' }>>
 }
 
 /** Weight of the loss curve's moving average (TensorBoard's default smoothing is similar). */
@@ -187,6 +192,15 @@ export function createTrainingSlice(
       exportWeights() {
         if (!deps.trainer) return Promise.reject(new Error('Training is not available here.'))
         return deps.trainer.exportWeights()
+      },
+
+      exportPackage(request) {
+        if (!deps.trainer) return Promise.reject(new Error('Training is not available here.'))
+        const { run } = get()
+        const training: Record<string, string | number> = {}
+        if (run.progress) training['batches trained'] = run.progress.globalStep
+        if (run.backend) training.backend = run.backend.name
+        return deps.trainer.exportPackage({ ...request, training })
       },
 
       receive(message) {

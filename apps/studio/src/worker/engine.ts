@@ -6,18 +6,32 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { DataLoader, MNIST, type RawImage } from '@tensorloom/data'
-import type { DatasetType, GraphDocument, GraphPlan } from '@tensorloom/graph'
-import { planGraph } from '@tensorloom/graph'
+import type {
+  DatasetType,
+  GraphDocument,
+  GraphPlan,
+  ModelEvaluation,
+  ModelReference,
+} from '@tensorloom/graph'
+import { planGraph, tarballName, toNpmTarball } from '@tensorloom/graph'
 import type { FromGraphResult } from '@tensorloom/layers'
 import { saveSafetensorsAsync } from '@tensorloom/layers'
+import layersPackage from '@tensorloom/layers/package.json'
 import type { BackendSelection, CompiledRun, Criterion, GraphData } from '@tensorloom/train'
-import { compileGraph, loadGraphData, selectBackend, Trainer } from '@tensorloom/train'
+import {
+  compileGraph,
+  datasetClasses,
+  loadGraphData,
+  selectBackend,
+  Trainer,
+} from '@tensorloom/train'
 import { slug } from '../lib/download'
 import type { Engine, TrainControl } from './host'
 import { firstImageLinear, outputKind } from './model'
 import type {
   BackendName,
   FromWorker,
+  PackageRequest,
   Prediction,
   TrainOptions,
   TrainResults,
@@ -36,6 +50,8 @@ function mnistUrl(file: string): string {
 
 const TEST_BATCH = 1000
 const GALLERY_SIZE = 24
+/** Test images whose predictions an exported package carries, to check copies against. */
+const REFERENCE_SIZE = 100
 const MAX_ERRORS = 1000
 /** Read the loss back every few batches: fewer device syncs, still a detailed curve. */
 const SYNC_EVERY = 4
@@ -83,7 +99,13 @@ function toProbabilities(plan: GraphPlan, output: tf.Tensor): tf.Tensor {
 export function createTfjsEngine(): Engine {
   let backendChosen: Promise<BackendChoice> | null = null
   const splits = new Map<boolean, Promise<MnistSplit>>()
-  let trained: { run: CompiledRun; doc: GraphDocument } | null = null
+  let trained: {
+    run: CompiledRun
+    doc: GraphDocument
+    /** The evaluation of the final weights, for an exported package's README and model card. */
+    evaluation?: ModelEvaluation
+    reference?: ModelReference
+  } | null = null
 
   // Cross-origin isolated (the servers send COOP/COEP), tfjs's wasm backend runs its threaded
   // build, whose pthread workers load the scripts vite/wasmThreads.ts serves.
@@ -96,7 +118,10 @@ export function createTfjsEngine(): Engine {
 
   const chooseBackend = (preferred: BackendName | undefined) => {
     backendChosen ??= (async () => {
-      const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER)
+      // The paths set above (Vite `?url` assets, threads): selectBackend must not replace them.
+      const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER, {
+        wasmPaths: false,
+      })
       const backend = selection.backend as BackendName
       const fallbacks = failures(selection)
       const threads = backend === 'wasm' ? getThreadsCount() : null
@@ -115,6 +140,7 @@ export function createTfjsEngine(): Engine {
     const selection = await selectBackend(
       undefined,
       BACKEND_ORDER.filter((b) => b !== from && !earlier.some((f) => f.backend === b)),
+      { wasmPaths: false },
     )
     const to = selection.backend as BackendName
     const chosen = {
@@ -178,6 +204,7 @@ export function createTfjsEngine(): Engine {
     const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0))
     const errors: Prediction[] = []
     const gallery: Prediction[] = []
+    const reference: ModelReference = { classIndex: [], confidence: [] }
     let correct = 0
     let lossSum = 0
     let seen = 0
@@ -206,6 +233,10 @@ export function createTfjsEngine(): Engine {
         if (label === guess) correct++
         else if (errors.length < MAX_ERRORS) errors.push(record)
         if (index < GALLERY_SIZE) gallery.push(record)
+        if (index < REFERENCE_SIZE) {
+          reference.classIndex.push(guess)
+          reference.confidence.push(c[i]!)
+        }
       }
       seen += n
     }
@@ -217,6 +248,15 @@ export function createTfjsEngine(): Engine {
       return out
     }
     const linear = firstImageLinear(built)
+    if (trained) {
+      trained.evaluation = {
+        images: seen,
+        accuracy: correct / seen,
+        loss: lossSum / seen,
+        confusionMatrix: confusion.map((row) => [...row]),
+      }
+      trained.reference = reference
+    }
     return {
       testAccuracy: correct / seen,
       testLoss: lossSum / seen,
@@ -326,6 +366,31 @@ export function createTfjsEngine(): Engine {
       return {
         bytes: bytes as Uint8Array<ArrayBuffer>,
         fileName: `${slug(trained.doc.name)}.safetensors`,
+      }
+    },
+
+    async exportPackage(request: PackageRequest) {
+      if (!trained?.evaluation) {
+        throw new Error('Train the network first: there is no trained network to package.')
+      }
+      const weights = await saveSafetensorsAsync(trained.run.built.model)
+      const classes = datasetClasses(trained.run.test)
+      const bytes = await toNpmTarball(trained.doc, {
+        name: request.name,
+        version: request.version,
+        license: request.license,
+        description: request.description,
+        weights,
+        layersVersion: layersPackage.version,
+        ...(classes ? { classes } : {}),
+        trainedWith: 'Tensorloom Studio',
+        training: request.training,
+        evaluation: trained.evaluation,
+        reference: trained.reference ?? null,
+      })
+      return {
+        bytes: bytes as Uint8Array<ArrayBuffer>,
+        fileName: tarballName(request.name, request.version),
       }
     },
   }

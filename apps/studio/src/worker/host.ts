@@ -1,5 +1,12 @@
 import type { GraphDocument } from '@tensorloom/graph'
-import type { FromWorker, MessageEndpoint, ToWorker, TrainOptions, ValueStats } from './protocol'
+import type {
+  FromWorker,
+  MessageEndpoint,
+  PackageRequest,
+  ToWorker,
+  TrainOptions,
+  ValueStats,
+} from './protocol'
 import { isToWorker, transferables } from './protocol'
 import { workerError } from './workerErrors'
 
@@ -37,6 +44,10 @@ export interface Engine {
     stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
   }>
   exportWeights(): Promise<{ bytes: Uint8Array<ArrayBuffer>; fileName: string }>
+  /** The trained network as an npm package (.tgz). */
+  exportPackage(
+    request: PackageRequest,
+  ): Promise<{ bytes: Uint8Array<ArrayBuffer>; fileName: string }>
 }
 
 class Control implements TrainControl {
@@ -177,6 +188,12 @@ export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => P
           type: 'weights',
           requestId: message.requestId,
           ...(await e.exportWeights()),
+        }))
+      case 'exportPackage':
+        return reply(message.requestId, async (e) => ({
+          type: 'package',
+          requestId: message.requestId,
+          ...(await e.exportPackage(message.request)),
         }))
     }
   }

@@ -97,6 +97,17 @@ export interface ValueStats {
   std: number
 }
 
+/** What the page asks of an npm package of the trained network (see `toNpmPackage`). */
+export interface PackageRequest {
+  /** The package name, valid for npm (`checkPackageName`). */
+  name: string
+  version: string
+  license: string
+  description: string
+  /** Facts of the run for the README (batches trained, backend…), as the page shows them. */
+  training: Record<string, string | number>
+}
+
 /** Messages the page sends to the trainer worker. */
 export type ToWorker =
   | { type: 'train'; graph: GraphDocument; options: TrainOptions }
@@ -106,6 +117,7 @@ export type ToWorker =
   | { type: 'predict'; requestId: number; pixels: Float32Array }
   | { type: 'samples'; requestId: number; graph: GraphDocument; train: boolean; count: number }
   | { type: 'exportWeights'; requestId: number }
+  | { type: 'exportPackage'; requestId: number; request: PackageRequest }
 
 /** Messages the trainer worker sends back. */
 export type FromWorker =
@@ -167,6 +179,7 @@ export type FromWorker =
       stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
     }
   | { type: 'weights'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
+  | { type: 'package'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
   | { type: 'requestFailed'; requestId: number; message: string }
 
 const TO_WORKER_TYPES = new Set<ToWorker['type']>([
@@ -177,6 +190,7 @@ const TO_WORKER_TYPES = new Set<ToWorker['type']>([
   'predict',
   'samples',
   'exportWeights',
+  'exportPackage',
 ])
 
 const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
@@ -193,6 +207,7 @@ const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
   'prediction',
   'samples',
   'weights',
+  'package',
   'requestFailed',
 ])
 
@@ -220,6 +235,7 @@ export function transferables(message: ToWorker | FromWorker): Transferable[] {
     case 'samples':
       return 'images' in message ? [message.images.buffer as ArrayBuffer] : []
     case 'weights':
+    case 'package':
       return [message.bytes.buffer as ArrayBuffer]
     case 'finished': {
       const r = message.results

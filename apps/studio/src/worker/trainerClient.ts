@@ -1,9 +1,15 @@
 import type { GraphDocument } from '@tensorloom/graph'
-import type { FromWorker, MessageEndpoint, ToWorker, TrainOptions } from './protocol'
+import type {
+  FromWorker,
+  MessageEndpoint,
+  PackageRequest,
+  ToWorker,
+  TrainOptions,
+} from './protocol'
 import { isFromWorker, transferables } from './protocol'
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>
-type RequestReply = Reply<'prediction'> | Reply<'samples'> | Reply<'weights'>
+type RequestReply = Reply<'prediction'> | Reply<'samples'> | Reply<'weights'> | Reply<'package'>
 
 /** The page's handle on the trainer worker. Requests resolve with the worker's reply. */
 export interface TrainerPort {
@@ -14,6 +20,7 @@ export interface TrainerPort {
   predict(pixels: Float32Array): Promise<Reply<'prediction'>>
   samples(graph: GraphDocument, train: boolean, count: number): Promise<Reply<'samples'>>
   exportWeights(): Promise<Reply<'weights'>>
+  exportPackage(request: PackageRequest): Promise<Reply<'package'>>
   /** Every message from the worker, in order. Returns an unsubscribe function. */
   subscribe(listener: (message: FromWorker) => void): () => void
   dispose(): void
@@ -71,6 +78,8 @@ export function createTrainerClient(
     samples: (graph, train, count) =>
       request((requestId) => ({ type: 'samples', requestId, graph, train, count })),
     exportWeights: () => request((requestId) => ({ type: 'exportWeights', requestId })),
+    exportPackage: (packageRequest) =>
+      request((requestId) => ({ type: 'exportPackage', requestId, request: packageRequest })),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

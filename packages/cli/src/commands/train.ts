@@ -1,3 +1,4 @@
+import { describeDataError } from '../dataHint.js'
 import type { CliIO } from '../io.js'
 import { cliMessage } from '../messages.js'
 import { loadDocument } from './loadDocument.js'
@@ -129,7 +130,7 @@ export async function trainGraph(
     )
   } catch (error) {
     const graphError = (error as { code?: unknown }).code === 'GRAPH_NOT_BUILDABLE'
-    const message = error instanceof Error ? error.message : String(error)
+    const message = describeDataError(error)
     io.stderr(
       `${cliMessage('DATA_FAILED', { where: graphError ? path : 'tensorloom', message })}\n`,
     )
