@@ -26,15 +26,17 @@ const require = createRequire(join(root, 'package.json'))
 
 /**
  * min+gzip budgets in bytes: the sizes measured on 2026-12-06 plus about 9%. Before the zod split
- * (document schemas built lazily with zod/mini) they were 44.3 kB, 124.5 kB and 249.9 kB.
+ * (document schemas built lazily with zod/mini) they were 44.3 kB, 124.5 kB and 249.9 kB; after it
+ * 19.2 kB, 102.4 kB and 233.4 kB, before the merges, own-data blocks (each block's definition
+ * carries its export code) and the optimizers lowered to WebGL and generated loops landed.
  */
 const BUDGETS = {
-  /** `inferShapes` + the templates: what an editor pays before any validation or tfjs (19.2 kB). */
-  'graph-only': 21_000,
-  /** The lesson's model, loss, optimizer, Trainer and selectBackend, with tfjs-core (102.4 kB). */
-  'layers+train': 112_000,
-  /** The studio's index.html with its scripts and styles; the worker and tfjs load later (233.4 kB). */
-  'studio first load': 255_000,
+  /** `inferShapes` + the templates: what an editor pays before any validation or tfjs (25.2 kB). */
+  'graph-only': 27_500,
+  /** The lesson's model, loss, optimizer, Trainer and selectBackend, with tfjs-core (128.0 kB). */
+  'layers+train': 140_000,
+  /** The studio's index.html with its scripts and styles; the worker and tfjs load later (245.0 kB). */
+  'studio first load': 267_000,
 } as const
 /** esbuild --bundle --minify of `export { inferShapes, templates } from '@tensorloom/graph'`. */
 const GRAPH_ESBUILD_LIMIT = 80_000
