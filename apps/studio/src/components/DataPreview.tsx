@@ -487,7 +487,10 @@ function SamplesView({ node, isDataset }: { node: GraphNode; isDataset: boolean 
       )}
       {state === 'error' && (
         <div className="field-error" role="alert" data-testid="preview-error">
-          {error}
+          {/* A failed download is on the block already, with what to do. */}
+          {fetched?.state === 'failed' && node.type === 'FashionMNIST'
+            ? 'The samples could not be loaded: the download failed (see above).'
+            : error}
         </div>
       )}
       {samples && (

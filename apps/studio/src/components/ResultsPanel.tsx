@@ -35,6 +35,8 @@ function ConfusionMatrix(props: {
   // Short headers: the class index, its name in the tooltip, unless names are short.
   const short = (classNames ?? []).every((n) => n.length <= 3)
   const head = (i: number) => (short ? nameOf(classNames, i) : String(i))
+  // Long names fit beside a few rows; with more classes the legend below names them.
+  const rowNames = !short && classNames !== undefined && confusion.length <= 7
   return (
     <section className="section">
       <h3>Confusion matrix</h3>
@@ -58,7 +60,9 @@ function ConfusionMatrix(props: {
             const total = row.reduce((a, b) => a + b, 0)
             return (
               <tr key={label}>
-                <th title={nameOf(classNames, label)}>{head(label)}</th>
+                <th title={nameOf(classNames, label)} className="row-name">
+                  {rowNames ? `${label} ${nameOf(classNames, label)}` : head(label)}
+                </th>
                 {row.map((count, predicted) => {
                   const diagonal = label === predicted
                   const isActive = active?.[0] === label && active[1] === predicted
@@ -165,9 +169,8 @@ function PredictionGrid(props: {
             ) : (
               <Thumbnail data={props.images.subarray(i * size, (i + 1) * size)} layout={layout} />
             )}
-            <span className="class-name">
-              {nameOf(names, p.predicted)} · {Math.round(p.confidence * 100)}%
-            </span>
+            <span className="class-name">{nameOf(names, p.predicted)}</span>
+            <span>{Math.round(p.confidence * 100)}%</span>
           </div>
         )
       })}

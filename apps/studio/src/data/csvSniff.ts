@@ -77,26 +77,40 @@ export function guessTarget(columns: readonly string[]): string {
  */
 export function sniffLayout(records: readonly string[][]): CsvLayout {
   const first = records[0] ?? []
-  const rest = records.slice(1)
-  const width = rest[0]?.length ?? first.length
+  const second = records[1]
   if (
     first.length >= 2 &&
     INTEGER.test(first[0]!) &&
     INTEGER.test(first[1]!) &&
-    Number(first[1]) === width - 1 &&
-    rest.length > 0 &&
-    rest.every((r) => r.length === width && r.every(isNumber))
+    first.slice(2).every((c) => !isNumber(c)) &&
+    second &&
+    Number(first[1]) === second.length - 1
   ) {
-    const names = first.slice(2).map((n) => n.trim())
-    const labelNames = Object.fromEntries(names.map((name, i) => [String(i), name]))
-    return {
-      header: false,
-      skipRows: 1,
-      target: String(width - 1),
-      labelNames,
-      detected: `The first line (“${first.join(',')}”) looks like scikit-learn's: ${first[0]} rows, ${first[1]} features${names.length > 0 ? ` and the class names ${names.join(', ')}` : ''}. It is skipped, and there is no header row.`,
+    // scikit-learn's layout; some of its files (boston) name the columns on the second line.
+    const width = second.length
+    const named = !second.every(isNumber)
+    const rows = records.slice(named ? 2 : 1)
+    const plausible = Number(first[0]) >= rows.length
+    if (
+      plausible &&
+      rows.length > 0 &&
+      rows.every((r) => r.length === width && r.every(isNumber))
+    ) {
+      const names = first
+        .slice(2)
+        .map((n) => n.trim())
+        .filter((n) => n !== '')
+      const labelNames = Object.fromEntries(names.map((name, i) => [String(i), name]))
+      return {
+        header: named,
+        skipRows: 1,
+        target: named ? guessTarget(second.map((c) => c.trim())) : String(width - 1),
+        labelNames,
+        detected: `The first line (“${first.join(',').replace(/,+$/, '')}”) looks like scikit-learn's: ${first[0]} rows, ${first[1]} features${names.length > 0 ? ` and the class names ${names.join(', ')}` : ''}. It is skipped, and ${named ? 'the next one names the columns' : 'there is no header row'}.`,
+      }
     }
   }
+  const rest = records.slice(1)
   const numericBelow = (c: number) => rest.length > 0 && rest.every((r) => isNumber(r[c] ?? ''))
   const header =
     rest.length === 0 ||

@@ -41,8 +41,13 @@ export function attachDataIssues(store: StudioStore): void {
   let runNotice: number | null = null
   store.subscribe((state, previous) => {
     if (applying) return
-    if (state.run.status === 'failed' && previous.run.status !== 'failed') {
-      runNotice = state.notice?.kind === 'error' ? state.notice.id : null
+    if (
+      state.notice !== previous.notice &&
+      state.notice?.kind === 'error' &&
+      state.run.status === 'failed' &&
+      state.notice.text === state.run.error
+    ) {
+      runNotice = state.notice.id
     }
     if (state.run.status === 'starting' && previous.run.status !== 'starting') {
       store.setState({ boundary: { points: null, picture: null } })

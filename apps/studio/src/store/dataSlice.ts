@@ -131,7 +131,7 @@ export function createDataSlice(deps: StudioDeps): SliceCreator<DataSlice> {
         const type = blockFor(meta).type
         get().notify(
           'success',
-          `Kept ${name} in this browser: ${describeMeta(meta)}.${placed.replaced ? ` ${type} took the place of ${placed.replaced} (Undo brings it back).` : ''}`,
+          `Kept ${meta.name} in this browser: ${describeMeta(meta)}.${placed.replaced ? ` ${type} took the place of ${placed.replaced} (Undo brings it back).` : ''}`,
         )
         // Ask the browser not to evict the data under storage pressure (it may say no).
         void navigator.storage?.persist?.().catch(() => false)

@@ -195,7 +195,6 @@ export class WorkerDatasets {
         throw new Error(`No MD5 is known for FashionMNIST's ${file}`)
       }
       return fetchVerified({
-        dataset: 'FashionMNIST',
         file,
         mirrors: download.mirrors,
         md5,

@@ -6,6 +6,9 @@ export const DATASET_CACHE = 'tensorloom-datasets'
 /** Bytes received of one file, while downloading. */
 export type DownloadProgress = (file: string, loaded: number, total: number | null) => void
 
+/** A mirror's URL without the scheme and the file name, for messages. */
+const shortUrl = (url: string) => url.replace(/^[a-z]+:\/\//, '').replace(/[^/]*$/, '')
+
 const joinUrl = (base: string, file: string) => `${base.replace(/\/+$/, '')}/${file}`
 
 async function openCache(): Promise<Cache | null> {
@@ -47,13 +50,12 @@ async function fetchBytes(url: string, file: string, onProgress: DownloadProgres
  * not match is never kept). The error lists every mirror and why it failed.
  */
 export async function fetchVerified(options: {
-  dataset: string
   file: string
   mirrors: readonly string[]
   md5: string
   onProgress: DownloadProgress
 }): Promise<{ bytes: Uint8Array; url: string; cached: boolean }> {
-  const { dataset, file, mirrors, md5, onProgress } = options
+  const { file, mirrors, md5, onProgress } = options
   const cache = await openCache()
   const urls = mirrors.map((m) => joinUrl(m, file))
   if (cache) {
@@ -73,12 +75,12 @@ export async function fetchVerified(options: {
     } catch (error) {
       // fetch says only "Failed to fetch" for a refused connection, a missing CORS header or a
       // CSP block alike.
-      failures.push(`${url} (${(error as Error).message})`)
+      failures.push(`${shortUrl(url)} (${(error as Error).message})`)
       continue
     }
     const got = md5Hex(bytes)
     if (got !== md5) {
-      failures.push(`${url} (MD5 ${got}, expected ${md5})`)
+      failures.push(`${shortUrl(url)} (MD5 ${got}, expected ${md5})`)
       continue
     }
     await cache
@@ -89,5 +91,5 @@ export async function fetchVerified(options: {
       .catch(() => {})
     return { bytes, url, cached: false }
   }
-  throw new Error(`${dataset}'s ${file} could not be downloaded: ${failures.join('; ')}`)
+  throw new Error(`${file} from ${failures.join(', ')}`)
 }

@@ -1,6 +1,7 @@
 import {
   CIFAR10,
   CSVDataset,
+  DataError,
   FashionMNIST,
   fromZip,
   ImageFolder,
@@ -40,6 +41,8 @@ const LISTED = 8
 /** Bytes of a CSV file read for its preview and layout guess. */
 const CSV_HEAD = 64 * 1024
 const PREVIEW_ROWS = 12
+
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/
 
 const fileName = (path: string) => path.split('/').pop() ?? path
 
@@ -138,7 +141,18 @@ async function readCsv(
     skipRows: layout.skipRows,
     target,
   })
-  const features = scan.columns.filter((c, i) => c !== target && scan.kinds[i] === 'numeric')
+  // A column of mostly numbers with a bad cell (a word, an empty cell, NaN) is still a feature:
+  // reading it then names that row and column, instead of leaving the column out without a word.
+  const body = records.slice(layout.skipRows + (layout.header ? 1 : 0))
+  const looksNumeric = (i: number) => {
+    const cells = body.map((r) => (r[i] ?? '').trim()).filter((c) => c !== '')
+    return cells.filter((c) => NUMBER.test(c)).length * 2 > cells.length
+  }
+  const features = scan.columns.filter(
+    (c, i) =>
+      c !== target &&
+      (scan.kinds[i] === 'numeric' || (scan.kinds[i] === 'categorical' && looksNumeric(i))),
+  )
   const task = targetScan.task ?? 'classification'
   const dataset = await CSVDataset.load({
     source: file,
@@ -236,6 +250,27 @@ function kindOf(message: ImportMessage): 'csv' | 'zip' | 'cifar' | 'idx' | 'imag
   return 'images'
 }
 
+/** What to do about a bad drop, in the studio's terms (the data package's hints name its options). */
+const STUDIO_HINTS: Record<string, string> = {
+  IMAGE_CORRUPT: 'Replace or delete that file, then drop the folder again.',
+  IMAGE_UNSUPPORTED: 'Convert it to PNG or JPEG, or delete it, then drop the folder again.',
+  IMAGE_TOO_LARGE: 'Make the image smaller, or delete it, then drop the folder again.',
+  TOO_MANY_FILES: 'Drop a smaller folder.',
+  TOO_MUCH_DATA: 'Drop fewer or smaller images.',
+  ZIP_TOO_LARGE: 'Drop a smaller zip, or the folder itself.',
+  CSV_TOO_LARGE: 'Drop a smaller file.',
+  CSV_BAD_CELL: 'Fix or delete that row, then drop the file again.',
+}
+
+/** A data error with the studio's hint in place of the library's. */
+function inStudioTerms(error: unknown): unknown {
+  if (!(error instanceof DataError)) return error
+  const hint = STUDIO_HINTS[error.code]
+  if (!hint || !error.message.endsWith(error.hint)) return error
+  const message = `${error.message.slice(0, -error.hint.length).trimEnd()} ${hint}`
+  return Object.assign(new Error(message), { code: error.code })
+}
+
 /**
  * Imports dropped-in data: finds out what it is (a class folder, a zip of one, a CSV file, the
  * four IDX files of FashionMNIST, CIFAR-10's archive), reads all of it — so a bad file is named
@@ -266,9 +301,12 @@ async function importData(message: ImportMessage, emit: Emit): Promise<StoredMet
     message.into ?? (kind === 'idx' ? 'FashionMNIST' : kind === 'cifar' ? 'CIFAR10' : null)
   const existing = (await storage.list()).map((m) => m.id)
   const id = into ? builtinId(into) : (message.id ?? newLocalId(name, existing))
+  // Four picked files have no folder name: say what they are.
+  const shown =
+    kind === 'idx' && (name === 'files' || name === 'images') ? `${into}'s IDX files` : name
   const meta = (summary: StoredMeta['summary'], payload: string, size: number): StoredMeta => ({
     id,
-    name,
+    name: shown,
     payload,
     bytes: size,
     files: files?.length ?? message.files.length,
@@ -363,4 +401,14 @@ async function deleteData(id: string): Promise<void> {
   workerDatasets.forget(id.startsWith('dataset:') ? id.slice('dataset:'.length) : id)
 }
 
-export const dataHandlers: DataHandlers = { importData, rescanData, deleteData }
+export const dataHandlers: DataHandlers = {
+  importData: (message, emit) =>
+    importData(message, emit).catch((error: unknown) => {
+      throw inStudioTerms(error)
+    }),
+  rescanData: (message) =>
+    rescanData(message).catch((error: unknown) => {
+      throw inStudioTerms(error)
+    }),
+  deleteData,
+}

@@ -11,7 +11,7 @@ export const workerMessages = {
       ? 'CIFAR-10 is not bundled with the studio (163 MB), and the studio does not download it: download cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and drop it on the CIFAR10 block. It is kept in this browser, never uploaded.'
       : `FashionMNIST is not bundled with this build of the studio and no mirror to download it from is set: drop its four IDX files (${IDX_NAMES}) on the FashionMNIST block.`,
   DATASET_DOWNLOAD_FAILED: (v: { dataset: string; reason: string }) =>
-    `${v.dataset} could not be downloaded. ${v.reason}. Try again, or drop its four IDX files (${IDX_NAMES}) on the ${v.dataset} block.`,
+    `${v.dataset} could not be downloaded: ${v.reason}. Try again, or drop its four IDX files on the ${v.dataset} block.`,
   LOCAL_DATA_MISSING: (v: { source: string }) =>
     `The data “${v.source}” is not kept in this browser (it was dropped in elsewhere, or deleted): drop the folder or file on this block again.`,
   IMPORT_UNRECOGNISED: (v: { name: string }) =>
