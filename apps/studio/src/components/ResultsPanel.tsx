@@ -258,13 +258,17 @@ function FirstLayerWeights({ layer }: { layer: NonNullable<TrainResults['firstLa
 
 /** The numbers of the last finished run, restored after a reload (the images are not kept). */
 function LastRunSummary({ summary }: { summary: ResultsSummary }) {
+  // A regression run has no classes: no accuracy and no confusion matrix.
+  const classes = summary.confusion.length > 0
   return (
     <div data-testid="last-run">
       <section className="section">
         <h3>Last run</h3>
-        <div className="big-number" data-testid="last-run-accuracy">
-          {(summary.testAccuracy * 100).toFixed(2)}%
-        </div>
+        {classes && (
+          <div className="big-number" data-testid="last-run-accuracy">
+            {(summary.testAccuracy * 100).toFixed(2)}%
+          </div>
+        )}
         <p className="lead">
           “{summary.graphName}”, {summary.steps.toLocaleString('en-US')} batches
           {summary.backend ? ` on ${summary.backend}` : ''}, finished{' '}
@@ -273,7 +277,7 @@ function LastRunSummary({ summary }: { summary: ResultsSummary }) {
           {summary.testLoss.toFixed(4)}. Train again for the sample predictions and weights.
         </p>
       </section>
-      <ConfusionMatrix confusion={summary.confusion} active={null} onPick={() => {}} />
+      {classes && <ConfusionMatrix confusion={summary.confusion} active={null} onPick={() => {}} />}
     </div>
   )
 }

@@ -1,4 +1,5 @@
 import type { GraphDocument, GraphNode, NodeIssue, ShapeInference } from '@tensorloom/graph'
+import { isDatasetType } from '@tensorloom/graph'
 import { workerMessages } from '../worker/workerErrors'
 import type { StudioDatasetConfig } from './datasetConfig'
 import type { FetchState } from './fetchState'
@@ -88,42 +89,65 @@ export function classCount(node: GraphNode): number | null {
 }
 
 /**
- * A classifier with more outputs than the dataset has classes trains (PyTorch accepts it), but
- * the extra outputs can never be right and the confusion matrix fills with classes that do not
- * exist: after a dataset with fewer classes took the place of MNIST, the last Linear gets a
- * one-click fix to one output per class.
+ * Outputs that do not fit the data, which PyTorch lets through: a classifier with more outputs
+ * than the dataset has classes trains, but the extra outputs can never be right (a warning); a
+ * regression model with several outputs for one target number is broadcast by PyTorch's MSELoss,
+ * which the studio's runtime does not do (an error). Either way, after the dataset took the place
+ * of MNIST, the last Linear gets a one-click fix.
  */
 export function extraOutputs(doc: GraphDocument, inference: ShapeInference): NodeIssue[] {
-  const dataset = doc.nodes.find((n) => classCount(n) !== null)
-  const classes = dataset ? classCount(dataset) : null
-  if (!classes || classes < 2) return []
+  const dataset = doc.nodes.find((n) => isDatasetType(n.type))
+  if (!dataset) return []
+  const classes = classCount(dataset)
+  const regression = dataset.type === 'CSVDataset' && classes === null
+  if (!regression && (!classes || classes < 2)) return []
   const out: NodeIssue[] = []
   const byId = new Map(doc.nodes.map((n) => [n.id, n]))
   for (const loss of doc.nodes) {
-    if (loss.type !== 'CrossEntropyLoss' && loss.type !== 'NLLLoss') continue
+    const classLoss = loss.type === 'CrossEntropyLoss' || loss.type === 'NLLLoss'
+    if (regression ? loss.type !== 'MSELoss' : !classLoss) continue
     const into = doc.edges.find((e) => e.target === loss.id)
     const shape = into ? inference.edges[into.id]?.shape : null
-    if (!into || !shape || shape.length !== 2 || shape[1]! <= classes) continue
+    if (!into || !shape || shape.length !== 2) continue
+    const width = shape[1]!
+    if (regression ? width === 1 : width <= classes!) continue
     // The Linear that makes the outputs: up through activations and dropout, not across merges.
     let node = byId.get(into.source)
     while (node && node.type !== 'Linear') {
       const ins = doc.edges.filter((e) => e.target === node!.id)
       node = ins.length === 1 ? byId.get(ins[0]!.source) : undefined
     }
-    if (!node || (node.params as { outFeatures?: number }).outFeatures !== shape[1]) continue
-    out.push({
-      nodeId: node.id,
-      severity: 'warning',
-      code: 'DATA_EXTRA_OUTPUTS',
-      message: `The model gives ${shape[1]} scores per sample, but the data has ${classes} classes: the other ${shape[1]! - classes} can never be right. Give the last Linear one output per class.`,
-      fix: {
-        kind: 'setParam',
-        nodeId: node.id,
-        param: 'outFeatures',
-        value: classes,
-        label: `Set out_features = ${classes}`,
-      },
-    })
+    if (!node || (node.params as { outFeatures?: number }).outFeatures !== width) continue
+    const target = (dataset.params as { target?: string }).target
+    out.push(
+      regression
+        ? {
+            nodeId: node.id,
+            severity: 'error',
+            code: 'DATA_TARGET_WIDTH',
+            message: `The model gives ${width} numbers per sample, but the target (${target}) is one number: PyTorch's MSELoss would compare each of them with it (warning that the sizes differ), and the studio cannot train that. Give the last Linear one output.`,
+            fix: {
+              kind: 'setParam',
+              nodeId: node.id,
+              param: 'outFeatures',
+              value: 1,
+              label: 'Set out_features = 1',
+            },
+          }
+        : {
+            nodeId: node.id,
+            severity: 'warning',
+            code: 'DATA_EXTRA_OUTPUTS',
+            message: `The model gives ${width} scores per sample, but the data has ${classes} classes: the other ${width - classes!} can never be right. Give the last Linear one output per class.`,
+            fix: {
+              kind: 'setParam',
+              nodeId: node.id,
+              param: 'outFeatures',
+              value: classes,
+              label: `Set out_features = ${classes}`,
+            },
+          },
+    )
   }
   return out
 }
