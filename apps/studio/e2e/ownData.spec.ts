@@ -269,7 +269,7 @@ test('a .zip of class folders with images of two sizes: the Resize fix makes the
     }
   }
   const zip = Buffer.from(zipSync(tree)).toString('base64')
-  await openFresh(page, '?maxSteps=40')
+  await openFresh(page, '?maxSteps=80')
   await dropFiles(page, [{ name: 'shoes.zip', base64: zip }])
   await expect(page.getByTestId('notice-text')).toContainText(
     'Kept shoes.zip in this browser: 2 classes, 62 images',
@@ -283,9 +283,10 @@ test('a .zip of class folders with images of two sizes: the Resize fix makes the
   await applyFixes(page)
   await expect(block(page, 'Resize')).toContainText('28')
   await expect(page.getByTestId('issue-count')).toHaveText('Shapes OK')
+  await trainSettings(page, { epochs: 80 }) // 50 training images: one batch per epoch
   const accuracy = await trainToResults(page)
-  console.log(`zip of two classes, mixed sizes resized: ${accuracy}% after 40 batches`)
-  expect(accuracy).toBeGreaterThan(50)
+  console.log(`zip of two classes, mixed sizes resized: ${accuracy}% after 80 batches`)
+  expect(accuracy).toBeGreaterThan(70) // chance: 50%
 })
 
 test('a regression table (scikit-learn’s boston): MSELoss by one click, R² in the results', async ({
@@ -384,7 +385,7 @@ test('Toy2D: the decision boundary is drawn beside the loss chart while the mode
   await page.getByTestId('train-start').click()
   const step = page.getByTestId('boundary-canvas')
   await expect(step).toHaveAttribute('data-step', /\d+/, { timeout: 60_000 })
-  await shot('38-boundary-live', page.getByTestId('training-panel'))
+  await shot('38-boundary-live', page.getByTestId('decision-boundary'))
   // The picture is redrawn as training goes, and the page's main thread stays free meanwhile.
   const first = Number(await step.getAttribute('data-step'))
   const tasks = await traceMainThread(browser, page, async () => {
@@ -573,11 +574,15 @@ test.describe('FashionMNIST downloaded from a mirror', () => {
     }
     const outDir = join(temp, 'dist-mirror')
     const started = Date.now()
-    execFileSync('pnpm', ['exec', 'vite', 'build', '--logLevel', 'warn', '--outDir', outDir], {
-      cwd: join(import.meta.dirname, '..'),
-      env,
-      stdio: 'inherit',
-    })
+    execFileSync(
+      'pnpm',
+      ['exec', 'vite', 'build', '--logLevel', 'warn', '--emptyOutDir', '--outDir', outDir],
+      {
+        cwd: join(import.meta.dirname, '..'),
+        env,
+        stdio: 'inherit',
+      },
+    )
     console.log(
       `studio built without FashionMNIST in ${Math.round((Date.now() - started) / 1000)} s`,
     )

@@ -14,7 +14,10 @@ type Samples = Extract<FromWorker, { type: 'samples' }>
 
 const PREVIEW_COUNT = 30
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`
+const mb = (bytes: number) =>
+  bytes < 1e6
+    ? `${Math.max(1, Math.round(bytes / 1e3))} kB`
+    : `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`
 const hostOf = (url: string) => {
   try {
     return new URL(url).host
