@@ -188,6 +188,18 @@ test('a class folder of real PNGs: picked, previewed, trained better than chance
   await page.mouse.move(0, 0)
   await shot('32-folder-results')
 
+  // The exported script reads the folder the images came from, as torchvision's ImageFolder.
+  await page.getByTestId('file-menu').click()
+  await page.getByRole('menuitem', { name: /Export PyTorch script/ }).click()
+  const code = page.getByTestId('code-dialog')
+  await expect(code).toContainText("parser.add_argument('--data-root', default='fashion'")
+  await expect(code).toContainText('datasets.ImageFolder(root=args.data_root')
+  await expect(code).not.toContainText('local:')
+  await page.keyboard.press('Escape')
+  // Nothing can leave the page: the policy's connect-src is the studio's own origin only.
+  const policy = (await page.request.get('/')).headers()['content-security-policy']
+  expect(policy).toContain("connect-src 'self';")
+
   // The data is kept in the browser: after a reload the block still has it, and it trains again.
   await page.reload()
   await expect(block(page, 'ImageFolder')).toBeVisible()

@@ -54,8 +54,13 @@ export function DataDrop() {
       (event.target as Element | null)?.closest?.('main.canvas') != null
     let leaveTimer: number | undefined
     const onOver = (event: DragEvent) => {
-      if (!hasFiles(event) || !onCanvas(event)) return
+      if (!hasFiles(event)) return
+      // Files dropped anywhere else would make the browser open them in place of the studio.
       event.preventDefault()
+      if (!onCanvas(event)) {
+        if (event.dataTransfer) event.dataTransfer.dropEffect = 'none'
+        return
+      }
       if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy'
       window.clearTimeout(leaveTimer)
       const block = blockAt(event.clientX, event.clientY) !== null
@@ -71,8 +76,9 @@ export function DataDrop() {
     }
     const onDrop = (event: DragEvent) => {
       setOver(null)
-      if (!hasFiles(event) || !onCanvas(event) || !event.dataTransfer) return
+      if (!hasFiles(event) || !event.dataTransfer) return
       event.preventDefault()
+      if (!onCanvas(event)) return
       const read = takeDrop(event.dataTransfer)
       if (!read) return
       const nodeId = blockAt(event.clientX, event.clientY)
