@@ -1,5 +1,6 @@
 import { ReactFlowProvider } from '@xyflow/react'
 import { Canvas } from './components/Canvas'
+import { DataDrop } from './components/DataDrop'
 import { Header } from './components/Header'
 import { NoticeBar } from './components/NoticeBar'
 import { Palette } from './components/Palette'
@@ -17,6 +18,7 @@ export function App() {
         <SideBar />
       </div>
       <NoticeBar />
+      <DataDrop />
     </ReactFlowProvider>
   )
 }

@@ -5,6 +5,7 @@ import './styles.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
+import { openDataStorage } from './data/storage'
 import { readLaunchOptions } from './lib/launchOptions'
 import { nextFrame } from './lib/nextFrame'
 import { decodeGraph, sharedGraphFromHash } from './lib/share'
@@ -38,6 +39,10 @@ autosave(store, window.localStorage)
 // Closing or reloading mid-run ends the worker at once (the next run starts a fresh one).
 window.addEventListener('pagehide', () => trainer.dispose())
 persistLastRun(store, window.localStorage)
+// The datasets dropped in earlier are still in this browser's storage: list them.
+openDataStorage()
+  .then(async (storage) => store.getState().setLocalData(await storage.list(), storage.kind))
+  .catch(() => store.getState().setLocalData([], 'none'))
 // A share link pasted into an open studio replaces the graph as one undoable step.
 window.addEventListener('hashchange', () => {
   const shared = sharedGraphFromHash(window.location.hash)

@@ -1,10 +1,12 @@
 import { toPyTorch, toTypeScript } from '@tensorloom/graph'
 import { useRef, useState } from 'react'
+import { withOriginalNames } from '../data/placeDataset'
 import { download, slug } from '../lib/download'
 import { readGraphFile, shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { CodeDialog } from './CodeDialog'
+import { pickData } from './DataDrop'
 import { ExportPackageDialog } from './ExportPackageDialog'
 import { Menu, MenuItem } from './Menu'
 
@@ -149,6 +151,8 @@ function FileMenu() {
     else store.getState().notify('error', `Could not open ${file.name}: ${result.message}`)
   }
   const doc = () => store.getState().doc
+  // Exports name a dropped-in dataset by the folder or file it came from (the default --data-root).
+  const exported = () => withOriginalNames(doc(), store.getState().localData)
   const name = () => slug(doc().name)
 
   const actions = {
@@ -164,9 +168,13 @@ function FileMenu() {
       }
     },
     pytorch: () =>
-      setCode({ title: 'PyTorch script', text: toPyTorch(doc()), fileName: `${name()}.py` }),
+      setCode({ title: 'PyTorch script', text: toPyTorch(exported()), fileName: `${name()}.py` }),
     typescript: () =>
-      setCode({ title: 'TypeScript program', text: toTypeScript(doc()), fileName: `${name()}.ts` }),
+      setCode({
+        title: 'TypeScript program',
+        text: toTypeScript(exported()),
+        fileName: `${name()}.ts`,
+      }),
     weights: async () => {
       try {
         const reply = await store.getState().exportWeights()
@@ -198,6 +206,21 @@ function FileMenu() {
               hint="The graph, compressed into a URL"
             >
               Copy share link
+            </MenuItem>
+            <div className="menu-sep" />
+            <MenuItem
+              close={close}
+              onSelect={() => pickData('folder')}
+              hint="One subfolder per class; kept in this browser"
+            >
+              Add a folder of images…
+            </MenuItem>
+            <MenuItem
+              close={close}
+              onSelect={() => pickData('file')}
+              hint="A .zip of class folders, or a .csv table"
+            >
+              Add a .zip or .csv file…
             </MenuItem>
             <div className="menu-sep" />
             <MenuItem

@@ -1,5 +1,5 @@
 import type { GraphNode, NodeIssue } from '@tensorloom/graph'
-import { edgePorts, formatShape, inputPorts, nodeSpecs } from '@tensorloom/graph'
+import { edgePorts, formatShape, inputPorts, isDatasetType, nodeSpecs } from '@tensorloom/graph'
 import { Fragment } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { formatCount } from '../lib/formatCount'
@@ -91,6 +91,8 @@ function NodeInspector({ node }: { node: GraphNode }) {
         ))}
         <ShapeFacts node={node} />
       </section>
+      {/* A dataset block shows its data first: what was found in it matters more than its fields. */}
+      {isDatasetType(node.type) && <DataPreview node={node} />}
       {spec.params.length > 0 && (
         <section className="section">
           <h3>Parameters</h3>
@@ -106,7 +108,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
           ))}
         </section>
       )}
-      {spec.category === 'data' && <DataPreview node={node} />}
+      {spec.category === 'data' && !isDatasetType(node.type) && <DataPreview node={node} />}
       <div className="inspector-actions">
         <button type="button" className="btn small" onClick={duplicateSelection}>
           Duplicate

@@ -1,3 +1,4 @@
+import { fitsDigitPad } from '../data/placeDataset'
 import type { Panel } from '../store/uiSlice'
 import { useStudio } from '../store/useStudio'
 import { DrawPanel } from './DrawPanel'
@@ -18,10 +19,12 @@ export function SideBar() {
   const setPanel = useStudio((s) => s.setPanel)
   const training = useStudio((s) => s.run.status === 'training' || s.run.status === 'starting')
   const hasResults = useStudio((s) => s.run.results !== null)
+  // The digit pad only makes sense for 28x28 gray images in 10 classes.
+  const drawable = useStudio((s) => fitsDigitPad(s.doc))
   return (
     <aside className="side" aria-label="Details">
       <div className="tabs" role="tablist">
-        {TABS.map((tab) => (
+        {TABS.filter((tab) => tab.id !== 'draw' || drawable).map((tab) => (
           <button
             key={tab.id}
             type="button"
@@ -43,7 +46,14 @@ export function SideBar() {
         {panel === 'block' && <Inspector />}
         {panel === 'train' && <TrainingPanel />}
         {panel === 'results' && <ResultsPanel />}
-        {panel === 'draw' && <DrawPanel />}
+        {panel === 'draw' &&
+          (drawable ? (
+            <DrawPanel />
+          ) : (
+            <div className="empty-state">
+              Draw works for networks on 28×28 gray images in 10 classes, like MNIST.
+            </div>
+          ))}
       </div>
     </aside>
   )

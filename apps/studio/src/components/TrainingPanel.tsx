@@ -3,6 +3,7 @@ import { trainingSpecs, validateTrainingSetting } from '@tensorloom/graph'
 import { useMemo, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useStudio } from '../store/useStudio'
+import { DecisionBoundary } from './DecisionBoundary'
 import type { ChartSeries } from './LineChart'
 import { LineChart } from './LineChart'
 import { MemoryPerEpoch } from './MemoryPerEpoch'
@@ -422,7 +423,8 @@ export function TrainingPanel() {
       <section className="section">
         <h2>Train in your browser</h2>
         <p className="lead">
-          Trains the network on MNIST in a background worker, on your GPU through WebGL when it can.
+          Trains the network on its dataset in a background worker, on your GPU through WebGL when
+          it can.
         </p>
       </section>
       <TrainingSettingsForm disabled={busy} />
@@ -437,6 +439,7 @@ export function TrainingPanel() {
       <BackendStatus />
       <TrainingProgress />
       <LossChart />
+      <DecisionBoundary />
       <AccuracyChart />
       <MemoryPerEpoch />
     </div>

@@ -1,6 +1,8 @@
 import type { GraphDocument } from '@tensorloom/graph'
 import { createStore } from 'zustand/vanilla'
 import type { BackendName, FromWorker } from '../worker/protocol'
+import { attachDataIssues } from './dataIssues'
+import { createDataSlice } from './dataSlice'
 import { createGraphSlice } from './graphSlice'
 import type { ResultsSummary } from './trainingSlice'
 import { createTrainingSlice } from './trainingSlice'
@@ -34,15 +36,21 @@ export function createStudioStore(options: StudioStoreOptions) {
     ...createGraphSlice(initialDoc, deps)(...a),
     ...createTrainingSlice(deps, { maxSteps, preferredBackend, lastRun, loseWebGLContextAt })(...a),
     ...createUiSlice(...a),
+    ...createDataSlice(deps)(...a),
   }))
+  attachDataIssues(store)
   const { schedule } = deps
   const pending: FromWorker[] = []
+  const fold = (message: FromWorker) => {
+    store.getState().receive(message)
+    store.getState().receiveData(message)
+  }
   deps.trainer?.subscribe((message) => {
-    if (!schedule) return store.getState().receive(message)
+    if (!schedule) return fold(message)
     pending.push(message)
     if (pending.length === 1) {
       schedule(() => {
-        for (const queued of pending.splice(0)) store.getState().receive(queued)
+        for (const queued of pending.splice(0)) fold(queued)
       })
     }
   })

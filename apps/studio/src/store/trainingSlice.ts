@@ -62,7 +62,11 @@ export interface TrainingSlice {
   /** Class probabilities of the trained model for one 28x28 image in [0, 1]. */
   predict(pixels: Float32Array): Promise<Extract<FromWorker, { type: 'prediction' }>>
   /** A few images of the graph's dataset, with value statistics along its transforms. */
-  sampleData(train: boolean, count: number): Promise<Extract<FromWorker, { type: 'samples' }>>
+  sampleData(
+    train: boolean,
+    count: number,
+    nodeId?: string,
+  ): Promise<Extract<FromWorker, { type: 'samples' }>>
   /** The trained weights as a safetensors file. */
   exportWeights(): Promise<Extract<FromWorker, { type: 'weights' }>>
   /** The trained network as an npm package (.tgz), with the run's facts in its README. */
@@ -184,9 +188,9 @@ export function createTrainingSlice(
         return deps.trainer.predict(pixels)
       },
 
-      sampleData(train, count) {
+      sampleData(train, count, nodeId) {
         if (!deps.trainer) return Promise.reject(new Error('Training is not available here.'))
-        return deps.trainer.samples(get().doc, train, count)
+        return deps.trainer.samples(get().doc, train, count, nodeId)
       },
 
       exportWeights() {

@@ -1,4 +1,5 @@
 import type { GraphDocument } from '@tensorloom/graph'
+import type { StoredMeta } from '../data/summary'
 
 /** The tfjs backends the trainer tries, in order of preference. */
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
@@ -72,7 +73,61 @@ export interface TrainResults {
   galleryImages: Uint8Array
   /** The first Linear layer's weight [outFeatures, 784], when its input is a flattened image. */
   firstLayer: { outFeatures: number; inFeatures: number; weights: Float32Array } | null
+  /** The dataset's class names, by label (absent: the digits 0–9). */
+  classNames?: string[]
+  /**
+   * How `errorImages` and `galleryImages` are laid out: one thumbnail of height x width x channels
+   * bytes per prediction (absent: MNIST's 28 x 28 gray); null when the samples are not images.
+   */
+  image?: ImageLayout | null
+  /** For samples that are rows of numbers (a CSV table, 2-D points): the features of each prediction. */
+  rows?: { columns: string[]; errors: number[][]; gallery: number[][] } | null
+  /** Set for a regression target: how close the predicted numbers came (then accuracy is 0). */
+  regression?: { r2: number; mae: number; count: number } | null
+  /** The decision boundary of a model on 2-D points, at the end of the run. */
+  boundary?: Boundary | null
 }
+
+/** Thumbnails of one size, packed row-major (HWC for colour). */
+export interface ImageLayout {
+  height: number
+  width: number
+  channels: 1 | 3
+}
+
+/**
+ * What a model on 2-D points answers over a grid covering them: the class it picks in each cell
+ * (row-major from the top-left, y pointing up) and how sure it is (0–255).
+ */
+export interface Boundary {
+  globalStep: number
+  width: number
+  height: number
+  /** [xMin, xMax, yMin, yMax] of the grid. */
+  bounds: [number, number, number, number]
+  classes: number
+  predicted: Uint8Array
+  confidence: Uint8Array
+}
+
+/** The points of a 2-D problem, drawn over its {@link Boundary}. */
+export interface BoundaryPoints {
+  x: Float32Array
+  y: Float32Array
+  labels: Uint8Array
+  /** 1 for a test (held-out) point. */
+  test: Uint8Array
+}
+
+/** How a CSV file is read: header row or not, records skipped above it, the target column. */
+export interface CsvChoice {
+  header: boolean
+  skipRows: number
+  target: string
+}
+
+/** A dataset of the palette whose files the studio may fetch or be given by hand. */
+export type FetchedDataset = 'FashionMNIST' | 'CIFAR10'
 
 /** Where and how the loss stopped being a finite number. */
 export interface Divergence {
@@ -115,9 +170,33 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' }
   | { type: 'predict'; requestId: number; pixels: Float32Array }
-  | { type: 'samples'; requestId: number; graph: GraphDocument; train: boolean; count: number }
+  | {
+      type: 'samples'
+      requestId: number
+      graph: GraphDocument
+      train: boolean
+      count: number
+      /** The dataset block to show (default: the graph's dataset). */
+      nodeId?: string
+    }
   | { type: 'exportWeights'; requestId: number }
   | { type: 'exportPackage'; requestId: number; request: PackageRequest }
+  | {
+      type: 'importData'
+      requestId: number
+      /** The folder or file name, e.g. `pets` or `iris.csv`. */
+      name: string
+      /** The dropped files with their paths (`pets/cat/1.png`); Files are passed by reference. */
+      files: { path: string; file: Blob }[]
+      /** Files for this palette dataset (its four IDX files, CIFAR-10's archive); else one's own data. */
+      into: FetchedDataset | null
+      /** How to read a CSV file (null: guess). */
+      csv: CsvChoice | null
+      /** Keep it under this id (replacing what is there); null: a new id. */
+      id: string | null
+    }
+  | { type: 'rescanData'; requestId: number; id: string; csv: CsvChoice }
+  | { type: 'deleteData'; requestId: number; id: string }
 
 /** Messages the trainer worker sends back. */
 export type FromWorker =
@@ -177,10 +256,36 @@ export type FromWorker =
       images: Uint8Array
       labels: number[]
       stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
+      /** How `images` is laid out (absent: 28 x 28 gray); null when the samples are not images. */
+      image?: ImageLayout | null
+      /** The dataset's class names, by label. */
+      classNames?: string[]
+      /** Samples that are rows of numbers: the column names and the first rows. */
+      table?: { columns: string[]; rows: number[][] } | null
+      /** Samples in the split, and what they are. */
+      total?: number
+      description?: string
     }
   | { type: 'weights'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
   | { type: 'package'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
-  | { type: 'requestFailed'; requestId: number; message: string }
+  | { type: 'requestFailed'; requestId: number; message: string; code?: string }
+  | { type: 'dataImported'; requestId: number; meta: StoredMeta }
+  | { type: 'dataDeleted'; requestId: number; id: string }
+  /** How an import is going (`importId` is the request's id; not a reply). */
+  | { type: 'importProgress'; importId: number; label: string; done: number; total: number }
+  /** A palette dataset's files are being fetched, are ready, or could not be fetched. */
+  | {
+      type: 'dataStatus'
+      dataset: FetchedDataset
+      state: 'downloading' | 'ready' | 'failed'
+      message?: string
+      loaded?: number
+      total?: number | null
+    }
+  /** The model's decision boundary over 2-D points, every few batches while training. */
+  | ({ type: 'boundary' } & Boundary)
+  /** The points of a 2-D problem (sent once a run starts). */
+  | ({ type: 'boundaryPoints' } & BoundaryPoints)
 
 const TO_WORKER_TYPES = new Set<ToWorker['type']>([
   'train',
@@ -191,6 +296,9 @@ const TO_WORKER_TYPES = new Set<ToWorker['type']>([
   'samples',
   'exportWeights',
   'exportPackage',
+  'importData',
+  'rescanData',
+  'deleteData',
 ])
 
 const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
@@ -209,6 +317,12 @@ const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
   'weights',
   'package',
   'requestFailed',
+  'dataImported',
+  'dataDeleted',
+  'importProgress',
+  'dataStatus',
+  'boundary',
+  'boundaryPoints',
 ])
 
 function hasType(value: unknown): value is { type: unknown } {
@@ -242,8 +356,20 @@ export function transferables(message: ToWorker | FromWorker): Transferable[] {
       if (!r) return []
       const buffers = [r.errorImages.buffer, r.galleryImages.buffer] as ArrayBuffer[]
       if (r.firstLayer) buffers.push(r.firstLayer.weights.buffer as ArrayBuffer)
-      return buffers
+      if (r.boundary) {
+        buffers.push(
+          r.boundary.predicted.buffer as ArrayBuffer,
+          r.boundary.confidence.buffer as ArrayBuffer,
+        )
+      }
+      return buffers.filter((b, i) => buffers.indexOf(b) === i)
     }
+    case 'boundary':
+      return [message.predicted.buffer as ArrayBuffer, message.confidence.buffer as ArrayBuffer]
+    case 'boundaryPoints':
+      return [message.x, message.y, message.labels, message.test].map(
+        (a) => a.buffer as ArrayBuffer,
+      )
     default:
       return []
   }

@@ -53,6 +53,8 @@ export interface RunSetup {
   results: (built: FromGraphResult, test: Images) => Promise<TrainResults>
   /** Picks the backend to go on with once `from` failed for `reason`; later runs start on it too. */
   fallBack: (from: BackendName, reason: string) => Promise<BackendChoice>
+  /** Called after every trainer update with the batches done (e.g. to draw a decision boundary). */
+  onStep?: (globalStep: number, built: FromGraphResult) => void
 }
 
 /** Frees a split's device copy (looking through a subset to the dataset it views). */
@@ -169,6 +171,7 @@ class Run {
   private readonly onState = (state: TrainerState): void => {
     const { options, emit, control } = this.setup
     for (const message of this.progress.of(state)) emit(message)
+    this.setup.onStep?.(state.globalStep, this.objects.built)
     if (
       options.maxSteps !== null &&
       state.globalStep >= options.maxSteps &&
