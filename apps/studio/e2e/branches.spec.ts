@@ -114,6 +114,7 @@ test.describe('on a large screen', () => {
     /** Sets a parameter in the inspector of the selected block. */
     const set = async (param: string, value: string) => {
       await page.getByTestId('inspector').locator(`input[data-param="${param}"]`).fill(value)
+      await page.keyboard.press('Enter')
     }
 
     // A branch beside the model: Linear(128, 128) -> ReLU -> Linear(128, 64), then an Add.

@@ -47,6 +47,7 @@ test('the inspector edits parameters and refuses invalid values inline', async (
   await expect(inspector.getByTestId('field-error')).toBeVisible()
   await expect(page.getByTestId('total-params')).toContainText('101,770')
   await out.fill('64')
+  await out.press('Enter')
   await expect(inspector.getByTestId('field-error')).toHaveCount(0)
   await expect(edgeShape(page, 'Linear', 'ReLU')).toHaveText('(64, 64)')
   // The second Linear now gets 64 features where it expects 128: an error with a one-click fix.
@@ -119,6 +120,7 @@ test('reload keeps the graph', async ({ page }) => {
   await page.getByLabel('Graph name').fill('My digits net')
   await block(page, 'Linear', 0).click()
   await page.getByTestId('inspector').locator('input[data-param="outFeatures"]').fill('200')
+  await page.keyboard.press('Enter')
   await page.getByTestId('fix-button').click()
   await page.reload()
   await expect(page.getByLabel('Graph name')).toHaveValue('My digits net')

@@ -134,7 +134,9 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await page.getByTestId('use-smaller-lr').click()
   await expect(page.locator('#setting-lr')).toHaveValue('1')
   await page.locator('#setting-lr').fill('0.001')
+  await page.locator('#setting-lr').press('Enter')
   await page.locator('#setting-max-steps').fill('30')
+  await page.locator('#setting-max-steps').press('Enter')
   await page.getByTestId('train-start').click()
   await expect(page.getByTestId('global-step')).toBeVisible({ timeout: 120_000 })
   await page.getByRole('button', { name: 'Stop' }).click()
@@ -163,6 +165,7 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await expect(page.locator('#setting-optimizer')).toHaveValue('SGD')
   await expect(page.locator('#setting-lr')).toHaveValue('0.001')
   await page.locator('#setting-max-steps').fill('30')
+  await page.locator('#setting-max-steps').press('Enter')
   await page.getByTestId('train-start').click()
   await expect(page.getByTestId('results-panel')).toBeVisible({ timeout: 180_000 })
   await expect(page.getByTestId('final-accuracy')).toHaveText(/^\d+\.\d\d%$/)
@@ -187,6 +190,7 @@ test('numeric inputs refuse empty, negative, fractional and huge values inline',
   }
   await shot('25-inspector-refuses')
   await out.fill('64')
+  await out.press('Enter')
   await expect(error).toHaveCount(0)
   await expect(page.getByTestId('total-params')).toContainText(
     // The second Linear still expects 128 inputs: its shape error is shown, its params counted.

@@ -13,7 +13,7 @@ const TEMPLATES: { name: TemplateName; label: string; hint: string }[] = [
     label: 'Lesson: MNIST MLP',
     hint: 'Flatten → Linear(784, 128) → ReLU → Linear(128, 10)',
   },
-  { name: 'deepMlp', label: 'Deeper MLP', hint: 'Three hidden layers with dropout' },
+  { name: 'deepMlp', label: 'Deeper MLP', hint: 'Two hidden layers with BatchNorm1d and Dropout' },
   { name: 'smallCnn', label: 'Small CNN', hint: 'Conv2d → ReLU → MaxPool2d → Linear' },
   {
     name: 'residualMlp',
@@ -246,10 +246,10 @@ function FileMenu() {
 export function Header() {
   return (
     <header className="header">
-      <div className="brand">
+      <h1 className="brand">
         <Logo />
         Tensorloom <small>Studio</small>
-      </div>
+      </h1>
       <GraphName />
       <TemplateMenu />
       <div className="header-spacer" />

@@ -97,6 +97,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
           {spec.params.map((param) => (
             <ParamField
               key={`${node.id}.${param.name}`}
+              nodeId={node.id}
               nodeType={node.type}
               spec={param}
               value={node.params[param.name]}

@@ -1,13 +1,15 @@
 import type { TrainingSettings } from '@tensorloom/graph'
 import { trainingSpecs, validateTrainingSetting } from '@tensorloom/graph'
-import { useMemo, useState } from 'react'
+import { useMemo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { startProblem } from '../store/trainingSlice'
 import { useStudio } from '../store/useStudio'
 import type { ChartSeries } from './LineChart'
 import { LineChart } from './LineChart'
 import { MemoryPerEpoch } from './MemoryPerEpoch'
 import { parseValue } from './ParamField'
 import { RecoveryNotice } from './RecoveryNotice'
+import { useFieldText } from './useFieldText'
 
 type NumericSetting = 'lr' | 'momentum' | 'epochs' | 'seed'
 
@@ -52,11 +54,27 @@ export function maxStepsProblem(text: string): string | null {
   return null
 }
 
+const formatMaxSteps = (value: number | null) => (value === null ? '' : String(value))
+
+function readMaxSteps(text: string): { value: unknown; problem: string | null } {
+  const problem = maxStepsProblem(text)
+  return { value: text.trim() === '' ? null : Number(text), problem }
+}
+
 function MaxStepsSetting({ disabled }: { disabled: boolean }) {
   const maxSteps = useStudio((s) => s.maxSteps)
   const setMaxSteps = useStudio((s) => s.setMaxSteps)
-  const [text, setText] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const field = useFieldText<number | null>({
+    value: maxSteps,
+    format: formatMaxSteps,
+    read: readMaxSteps,
+    commit: (value) => {
+      setMaxSteps(value as number | null)
+      return null
+    },
+    errorKey: 'setting:maxSteps',
+    label: 'Stop after batches',
+  })
   return (
     <div className="field">
       <div className="field-label">
@@ -66,23 +84,14 @@ function MaxStepsSetting({ disabled }: { disabled: boolean }) {
         id="setting-max-steps"
         type="text"
         inputMode="numeric"
+        autoComplete="off"
         placeholder="all"
         disabled={disabled}
-        value={text ?? (maxSteps === null ? '' : String(maxSteps))}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => {
-          setText(e.target.value)
-          const problem = maxStepsProblem(e.target.value)
-          setError(problem)
-          if (!problem) setMaxSteps(e.target.value.trim() === '' ? null : Number(e.target.value))
-        }}
-        onBlur={() => {
-          if (!error) setText(null)
-        }}
+        {...field.inputProps}
       />
-      {error && (
+      {field.error && (
         <div className="field-error" role="alert" data-testid="field-error">
-          {error}
+          {field.error}
         </div>
       )}
     </div>
@@ -92,8 +101,17 @@ function MaxStepsSetting({ disabled }: { disabled: boolean }) {
 function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boolean }) {
   const value = useStudio((s) => s.doc.training[name])
   const setTraining = useStudio((s) => s.setTraining)
-  const [text, setText] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const field = useFieldText<number>({
+    value,
+    format: String,
+    read: (text) => readSetting(name, text),
+    commit: (next) => {
+      setTraining({ [name]: next } as Partial<TrainingSettings>)
+      return null
+    },
+    errorKey: `setting:${name}`,
+    label: LABELS[name],
+  })
   return (
     <div className="field">
       <div className="field-label">
@@ -101,24 +119,15 @@ function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boo
       </div>
       <input
         id={`setting-${name}`}
-        type="number"
-        step="any"
+        type="text"
+        inputMode={name === 'lr' || name === 'momentum' ? 'decimal' : 'numeric'}
+        autoComplete="off"
         disabled={disabled}
-        value={text ?? String(value)}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => {
-          setText(e.target.value)
-          const { value: next, problem } = readSetting(name, e.target.value)
-          setError(problem)
-          if (!problem) setTraining({ [name]: next } as Partial<TrainingSettings>)
-        }}
-        onBlur={() => {
-          if (!error) setText(null)
-        }}
+        {...field.inputProps}
       />
-      {error && (
+      {field.error && (
         <div className="field-error" role="alert" data-testid="field-error">
-          {error}
+          {field.error}
         </div>
       )}
     </div>
@@ -172,6 +181,7 @@ function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
 
 function TrainingControls() {
   const status = useStudio((s) => s.run.status)
+  const blocked = useStudio(startProblem)
   const { start, pause, resume, stop } = useStudio(
     useShallow((s) => ({
       start: s.startTraining,
@@ -182,29 +192,42 @@ function TrainingControls() {
   )
   const running = status === 'training' || status === 'starting' || status === 'paused'
   return (
-    <div className="controls">
-      <button
-        type="button"
-        className="btn primary"
-        onClick={start}
-        disabled={running || status === 'stopping'}
-        data-testid="train-start"
-      >
-        {status === 'done' || status === 'failed' ? 'Train again' : 'Start training'}
-      </button>
-      {status === 'paused' ? (
-        <button type="button" className="btn" onClick={resume}>
-          Resume
+    <>
+      <div className="controls">
+        <button
+          type="button"
+          className="btn primary"
+          onClick={start}
+          disabled={running || status === 'stopping' || blocked !== null}
+          aria-describedby={blocked && !running ? 'start-blocked' : undefined}
+          data-testid="train-start"
+        >
+          {status === 'done' ? 'Train again' : 'Start training'}
         </button>
-      ) : (
-        <button type="button" className="btn" onClick={pause} disabled={status !== 'training'}>
-          Pause
+        {status === 'paused' ? (
+          <button type="button" className="btn" onClick={resume}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" className="btn" onClick={pause} disabled={status !== 'training'}>
+            Pause
+          </button>
+        )}
+        <button type="button" className="btn danger" onClick={stop} disabled={!running}>
+          Stop
         </button>
+        {status === 'paused' && (
+          <span className="status-label" data-testid="paused-label">
+            Paused
+          </span>
+        )}
+      </div>
+      {blocked && !running && (
+        <p className="start-blocked" id="start-blocked" data-testid="start-blocked">
+          {blocked}
+        </p>
       )}
-      <button type="button" className="btn danger" onClick={stop} disabled={!running}>
-        Stop
-      </button>
-    </div>
+    </>
   )
 }
 

@@ -6,7 +6,7 @@ import type {
   TrainResults,
 } from '../worker/protocol'
 import { recoveryMessage } from '../worker/recovery'
-import type { SliceCreator, StudioDeps } from './types'
+import type { SliceCreator, StudioDeps, StudioState } from './types'
 
 export type TrainingStatus =
   | 'idle'
@@ -99,6 +99,18 @@ export interface ResultsSummary {
   finishedAt: string
 }
 
+/**
+ * Why training cannot start now, or null: a setting or parameter whose text is not a valid value
+ * (the field names it), or an error in the graph.
+ */
+export function startProblem(state: StudioState): string | null {
+  const field = Object.values(state.fieldErrors)[0]
+  if (field) return `${field.label}: ${field.message}`
+  const error = state.inference.issues.find((issue) => issue.severity === 'error')
+  if (error) return `Fix the graph first: ${error.message}`
+  return null
+}
+
 function appendLosses(loss: RunState['loss'], points: [number, number][]) {
   const steps = [...loss.steps]
   const raw = [...loss.raw]
@@ -134,14 +146,14 @@ export function createTrainingSlice(
       lastRun: options.lastRun ?? null,
 
       startTraining() {
-        const { doc, inference, run, maxSteps, preferredBackend, notify } = get()
+        const { doc, run, maxSteps, preferredBackend, notify } = get()
         if (!deps.trainer) return false
         if (run.status === 'starting' || run.status === 'training' || run.status === 'paused') {
           return false
         }
-        const firstError = inference.issues.find((issue) => issue.severity === 'error')
-        if (firstError) {
-          notify('error', `Fix the graph before training: ${firstError.message}`)
+        const problem = startProblem(get())
+        if (problem) {
+          notify('error', problem)
           return false
         }
         set({ run: { ...idleRun, status: 'starting', trainedGraph: JSON.stringify(doc) } })
