@@ -3,6 +3,7 @@ import { Canvas } from './components/Canvas'
 import { Header } from './components/Header'
 import { NoticeBar } from './components/NoticeBar'
 import { Palette } from './components/Palette'
+import { QuickAdd } from './components/QuickAdd'
 import { SideBar } from './components/SideBar'
 import { useShortcuts } from './components/useShortcuts'
 
@@ -17,6 +18,7 @@ export function App() {
         <SideBar />
       </div>
       <NoticeBar />
+      <QuickAdd />
     </ReactFlowProvider>
   )
 }

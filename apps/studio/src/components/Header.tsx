@@ -1,6 +1,7 @@
 import { toPyTorch, toTypeScript } from '@tensorloom/graph'
 import { useRef, useState } from 'react'
 import { download, slug } from '../lib/download'
+import { isUnfinished, realErrors } from '../lib/issues'
 import { shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
 import { useStudio, useStudioStore } from '../store/useStudio'
@@ -87,12 +88,48 @@ function ParamTotal() {
 }
 
 function IssueCount() {
-  const errors = useStudio((s) => s.inference.issues.filter((i) => i.severity === 'error').length)
-  return errors > 0 ? (
-    <span className="issue-count error" data-testid="issue-count">
-      {errors} {errors === 1 ? 'error' : 'errors'}
-    </span>
-  ) : (
+  const store = useStudioStore()
+  const errors = useStudio((s) => realErrors(s.inference.issues).length)
+  const unfinished = useStudio(
+    (s) => s.inference.issues.filter((i) => i.severity === 'error' && isUnfinished(i)).length,
+  )
+  const empty = useStudio((s) => s.doc.nodes.length === 0)
+  // Click: the first block with an error (or one left unfinished), panned and zoomed to.
+  const show = () => {
+    const { inference, focusNode, setPanel } = store.getState()
+    const first =
+      realErrors(inference.issues).find((i) => i.nodeId) ??
+      inference.issues.find((i) => i.nodeId && i.severity === 'error')
+    if (first) focusNode(first.nodeId)
+    else setPanel('block')
+  }
+  if (errors > 0) {
+    return (
+      <button
+        type="button"
+        className="issue-count error"
+        data-testid="issue-count"
+        onClick={show}
+        title="Show the first block with an error"
+      >
+        {errors} {errors === 1 ? 'error' : 'errors'}
+      </button>
+    )
+  }
+  if (empty || unfinished > 0) {
+    return (
+      <button
+        type="button"
+        className="issue-count todo"
+        data-testid="issue-count"
+        onClick={show}
+        title="What the network still needs before it can train"
+      >
+        {empty ? 'Empty canvas' : `${unfinished} to finish`}
+      </button>
+    )
+  }
+  return (
     <span className="issue-count ok" data-testid="issue-count">
       Shapes OK
     </span>

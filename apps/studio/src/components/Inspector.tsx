@@ -3,26 +3,43 @@ import { edgePorts, formatShape, inputPorts, nodeSpecs } from '@tensorloom/graph
 import { Fragment } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { formatCount } from '../lib/formatCount'
+import { isUnfinished, realErrors } from '../lib/issues'
 import { useStudio } from '../store/useStudio'
 import { DataPreview } from './DataPreview'
 import { ParamField } from './ParamField'
 
-/** An issue with its message and its one-click fix. */
-export function IssueCard({ issue }: { issue: NodeIssue }) {
+/** An issue with its message, its one-click fix and (in the overview) a way to the block. */
+export function IssueCard({ issue, showBlock = false }: { issue: NodeIssue; showBlock?: boolean }) {
   const applyFix = useStudio((s) => s.applyFix)
+  const focusNode = useStudio((s) => s.focusNode)
+  const unfinished = isUnfinished(issue)
+  const kind = unfinished ? 'todo' : issue.severity
   return (
-    <div className={`issue-card ${issue.severity}`} role="note" data-testid="issue-card">
-      <strong>{issue.severity === 'error' ? 'Error' : 'Warning'}</strong> <code>{issue.code}</code>
+    <div className={`issue-card ${kind}`} role="note" data-testid="issue-card">
+      <strong>{unfinished ? 'To finish' : issue.severity === 'error' ? 'Error' : 'Warning'}</strong>{' '}
+      <code>{issue.code}</code>
       <div>{issue.message}</div>
-      {issue.fix && (
-        <button
-          type="button"
-          className="fix-btn"
-          onClick={() => applyFix(issue.nodeId, issue.fix!)}
-        >
-          ⚡ {issue.fix.label}
-        </button>
-      )}
+      <div className="issue-actions">
+        {issue.fix && (
+          <button
+            type="button"
+            className="fix-btn"
+            onClick={() => applyFix(issue.nodeId, issue.fix!)}
+          >
+            ⚡ {issue.fix.label}
+          </button>
+        )}
+        {showBlock && issue.nodeId && (
+          <button
+            type="button"
+            className="btn small"
+            data-testid="show-block"
+            onClick={() => focusNode(issue.nodeId)}
+          >
+            Show block
+          </button>
+        )}
+      </div>
     </div>
   )
 }
@@ -123,31 +140,53 @@ function NodeInspector({ node }: { node: GraphNode }) {
 function GraphOverview() {
   const issues = useStudio((s) => s.inference.issues)
   const count = useStudio((s) => s.doc.nodes.length)
-  const errors = issues.filter((i) => i.severity === 'error')
+  const errors = realErrors(issues)
+  const todo = issues.filter((i) => i.severity === 'error' && isUnfinished(i))
+  const warnings = issues.filter((i) => i.severity !== 'error')
   return (
     <div>
       <section className="section">
         <h2>The network</h2>
         <p className="lead">
           {count === 0
-            ? 'The canvas is empty. Drag blocks from the left, or pick a template.'
-            : 'Select a block to see its shapes and edit its parameters. Every edge shows the tensor shape flowing along it.'}
+            ? 'The canvas is empty. Add blocks from the palette, double-click the canvas or press A to search for one, or pick a template.'
+            : 'Select a block to see its shapes and edit its parameters. Every wire shows the tensor shape flowing along it.'}
         </p>
       </section>
-      {issues.length > 0 && (
+      {errors.length + warnings.length > 0 && (
         <section className="section">
           <h3>
-            {errors.length} {errors.length === 1 ? 'error' : 'errors'},{' '}
-            {issues.length - errors.length} warnings
+            {errors.length} {errors.length === 1 ? 'error' : 'errors'}, {warnings.length}{' '}
+            {warnings.length === 1 ? 'warning' : 'warnings'}
           </h3>
-          {issues.map((issue) => (
-            <IssueCard key={`${issue.nodeId}-${issue.code}-${issue.message}`} issue={issue} />
+          {[...errors, ...warnings].map((issue) => (
+            <IssueCard
+              key={`${issue.nodeId}-${issue.code}-${issue.message}`}
+              issue={issue}
+              showBlock
+            />
+          ))}
+        </section>
+      )}
+      {todo.length > 0 && (
+        <section className="section">
+          <h3>To finish before training</h3>
+          {todo.map((issue) => (
+            <IssueCard
+              key={`${issue.nodeId}-${issue.code}-${issue.message}`}
+              issue={issue}
+              showBlock
+            />
           ))}
         </section>
       )}
       <section className="section">
         <h3>Shortcuts</h3>
         <dl className="kv">
+          <dt>Add a block</dt>
+          <dd>A or /, or double-click the canvas</dd>
+          <dt>Edit the selected block</dt>
+          <dd>E</dd>
           <dt>Undo / redo</dt>
           <dd>Ctrl+Z / Ctrl+Shift+Z</dd>
           <dt>Copy / paste</dt>
@@ -156,6 +195,8 @@ function GraphOverview() {
           <dd>Ctrl+D</dd>
           <dt>Delete</dt>
           <dd>Delete or Backspace</dd>
+          <dt>Select a block</dt>
+          <dd>Tab to it, then Enter</dd>
           <dt>Multi-select</dt>
           <dd>Shift+click or Shift+drag</dd>
         </dl>

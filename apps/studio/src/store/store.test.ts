@@ -1,4 +1,4 @@
-import type { GraphDocument } from '@tensorloom/graph'
+import type { GraphDocument, NodeType } from '@tensorloom/graph'
 import { templates } from '@tensorloom/graph'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { withAutoLayout } from '../lib/autoLayout'
@@ -22,6 +22,17 @@ function lesson(): GraphDocument {
 
 function makeStore(options: { now?: () => number; trainer?: TrainerPort } = {}) {
   return createStudioStore({ initialDoc: lesson(), ...options })
+}
+
+function expectNoOverlaps(doc: GraphDocument) {
+  for (const a of doc.nodes) {
+    for (const b of doc.nodes) {
+      if (a === b) continue
+      const apart =
+        Math.abs(a.position.x - b.position.x) >= 240 || Math.abs(a.position.y - b.position.y) >= 64
+      expect(apart, `${a.type} ${a.id} and ${b.type} ${b.id} overlap`).toBe(true)
+    }
+  }
 }
 
 const idOf = (doc: GraphDocument, type: string) => doc.nodes.find((n) => n.type === type)!.id
@@ -51,6 +62,91 @@ function recordingTrainer() {
 }
 
 describe('the graph slice', () => {
+  it('builds the lesson from an empty canvas by adding blocks one after another', () => {
+    const store = createStudioStore({ initialDoc: structuredClone(templates.empty) })
+    const add = (type: NodeType) => store.getState().addBlock(type)
+    expect(add('MNIST').wired).toBeNull()
+    for (const type of ['ToTensor', 'Normalize', 'DataLoader', 'Flatten', 'Linear'] as const) {
+      expect(add(type), type).toMatchObject({ wired: 'connected', problem: null })
+    }
+    const first = store.getState().selection.nodes[0]!
+    // Fitted to its input: Linear(784, …).
+    expect(store.getState().doc.nodes.find((n) => n.id === first)?.params.inFeatures).toBe(784)
+    add('ReLU')
+    const last = add('Linear').id
+    expect(store.getState().doc.nodes.find((n) => n.id === last)?.params.inFeatures).toBe(128)
+    expect(store.getState().setParam(last, 'outFeatures', 10)).toBeNull()
+    expect(add('CrossEntropyLoss').wired).toBe('connected')
+    const { doc, inference } = store.getState()
+    expect(inference.issues.filter((i) => i.severity === 'error')).toEqual([])
+    expect(inference.totalParams).toBe(101_770)
+    expect(doc.edges).toHaveLength(8)
+    // A column, top to bottom, no block on another.
+    const ys = doc.nodes.map((n) => n.position.y)
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys)
+    expect(new Set(doc.nodes.map((n) => n.position.x)).size).toBe(1)
+  })
+
+  it('splices a block dropped on a wire into it, making room below', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const relu = idOf(doc, 'ReLU')
+    const wire = doc.edges.find((e) => e.source === relu)!
+    const added = store.getState().addBlock('Dropout', { edgeId: wire.id, at: { x: 0, y: 0 } })
+    expect(added).toMatchObject({ wired: 'spliced', problem: null })
+    const after = store.getState().doc
+    expect(after.edges.find((e) => e.source === relu)?.target).toBe(added.id)
+    expect(after.edges.find((e) => e.source === added.id)?.target).toBe(wire.target)
+    expect(store.getState().inference.issues).toEqual([])
+    expectNoOverlaps(after)
+  })
+
+  it('a block added with a block selected goes after it, into its wire, fitted', () => {
+    const store = makeStore()
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().setSelection([relu], [])
+    const added = store.getState().addBlock('Linear')
+    expect(added.wired).toBe('spliced')
+    const node = store.getState().doc.nodes.find((n) => n.id === added.id)!
+    expect(node.params.inFeatures).toBe(128)
+    // Linear(128, 128) keeps the shapes after it: no error anywhere.
+    expect(store.getState().inference.issues).toEqual([])
+    expect(store.getState().selection.nodes).toEqual([added.id])
+    expectNoOverlaps(store.getState().doc)
+  })
+
+  it('leaves a block unwired, beside, when the shapes do not allow it, and says why', () => {
+    const store = makeStore()
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().setSelection([relu], [])
+    const before = store.getState().doc.edges
+    const added = store.getState().addBlock('MaxPool2d')
+    expect(added.wired).toBeNull()
+    expect(added.problem).toEqual(expect.any(String))
+    expect(store.getState().doc.edges).toEqual(before)
+    expectNoOverlaps(store.getState().doc)
+  })
+
+  it('never drops a block on top of another', () => {
+    const store = makeStore()
+    const flatten = store.getState().doc.nodes.find((n) => n.type === 'Flatten')!
+    for (let i = 0; i < 6; i++) {
+      store.getState().addBlock('ReLU', { at: flatten.position, after: null })
+    }
+    expectNoOverlaps(store.getState().doc)
+  })
+
+  it('splices a block without wires that is dragged onto a wire', () => {
+    const store = makeStore()
+    const dropout = store.getState().addBlock('Dropout', { at: { x: 900, y: 0 }, after: null }).id
+    const wire = store
+      .getState()
+      .doc.edges.find((e) => e.source === idOf(store.getState().doc, 'ReLU'))!
+    expect(store.getState().spliceNode(dropout, wire.id)).toBe(true)
+    expect(store.getState().inference.issues).toEqual([])
+    expectNoOverlaps(store.getState().doc)
+  })
+
   it('opens on the lesson with its shapes and 101,770 parameters', () => {
     const { doc, inference } = makeStore().getState()
     expect(inference.totalParams).toBe(101_770)

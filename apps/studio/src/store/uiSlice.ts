@@ -32,8 +32,9 @@ export interface UiSlice {
   fitRequest: number
   requestFit(): void
   /** The block the canvas should pan and zoom to (an error badge or card was clicked). */
-  focusRequest: { nodeId: string; n: number } | null
-  focusNode(nodeId: string): void
+  focusRequest: { nodeId: string; n: number; zoom: boolean } | null
+  /** Selects a block and brings it into view (zoomed to a readable size unless `zoom` is false). */
+  focusNode(nodeId: string, options?: { zoom?: boolean }): void
   /** Fields whose text is not a valid value, by field key; Start training waits for them. */
   fieldErrors: Record<string, FieldProblem>
   setFieldError(key: string, problem: FieldProblem | null): void
@@ -64,9 +65,9 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   fitRequest: 0,
   requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
   focusRequest: null,
-  focusNode: (nodeId) =>
+  focusNode: (nodeId, options = {}) =>
     set((s) => ({
-      focusRequest: { nodeId, n: (s.focusRequest?.n ?? 0) + 1 },
+      focusRequest: { nodeId, n: (s.focusRequest?.n ?? 0) + 1, zoom: options.zoom ?? true },
       selection: { nodes: [nodeId], edges: [] },
     })),
   fieldErrors: {},
