@@ -187,7 +187,7 @@ test('trains the residual MLP on WebGL to over 90% test accuracy in 200 batches'
   shot,
 }) => {
   test.setTimeout(420_000)
-  await openFresh(page, '?maxSteps=200')
+  await openFresh(page, '?maxSteps=200&backend=webgl')
   await openTemplate(page, 'Residual MLP')
   await expect(page.getByTestId('issue-count')).toHaveText('Shapes OK')
   await page.getByTestId('tab-train').click()

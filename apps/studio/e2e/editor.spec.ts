@@ -1,5 +1,5 @@
 import { deflateSync, strToU8 } from 'fflate'
-import { block, dragBetween, edgeShape, expect, openFresh, test } from './fixtures'
+import { block, dragBetween, edgeShape, expect, openFresh, savedGraph, test } from './fixtures'
 
 test.beforeEach(async ({ page }) => {
   await openFresh(page)
@@ -156,7 +156,7 @@ test('templates load, and the PyTorch export shows the model code', async ({ pag
 })
 
 test('a share link opens the graph it carries', async ({ page, shot }) => {
-  const saved = await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph'))
+  const saved = await savedGraph(page)
   const doc = JSON.parse(saved!) as {
     name: string
     nodes: { type: string; params: Record<string, unknown> }[]

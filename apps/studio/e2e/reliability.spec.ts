@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test'
-import { block, expect, openFresh, test } from './fixtures'
+import { block, expect, openFresh, savedGraph, test } from './fixtures'
 
 /** Width in pixels of a uPlot chart's y axis (its tick labels are drawn on a canvas). */
 function yAxisWidth(chart: Locator): Promise<number> {
@@ -54,7 +54,7 @@ test('an imported graph with markup and javascript: URLs in it is shown as text,
   const violations = await watchCsp(page)
   await openFresh(page)
   const payload = '<img src=x onerror="window.__pwned=1">'
-  const saved = await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph'))
+  const saved = await savedGraph(page)
   const doc = JSON.parse(saved!) as {
     name: string
     nodes: { type: string; params: Record<string, unknown> }[]
@@ -86,7 +86,7 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await openFresh(page, '?maxSteps=100')
   // The lesson with an MSE loss on the one-hot labels and SGD at lr 10: the loss grows by orders of
   // magnitude per batch until it overflows (cross-entropy merely saturates at this rate).
-  const saved = await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph'))
+  const saved = await savedGraph(page)
   const doc = JSON.parse(saved!) as {
     name: string
     nodes: { type: string; params: Record<string, unknown> }[]

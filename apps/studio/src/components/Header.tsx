@@ -1,9 +1,11 @@
-import { toPyTorch, toTypeScript } from '@tensorloom/graph'
-import { useRef, useState } from 'react'
+import { templates, toPyTorch, toTypeScript } from '@tensorloom/graph'
+import { useMemo, useRef, useState } from 'react'
 import { download, slug } from '../lib/download'
+import { graphChanges, summarizeChanges } from '../lib/graphDiff'
 import { isUnfinished, realErrors } from '../lib/issues'
 import { shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
+import { listDocuments, newDocumentId, readDocument, readHistory } from '../store/persistence'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { CodeDialog } from './CodeDialog'
 import { Menu, MenuItem } from './Menu'
@@ -167,9 +169,55 @@ function UndoRedo() {
   )
 }
 
+function timeAgo(iso: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000)
+  if (seconds < 60) return 'just now'
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`
+  return new Date(iso).toLocaleDateString('en-US')
+}
+
+/** The documents saved in this browser, most recent first: click one to open it. */
+function RecentDocuments({ close }: { close: () => void }) {
+  const store = useStudioStore()
+  const current = useStudio((s) => s.docId)
+  const entries = listDocuments(window.localStorage).slice(0, 8)
+  if (entries.length <= 1) return null
+  const open = (id: string) => {
+    const saved = readDocument(window.localStorage, id)
+    if (!saved || !('doc' in saved)) {
+      store.getState().notify('error', 'That graph could not be opened: it is missing or damaged.')
+      return
+    }
+    store.getState().openDocument(id, saved.doc, readHistory(window.sessionStorage, id))
+  }
+  return (
+    <>
+      <div className="menu-sep" />
+      <div className="menu-heading" id="recent-heading">
+        Recent graphs
+      </div>
+      {entries.map((e) => (
+        <MenuItem
+          key={e.id}
+          close={close}
+          onSelect={() => open(e.id)}
+          disabled={e.id === current}
+          hint={e.id === current ? 'open in this tab' : `changed ${timeAgo(e.updatedAt)}`}
+          testId="recent-graph"
+        >
+          {e.name || 'Untitled'}
+        </MenuItem>
+      ))}
+    </>
+  )
+}
+
 function FileMenu() {
   const store = useStudioStore()
-  const hasWeights = useStudio((s) => s.run.results !== null)
+  const model = useStudio((s) => s.model)
+  const onCanvas = useStudio((s) => s.doc)
+  const changes = useMemo(() => (model ? graphChanges(model.doc, onCanvas) : []), [model, onCanvas])
   const fileInput = useRef<HTMLInputElement>(null)
   const [code, setCode] = useState<{ title: string; text: string; fileName: string } | null>(null)
 
@@ -182,6 +230,10 @@ function FileMenu() {
   const name = () => slug(doc().name)
 
   const actions = {
+    newGraph: () => {
+      store.getState().openDocument(newDocumentId(), structuredClone(templates.empty))
+      store.getState().notify('info', 'A new graph. The one before is under File, Recent graphs.')
+    },
     save: () =>
       download(`${name()}.tensorloom.json`, JSON.stringify(doc(), null, 2), 'application/json'),
     share: async () => {
@@ -201,6 +253,12 @@ function FileMenu() {
       try {
         const reply = await store.getState().exportWeights()
         download(reply.fileName, reply.bytes, 'application/octet-stream')
+        store
+          .getState()
+          .notify(
+            'success',
+            `Saved the trained weights of “${model?.doc.name}” as ${reply.fileName}.`,
+          )
       } catch (error) {
         store.getState().notify('error', (error as Error).message)
       }
@@ -212,6 +270,16 @@ function FileMenu() {
       <Menu label="File" align="right" testId="file-menu">
         {(close) => (
           <>
+            <MenuItem
+              close={close}
+              onSelect={actions.newGraph}
+              hint="An empty canvas; this graph stays saved"
+              testId="new-graph"
+            >
+              New graph
+            </MenuItem>
+            <RecentDocuments close={close} />
+            <div className="menu-sep" />
             <MenuItem
               close={close}
               onSelect={() => fileInput.current?.click()}
@@ -247,10 +315,17 @@ function FileMenu() {
             <MenuItem
               close={close}
               onSelect={actions.weights}
-              disabled={!hasWeights}
-              hint={hasWeights ? 'safetensors, loadable in PyTorch' : 'Train the model first'}
+              disabled={!model}
+              testId="export-weights"
+              hint={
+                !model
+                  ? 'Train the model first'
+                  : changes.length > 0
+                    ? `Trained before the canvas changed (${summarizeChanges(changes, 2)}): the weights of “${model.doc.name}” as trained`
+                    : 'safetensors, loadable in PyTorch'
+              }
             >
-              Export trained weights
+              {model ? `Export trained weights of “${model.doc.name}”` : 'Export trained weights'}
             </MenuItem>
           </>
         )}

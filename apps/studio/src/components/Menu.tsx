@@ -54,6 +54,7 @@ export function MenuItem(props: {
   close: () => void
   hint?: string
   disabled?: boolean
+  testId?: string
   children: ReactNode
 }) {
   return (
@@ -61,6 +62,7 @@ export function MenuItem(props: {
       type="button"
       role="menuitem"
       className="menu-item"
+      data-testid={props.testId}
       disabled={props.disabled}
       onClick={() => {
         props.close()

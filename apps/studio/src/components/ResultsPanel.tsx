@@ -4,6 +4,7 @@ import { useStudio } from '../store/useStudio'
 import type { Prediction, TrainResults } from '../worker/protocol'
 import { recoveryMessage } from '../worker/recovery'
 import { DigitImage, diverging } from './DigitImage'
+import { ModelNote } from './ModelNote'
 
 function cellColor(count: number, rowTotal: number, diagonal: boolean): string {
   const share = rowTotal === 0 ? 0 : count / rowTotal
@@ -190,14 +191,10 @@ function LastRunSummary({ summary }: { summary: ResultsSummary }) {
 
 /** The Results panel: test accuracy, confusion matrix, predictions and learned weights. */
 export function ResultsPanel() {
-  const results = useStudio((s) => s.run.results)
-  const reason = useStudio((s) => s.run.finishReason)
-  const divergence = useStudio((s) => s.run.divergence)
-  const recovery = useStudio((s) => s.run.recovery)
+  const model = useStudio((s) => s.model)
   const lastRun = useStudio((s) => s.lastRun)
-  const steps = useStudio((s) => s.run.progress?.globalStep ?? 0)
   const [cell, setCell] = useState<[number, number] | null>(null)
-  if (!results) {
+  if (!model) {
     if (lastRun) return <LastRunSummary summary={lastRun} />
     return (
       <div className="empty-state">
@@ -205,9 +202,12 @@ export function ResultsPanel() {
       </div>
     )
   }
+  const { results, finishReason: reason, divergence, recovery, steps } = model
   return (
     <div data-testid="results-panel">
       <section className="section">
+        <h2 className="results-title">Results of “{model.doc.name}”</h2>
+        <ModelNote what="These results, the weights and Draw" />
         <h3>Test accuracy</h3>
         <div className="big-number" data-testid="final-accuracy">
           {(results.testAccuracy * 100).toFixed(2)}%

@@ -17,7 +17,7 @@ export function SideBar() {
   const panel = useStudio((s) => s.panel)
   const setPanel = useStudio((s) => s.setPanel)
   const training = useStudio((s) => s.run.status === 'training' || s.run.status === 'starting')
-  const hasResults = useStudio((s) => s.run.results !== null)
+  const hasResults = useStudio((s) => s.model !== null)
   return (
     <aside className="side" aria-label="Details">
       <div className="tabs" role="tablist">

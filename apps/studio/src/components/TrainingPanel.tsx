@@ -2,11 +2,14 @@ import type { TrainingSettings } from '@tensorloom/graph'
 import { trainingSpecs, validateTrainingSetting } from '@tensorloom/graph'
 import { useMemo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import type { RunState } from '../store/trainingSlice'
 import { startProblem } from '../store/trainingSlice'
 import { useStudio } from '../store/useStudio'
+import type { BackendChoiceName } from '../worker/protocol'
 import type { ChartSeries } from './LineChart'
 import { LineChart } from './LineChart'
 import { MemoryPerEpoch } from './MemoryPerEpoch'
+import { RunNote } from './ModelNote'
 import { parseValue } from './ParamField'
 import { RecoveryNotice } from './RecoveryNotice'
 import { useFieldText } from './useFieldText'
@@ -164,6 +167,7 @@ function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
         <NumberSetting name="epochs" disabled={disabled} />
         <NumberSetting name="seed" disabled={disabled} />
         <MaxStepsSetting disabled={disabled} />
+        <BackendSetting disabled={disabled} />
       </div>
       <div className="readout">
         {loader ? (
@@ -181,6 +185,7 @@ function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
 
 function TrainingControls() {
   const status = useStudio((s) => s.run.status)
+  const hasResults = useStudio((s) => s.run.results !== null)
   const blocked = useStudio(startProblem)
   const { start, pause, resume, stop } = useStudio(
     useShallow((s) => ({
@@ -202,7 +207,7 @@ function TrainingControls() {
           aria-describedby={blocked && !running ? 'start-blocked' : undefined}
           data-testid="train-start"
         >
-          {status === 'done' ? 'Train again' : 'Start training'}
+          {status === 'done' && hasResults ? 'Train again' : 'Start training'}
         </button>
         {status === 'paused' ? (
           <button type="button" className="btn" onClick={resume}>
@@ -231,11 +236,44 @@ function TrainingControls() {
   )
 }
 
+const BACKEND_OPTIONS: { value: BackendChoiceName; label: string }[] = [
+  { value: 'auto', label: 'Auto (fastest, timed)' },
+  { value: 'webgl', label: 'WebGL (GPU)' },
+  { value: 'wasm', label: 'WebAssembly (wasm)' },
+  { value: 'cpu', label: 'CPU (plain JavaScript)' },
+]
+
+/** Where to train: one tfjs backend, or `auto`, which times a few steps on each. */
+function BackendSetting({ disabled }: { disabled: boolean }) {
+  const choice = useStudio((s) => s.backendChoice)
+  const setChoice = useStudio((s) => s.setBackendChoice)
+  return (
+    <div className="field">
+      <div className="field-label">
+        <label htmlFor="setting-backend">Backend</label>
+      </div>
+      <select
+        id="setting-backend"
+        value={choice}
+        disabled={disabled}
+        onChange={(e) => setChoice(e.target.value as BackendChoiceName)}
+      >
+        {BACKEND_OPTIONS.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
 function BackendStatus() {
   const backend = useStudio((s) => s.run.backend)
   const ended = useStudio((s) => s.run.status === 'done')
   if (!backend) return null
   const fellBack = backend.fallbacks.length > 0
+  const timings = backend.timings
   return (
     <div className="backend">
       {ended ? 'Trained on' : 'Running on'}
@@ -245,6 +283,21 @@ function BackendStatus() {
       {backend.threads !== null && (
         <span className="backend-threads" data-testid="backend-threads">
           ({backend.threads} {backend.threads === 1 ? 'thread' : 'threads'})
+        </span>
+      )}
+      {timings && timings.length > 0 && (
+        <span className="backend-timings" data-testid="backend-timings">
+          Auto picked the fastest on this network:{' '}
+          {[...timings]
+            .sort((a, b) => (b.samplesPerSec ?? -1) - (a.samplesPerSec ?? -1))
+            .map((t) => (
+              <span key={t.backend} data-backend={t.backend} data-speed={t.samplesPerSec ?? ''}>
+                {t.backend}{' '}
+                {t.samplesPerSec === null
+                  ? `failed (${t.error ?? 'unknown'})`
+                  : `${Math.round(t.samplesPerSec).toLocaleString('en-US')} img/s`}
+              </span>
+            ))}
         </span>
       )}
       {backend.fallbacks.map((f) => (
@@ -262,17 +315,32 @@ function formatDuration(seconds: number): string {
   return `${m} min ${Math.round(seconds - m * 60)} s`
 }
 
+/** What the run is doing now, in words, where an ETA would say nothing useful. */
+function phaseText(phase: RunState['phase']): string | null {
+  if (!phase) return null
+  if (phase.phase === 'evaluating') {
+    return `Evaluating on ${phase.images.toLocaleString('en-US')} test images…`
+  }
+  if (phase.phase === 'benchmarking') {
+    return `Timing ${phase.backend} (${phase.index} of ${phase.count}) to pick the fastest backend…`
+  }
+  return null
+}
+
 function TrainingProgress() {
-  const { status, loading, progress, plan, finishReason } = useStudio(
+  const { status, loading, progress, plan, finishReason, phase, hasResults } = useStudio(
     useShallow((s) => ({
       status: s.run.status,
       loading: s.run.loading,
       progress: s.run.progress,
       plan: s.run.plan,
       finishReason: s.run.finishReason,
+      phase: s.run.phase,
+      hasResults: s.run.results !== null,
     })),
   )
   if (status === 'idle') return null
+  const doing = phaseText(phase)
   if (loading && !progress) {
     const pct = loading.total ? (loading.loaded / loading.total) * 100 : null
     return (
@@ -291,15 +359,30 @@ function TrainingProgress() {
       </div>
     )
   }
+  if (status === 'done' && !hasResults && !progress) {
+    return (
+      <div className="readout" data-testid="phase">
+        Stopped before the first batch: nothing was trained.
+      </div>
+    )
+  }
   if (!progress || !plan) {
-    return <div className="readout">Starting the worker and compiling shaders…</div>
+    return (
+      <div className="readout" data-testid="phase">
+        {status === 'stopping'
+          ? 'Stopping…'
+          : (doing ?? 'Starting the worker and compiling shaders…')}
+      </div>
+    )
   }
   const pct = (progress.globalStep / progress.totalSteps) * 100
+  const running = status === 'training' || status === 'starting' || status === 'stopping'
   return (
     <div className="progress" data-testid="progress">
       <div
         className="progress-track"
         role="progressbar"
+        aria-label="Training progress"
         aria-valuenow={Math.round(pct)}
         aria-valuemin={0}
         aria-valuemax={100}
@@ -314,10 +397,13 @@ function TrainingProgress() {
           Batch <strong data-testid="global-step">{progress.globalStep}</strong>/
           {progress.totalSteps}
         </span>
-        <span>
-          <strong>{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</strong> img/s
+        <span title="Training images per second, paused time left out">
+          <strong data-testid="samples-per-sec">
+            {Math.round(progress.samplesPerSec).toLocaleString('en-US')}
+          </strong>{' '}
+          img/s
         </span>
-        <span>
+        <span data-testid="run-state">
           {status === 'done'
             ? finishReason === 'stopped'
               ? 'Stopped'
@@ -326,9 +412,13 @@ function TrainingProgress() {
                 : 'Done'
             : status === 'paused'
               ? 'Paused'
-              : progress.etaSeconds !== null
-                ? `ETA ${formatDuration(progress.etaSeconds)}`
-                : ''}
+              : status === 'stopping'
+                ? 'Stopping…'
+                : running && doing
+                  ? doing
+                  : progress.etaSeconds !== null
+                    ? `ETA ${formatDuration(progress.etaSeconds)}`
+                    : ''}
         </span>
       </div>
     </div>
@@ -445,7 +535,8 @@ export function TrainingPanel() {
       <section className="section">
         <h2>Train in your browser</h2>
         <p className="lead">
-          Trains the network on MNIST in a background worker, on your GPU through WebGL when it can.
+          Trains the network on MNIST in a background worker, on the backend that runs it fastest
+          here (or the one you pick).
         </p>
       </section>
       <TrainingSettingsForm disabled={busy} />
@@ -455,6 +546,7 @@ export function TrainingPanel() {
           {error}
         </div>
       )}
+      <RunNote />
       <DivergenceNotice />
       <RecoveryNotice />
       <BackendStatus />

@@ -22,6 +22,8 @@ export const HISTORY_LIMIT = 100
 export const MERGE_WINDOW_MS = 1000
 
 export interface GraphSlice {
+  /** The id under which the document is saved (see persistence.ts). */
+  docId: string
   doc: GraphDocument
   /** Shapes, parameter counts and issues, derived from `doc` on every change. */
   inference: ShapeInference
@@ -30,6 +32,12 @@ export interface GraphSlice {
   /** Replaces the document as one undoable step (merged with the previous one on equal mergeKey). */
   commit(doc: GraphDocument, options?: { mergeKey?: string }): void
   loadTemplate(name: TemplateName): void
+  /** Opens another document with its own undo history (not undoable: the old one stays saved). */
+  openDocument(
+    id: string,
+    doc: GraphDocument,
+    history?: { past: GraphDocument[]; future: GraphDocument[] },
+  ): void
   addNode(type: NodeType, position: { x: number; y: number }): string
   /**
    * Adds a block the way the palette, a drop and quick add do: dropped on a wire (`edgeId`) it is
@@ -190,7 +198,12 @@ function placeInserted(
 }
 
 export function createGraphSlice(
-  initialDoc: GraphDocument,
+  initial: {
+    doc: GraphDocument
+    docId: string
+    past?: GraphDocument[]
+    future?: GraphDocument[]
+  },
   deps: StudioDeps,
 ): SliceCreator<GraphSlice> {
   const now = deps.now ?? (() => Date.now())
@@ -235,11 +248,25 @@ export function createGraphSlice(
     }
 
     return {
-      doc: initialDoc,
-      inference: inferShapes(initialDoc),
-      past: [],
-      future: [],
+      docId: initial.docId,
+      doc: initial.doc,
+      inference: inferShapes(initial.doc),
+      past: initial.past ?? [],
+      future: initial.future ?? [],
       commit,
+
+      openDocument(id, doc, history = { past: [], future: [] }) {
+        lastMerge = null
+        set({
+          docId: id,
+          doc,
+          inference: inferShapes(doc),
+          past: history.past,
+          future: history.future,
+          selection: { nodes: [], edges: [] },
+        })
+        get().requestFit()
+      },
 
       loadTemplate(name) {
         commit(withAutoLayout(structuredClone(templates[name])))

@@ -7,12 +7,16 @@ import type { FromWorker, ToWorker, TrainResults } from '../worker/protocol'
 import type { TrainerPort } from '../worker/trainerClient'
 import { createStudioStore } from './createStudioStore'
 import {
-  AUTOSAVE_KEY,
   autosave,
+  CURRENT_KEY,
+  documentKey,
   LAST_RUN_KEY,
+  LEGACY_AUTOSAVE_KEY,
+  listDocuments,
   loadInitialGraph,
   loadLastRun,
   persistLastRun,
+  saveDocument,
 } from './persistence'
 import { LOSS_SMOOTHING } from './trainingSlice'
 
@@ -477,7 +481,12 @@ describe('the training slice', () => {
     const store = makeStore({ trainer: trainer.port })
     store.getState().startTraining()
     trainer.emit({ type: 'backend', backend: 'wasm', fallbacks: [], threads: 2 })
-    expect(store.getState().run.backend).toEqual({ name: 'wasm', fallbacks: [], threads: 2 })
+    expect(store.getState().run.backend).toEqual({
+      name: 'wasm',
+      fallbacks: [],
+      threads: 2,
+      timings: null,
+    })
     const batches = [2.3, 2.2, 2.0, 1.9, 1.7, 1.8, 1.4, 1.3]
     for (const at of [4, 8]) {
       trainer.emit({
@@ -634,6 +643,45 @@ describe('a diverged run', () => {
   })
 })
 
+describe('results describe the graph they belong to', () => {
+  it('names the trained graph, and a stop before the first batch keeps the last results', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    startedRun(trainer, 200)
+    trainer.emit({ type: 'finished', reason: 'maxSteps', results: results(0.9) })
+    const model = store.getState().model!
+    expect(model).toMatchObject({ steps: 200, results: { testAccuracy: 0.9 } })
+    expect(model.doc.name).toBe('MNIST lesson')
+
+    // Another template, trained and stopped before its first batch: nothing replaces the model.
+    store.getState().loadTemplate('deepMlp')
+    store.getState().startTraining()
+    expect(store.getState().run.doc?.name).toBe('Deeper MLP')
+    store.getState().stopTraining()
+    trainer.emit({ type: 'finished', reason: 'stopped', results: null })
+    expect(store.getState().model).toBe(model)
+    expect(store.getState().lastRun?.graphName).toBe('MNIST lesson')
+    expect(store.getState().notice?.text).toMatch(/^Stopped before the first batch/)
+    expect(store.getState().run).toMatchObject({ status: 'done', results: null })
+  })
+
+  it('restarts on the canvas when asked while a run trains an older graph', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    startedRun(trainer, 8)
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().deleteElements([relu])
+    expect(store.getState().run.doc?.nodes.some((n) => n.id === relu)).toBe(true)
+    store.getState().restartTraining()
+    expect(trainer.sent).toEqual(['train', 'stop'])
+    trainer.emit({ type: 'finished', reason: 'stopped', results: results(0.5) })
+    expect(trainer.sent).toEqual(['train', 'stop', 'train'])
+    expect(store.getState().run.doc?.nodes.some((n) => n.id === relu)).toBe(false)
+  })
+})
+
 describe('the last finished run survives a reload', () => {
   beforeEach(() => localStorage.clear())
 
@@ -700,36 +748,95 @@ describe('the last finished run survives a reload', () => {
 })
 
 describe('saving and sharing', () => {
-  beforeEach(() => localStorage.clear())
+  beforeEach(() => {
+    localStorage.clear()
+    sessionStorage.clear()
+  })
 
-  it('autosaves every change and restores it on the next load', () => {
+  it('autosaves every change as a document and reopens it, with its undo history, on a reload', () => {
     const store = makeStore()
-    const stop = autosave(store, localStorage)
+    const stop = autosave(store, localStorage, sessionStorage)
     store.getState().rename('My first net')
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().deleteElements([relu])
     stop()
-    expect(JSON.parse(localStorage.getItem(AUTOSAVE_KEY)!).name).toBe('My first net')
-    const restored = loadInitialGraph(localStorage, '')
-    expect(restored).toMatchObject({ source: 'autosave', problem: null })
-    expect(restored.doc).toEqual(store.getState().doc)
+    const id = store.getState().docId
+    expect(sessionStorage.getItem(CURRENT_KEY)).toBe(id)
+    expect(JSON.parse(localStorage.getItem(documentKey(id))!).name).toBe('My first net')
+    expect(listDocuments(localStorage)).toMatchObject([{ id, name: 'My first net' }])
+
+    const reloaded = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(reloaded).toMatchObject({ id, source: 'session', problem: null })
+    expect(reloaded.doc).toEqual(store.getState().doc)
+    expect(reloaded.past).toHaveLength(2)
+    const again = createStudioStore({
+      initialDoc: reloaded.doc,
+      docId: reloaded.id,
+      history: reloaded,
+    })
+    again.getState().undo()
+    expect(again.getState().doc.nodes.some((n) => n.id === relu)).toBe(true)
   })
 
-  it('falls back to the lesson when the autosave is damaged, saying so', () => {
-    localStorage.setItem(AUTOSAVE_KEY, '{"version": 99}')
-    const initial = loadInitialGraph(localStorage, '')
-    expect(initial.source).toBe('template')
-    expect(initial.doc.name).toBe(templates.lesson.name)
+  it('a new tab opens the most recent document; a damaged one falls back, saying so', () => {
+    saveDocument(localStorage, 'older', { ...lesson(), name: 'Older' })
+    saveDocument(localStorage, 'newer', { ...lesson(), name: 'Newer' })
+    expect(loadInitialGraph(localStorage, sessionStorage, '')).toMatchObject({
+      id: 'newer',
+      source: 'recent',
+    })
+    localStorage.setItem(documentKey('newer'), '{"version": 99}')
+    const initial = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(initial).toMatchObject({ id: 'older', doc: { name: 'Older' } })
     expect(initial.problem).toMatch(/autosaved graph could not be restored/)
+    localStorage.clear()
+    expect(loadInitialGraph(localStorage, sessionStorage, '')).toMatchObject({
+      source: 'template',
+      doc: { name: templates.lesson.name },
+    })
   })
 
-  it('round-trips a graph through a share link, which wins over the autosave', () => {
-    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify(templates.deepMlp))
+  it('moves the single autosave of earlier versions into the documents', () => {
+    localStorage.setItem(LEGACY_AUTOSAVE_KEY, JSON.stringify({ ...lesson(), name: 'Old save' }))
+    const initial = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(initial).toMatchObject({ source: 'recent', doc: { name: 'Old save' } })
+    expect(localStorage.getItem(LEGACY_AUTOSAVE_KEY)).toBeNull()
+  })
+
+  it("opens a share link as a new document, leaving the tab's own document as it was", () => {
+    const mine = makeStore()
+    const stop = autosave(mine, localStorage, sessionStorage)
+    mine.getState().rename('Mine')
+    stop()
     const doc = { ...lesson(), name: 'Shared net' }
     const encoded = encodeGraph(doc)
     expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/)
     expect(decodeGraph(encoded)).toEqual({ ok: true, doc })
-    const initial = loadInitialGraph(localStorage, `#${SHARE_KEY}=${encoded}`)
+    const initial = loadInitialGraph(localStorage, sessionStorage, `#${SHARE_KEY}=${encoded}`)
     expect(initial).toMatchObject({ source: 'link', doc: { name: 'Shared net' } })
+    expect(initial.id).not.toBe(mine.getState().docId)
+    const shared = createStudioStore({ initialDoc: initial.doc, docId: initial.id })
+    autosave(shared, localStorage, sessionStorage)()
+    expect(listDocuments(localStorage).map((e) => e.name)).toEqual(['Shared net', 'Mine'])
+    expect(JSON.parse(localStorage.getItem(documentKey(mine.getState().docId))!).name).toBe('Mine')
     expect(decodeGraph('AAAA').ok).toBe(false)
+  })
+
+  it("takes over another tab's change of the same document", () => {
+    const events = new EventTarget()
+    const store = makeStore()
+    const stop = autosave(store, localStorage, sessionStorage, events as unknown as Window)
+    const changed = { ...store.getState().doc, name: 'From the other tab' }
+    const event = new Event('storage') as StorageEvent
+    Object.assign(event, {
+      key: documentKey(store.getState().docId),
+      newValue: JSON.stringify(changed),
+    })
+    events.dispatchEvent(event)
+    expect(store.getState().doc.name).toBe('From the other tab')
+    store.getState().undo()
+    expect(store.getState().doc.name).toBe('MNIST lesson')
+    stop()
   })
 })
 
@@ -815,7 +922,7 @@ describe('a run that lost its WebGL context', () => {
       loseWebGLContextAt: 300,
     })
     store.getState().startTraining()
-    expect(options).toEqual([{ maxSteps: null, loseWebGLContextAt: 300 }])
+    expect(options).toEqual([{ maxSteps: null, backend: 'auto', loseWebGLContextAt: 300 }])
     expect(makeStore().getState().run.recovery).toBeNull()
   })
 })

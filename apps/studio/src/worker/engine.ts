@@ -19,10 +19,12 @@ import type {
 } from '@tensorloom/train'
 import { compileGraph, loadGraphData, selectBackend, Trainer } from '@tensorloom/train'
 import { slug } from '../lib/download'
+import { fastest, speedKey, timeSteps } from './backendBenchmark'
 import type { Engine, TrainControl } from './host'
 import { firstImageLinear, outputKind } from './model'
 import type {
   BackendName,
+  BackendTiming,
   FromWorker,
   Prediction,
   TrainOptions,
@@ -50,6 +52,12 @@ type Emit = (message: FromWorker) => void
 
 /** A split of MNIST as loaded from the studio's assets. */
 type MnistSplit = MNIST<RawImage, number>
+
+/** Why `selectBackend` found a backend unusable. */
+function unavailable(error: unknown): string {
+  const tried = (error as { values?: { tried?: BackendSelection['tried'] } }).values?.tried
+  return tried?.find((t) => !t.ok)?.error ?? (error as Error).message ?? String(error)
+}
 
 /** The backends that failed in a selection, and why. */
 function failures(selection: BackendSelection): BackendChoice['fallbacks'] {
@@ -87,7 +95,6 @@ function toProbabilities(plan: GraphPlan, output: tf.Tensor): tf.Tensor {
  * from the graph, trains it with @tensorloom/train's Trainer and answers predictions.
  */
 export function createTfjsEngine(): Engine {
-  let backendChosen: Promise<BackendChoice> | null = null
   const splits = new Map<boolean, Promise<MnistSplit>>()
   let trained: { run: CompiledRun; doc: GraphDocument } | null = null
 
@@ -100,36 +107,69 @@ export function createTfjsEngine(): Engine {
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
   })
 
-  const chooseBackend = (preferred: BackendName | undefined) => {
-    backendChosen ??= (async () => {
-      const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER)
-      const backend = selection.backend as BackendName
-      const fallbacks = failures(selection)
-      const threads = backend === 'wasm' ? getThreadsCount() : null
-      return { backend, fallbacks, threads }
-    })()
-    return backendChosen
+  /** Backends that failed to start or lost their context, and why: not tried again. */
+  const broken = new Map<BackendName, string>()
+  /** `auto`'s timings per network (see speedKey): a network is timed once per worker. */
+  const timed = new Map<string, BackendTiming[]>()
+
+  /** Makes `preferred` active, or the first working backend after it that has not failed. */
+  const activate = async (preferred: BackendName | null): Promise<BackendChoice> => {
+    const order = BACKEND_ORDER.filter((b) => !broken.has(b))
+    const first = preferred !== null && order.includes(preferred) ? preferred : undefined
+    const selection = await selectBackend(first, order)
+    for (const failed of failures(selection)) broken.set(failed.backend, failed.reason)
+    const backend = selection.backend as BackendName
+    return {
+      backend,
+      fallbacks: [...broken].map(([name, reason]) => ({ backend: name, reason })),
+      threads: backend === 'wasm' ? getThreadsCount() : null,
+    }
   }
 
-  /** The backend after `from`, skipping those that failed before; later runs start on it too. */
-  const fallBack = async (
-    preferred: BackendName | undefined,
-    from: BackendName,
-    reason: string,
+  /**
+   * `auto`: times a few steps of the run's network on every backend that works (once per
+   * network) and makes the fastest active.
+   */
+  const fastestBackend = async (
+    doc: GraphDocument,
+    data: GraphData,
+    emit: Emit,
   ): Promise<BackendChoice> => {
-    const earlier = (await chooseBackend(preferred)).fallbacks
-    const selection = await selectBackend(
-      undefined,
-      BACKEND_ORDER.filter((b) => b !== from && !earlier.some((f) => f.backend === b)),
-    )
-    const to = selection.backend as BackendName
-    const chosen = {
-      backend: to,
-      fallbacks: [...earlier, ...failures(selection), { backend: from, reason }],
-      threads: to === 'wasm' ? getThreadsCount() : null,
+    const key = speedKey(doc)
+    let timings = timed.get(key)
+    if (!timings) {
+      timings = []
+      const candidates = BACKEND_ORDER.filter((b) => !broken.has(b))
+      for (const [i, name] of candidates.entries()) {
+        emit({
+          type: 'phase',
+          phase: 'benchmarking',
+          backend: name,
+          index: i + 1,
+          count: candidates.length,
+        })
+        try {
+          await selectBackend(name, [])
+        } catch (error) {
+          broken.set(name, unavailable(error))
+          continue
+        }
+        try {
+          timings.push({ backend: name, samplesPerSec: await timeSteps(doc, data) })
+        } catch (error) {
+          timings.push({ backend: name, samplesPerSec: null, error: (error as Error).message })
+        }
+      }
+      emit({ type: 'phase', phase: 'training' })
+      timed.set(key, timings)
     }
-    backendChosen = Promise.resolve(chosen)
-    return chosen
+    return { ...(await activate(fastest(timings))), timings }
+  }
+
+  /** The backend after `from`, which failed for `reason`; later runs skip `from` too. */
+  const fallBack = async (from: BackendName, reason: string): Promise<BackendChoice> => {
+    broken.set(from, reason)
+    return activate(null)
   }
 
   const loadSplit = (train: boolean, emit: Emit) => {
@@ -245,45 +285,67 @@ export function createTfjsEngine(): Engine {
   return {
     async train(doc, options: TrainOptions, emit, control: TrainControl) {
       datasetNodeCheck(planGraph(doc).dataset?.type)
-      const backend = await chooseBackend(options.backend)
-      emit({ type: 'backend', ...backend })
       const data: GraphData = await loadGraphData(doc, ({ dataset, train }) =>
         loadFor(dataset, train !== false, emit),
       )
+      const choice = options.backend ?? 'auto'
+      const backend =
+        choice === 'auto' && !control.stopped
+          ? await fastestBackend(doc, data, emit)
+          : await activate(choice === 'auto' ? null : choice)
+      emit({ type: 'backend', ...backend })
       if (control.stopped) {
         emit({ type: 'finished', reason: 'stopped', results: null })
         return
       }
-      if (trained) {
-        trained.run.dispose()
-        trained = null
+      // The model of the last run stays until this one finishes with results: stopped before its
+      // first batch or failed, Draw and the weights export still answer for the last model.
+      let candidate: { run: CompiledRun; doc: GraphDocument } | null = null
+      const adopt = (message: FromWorker) => {
+        if (message.type === 'finished' && message.results && candidate) {
+          if (trained && trained !== candidate) trained.run.dispose()
+          trained = candidate
+        }
+        emit(message)
       }
       const epochs = doc.training.epochs
-      await runTraining({
-        options,
-        epochs,
-        backend: backend.backend,
-        emit,
-        control,
-        build: () => {
-          const run = compileGraph(doc, { data, testBatchSize: TEST_BATCH })
-          const { built, train, test, trainLoader, testLoader, optimizer, criterion } = run
-          const trainer = new Trainer({
-            model: built.model,
-            optimizer,
-            trainLoader,
-            testLoader,
-            criterion,
-            epochs,
-            syncEvery: SYNC_EVERY,
-          })
-          trained = { run, doc }
-          return { built, train, test, trainLoader, optimizer, trainer }
-        },
-        results: (built, test) =>
-          finalResults(built.plan, built, trained!.run.criterion, test, data.test as MnistSplit),
-        fallBack: (from, reason) => fallBack(options.backend, from, reason),
-      })
+      try {
+        await runTraining({
+          options,
+          epochs,
+          backend: backend.backend,
+          emit: adopt,
+          control,
+          build: () => {
+            const run = compileGraph(doc, { data, testBatchSize: TEST_BATCH })
+            const { built, train, test, trainLoader, testLoader, optimizer, criterion } = run
+            const trainer = new Trainer({
+              model: built.model,
+              optimizer,
+              trainLoader,
+              testLoader,
+              criterion,
+              epochs,
+              syncEvery: SYNC_EVERY,
+            })
+            // After a recovery it is built again: the lost run's objects are freed already.
+            candidate = { run, doc }
+            return { built, train, test, trainLoader, optimizer, trainer }
+          },
+          results: (built, test) =>
+            finalResults(
+              built.plan,
+              built,
+              candidate!.run.criterion,
+              test,
+              data.test as MnistSplit,
+            ),
+          fallBack,
+        })
+      } finally {
+        const unused = candidate as { run: CompiledRun } | null
+        if (unused && unused !== trained) unused.run.dispose()
+      }
     },
 
     async predict(pixels) {
