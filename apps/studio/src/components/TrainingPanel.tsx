@@ -237,10 +237,10 @@ function TrainingControls() {
 }
 
 const BACKEND_OPTIONS: { value: BackendChoiceName; label: string }[] = [
-  { value: 'auto', label: 'Auto (fastest, timed)' },
+  { value: 'auto', label: 'Auto (fastest)' },
   { value: 'webgl', label: 'WebGL (GPU)' },
-  { value: 'wasm', label: 'WebAssembly (wasm)' },
-  { value: 'cpu', label: 'CPU (plain JavaScript)' },
+  { value: 'wasm', label: 'wasm' },
+  { value: 'cpu', label: 'CPU' },
 ]
 
 /** Where to train: one tfjs backend, or `auto`, which times a few steps on each. */
@@ -254,6 +254,7 @@ function BackendSetting({ disabled }: { disabled: boolean }) {
       </div>
       <select
         id="setting-backend"
+        title="Auto times a few steps of this network on each backend and trains on the fastest"
         value={choice}
         disabled={disabled}
         onChange={(e) => setChoice(e.target.value as BackendChoiceName)}
@@ -270,13 +271,14 @@ function BackendSetting({ disabled }: { disabled: boolean }) {
 
 function BackendStatus() {
   const backend = useStudio((s) => s.run.backend)
-  const ended = useStudio((s) => s.run.status === 'done')
+  const ended = useStudio((s) => s.run.status === 'done' || s.run.status === 'failed')
+  const trained = useStudio((s) => s.run.results !== null)
   if (!backend) return null
   const fellBack = backend.fallbacks.length > 0
   const timings = backend.timings
   return (
     <div className="backend">
-      {ended ? 'Trained on' : 'Running on'}
+      {ended ? (trained ? 'Trained on' : 'Backend') : 'Running on'}
       <span className={`backend-badge ${fellBack ? 'fallback' : ''}`} data-testid="backend">
         {backend.name}
       </span>

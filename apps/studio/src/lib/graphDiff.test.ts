@@ -35,6 +35,13 @@ describe('graphChanges', () => {
     )
   })
 
+  it('says so in one line when another network is on the canvas', () => {
+    const other = withAutoLayout(structuredClone(templates.smallCnn))
+    expect(graphChanges(lesson(), other)).toEqual([
+      'a different network is on the canvas (“Small CNN”)',
+    ])
+  })
+
   it('says when only the wires changed', () => {
     const doc = lesson()
     const edges = doc.edges.filter((e) => !(e.source === 'n7' && e.target === 'n8'))

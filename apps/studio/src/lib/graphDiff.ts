@@ -36,6 +36,11 @@ export function graphChanges(from: GraphDocument, to: GraphDocument): string[] {
   const changes: string[] = []
   const before = new Map(from.nodes.map((n) => [n.id, n]))
   const after = new Map(to.nodes.map((n) => [n.id, n]))
+  // Mostly other blocks (another template, another file): one line says it better than a list.
+  const kept = from.nodes.filter((n) => after.get(n.id)?.type === n.type).length
+  if (kept < Math.max(from.nodes.length, to.nodes.length) / 2) {
+    return [`a different network is on the canvas (“${to.name}”)`]
+  }
   for (const node of from.nodes) {
     const now = after.get(node.id)
     if (!now) changes.push(`${describe(node)} removed`)

@@ -265,7 +265,8 @@ export function createTrainingSlice(
             break
           case 'phase': {
             const { type: _type, ...phase } = message
-            patchRun({ phase })
+            // Timing the backends comes after the data has loaded.
+            patchRun({ phase, loading: null })
             break
           }
           case 'loading':
