@@ -106,14 +106,12 @@ test('auto times the backends on the network and trains on the fastest; a backen
   })
   const timings = page.getByTestId('backend-timings')
   await expect(timings).toBeVisible({ timeout: 120_000 })
-  const speeds = await timings
-    .locator('[data-backend]')
-    .evaluateAll((els) =>
-      els.map((el) => ({
-        backend: el.getAttribute('data-backend') ?? '',
-        speed: Number(el.getAttribute('data-speed')),
-      })),
-    )
+  const speeds = await timings.locator('[data-backend]').evaluateAll((els) =>
+    els.map((el) => ({
+      backend: el.getAttribute('data-backend') ?? '',
+      speed: Number(el.getAttribute('data-speed')),
+    })),
+  )
   console.log(`auto timings (img/s): ${JSON.stringify(speeds)}`)
   expect(speeds.map((t) => t.backend).sort()).toEqual(['cpu', 'wasm', 'webgl'])
   const fastest = [...speeds].sort((a, b) => b.speed - a.speed)[0]!.backend
