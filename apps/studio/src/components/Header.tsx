@@ -67,7 +67,18 @@ function GraphName() {
 function TemplateMenu() {
   const loadTemplate = useStudio((s) => s.loadTemplate)
   return (
-    <Menu label="Templates" testId="template-menu">
+    <Menu
+      label={
+        <>
+          <span className="wide-only">Templates</span>
+          <span className="narrow-only" aria-hidden="true">
+            ▤
+          </span>
+        </>
+      }
+      ariaLabel="Templates"
+      testId="template-menu"
+    >
       {(close) =>
         TEMPLATES.map((t) => (
           <MenuItem key={t.name} close={close} hint={t.hint} onSelect={() => loadTemplate(t.name)}>
@@ -360,7 +371,9 @@ export function Header() {
     <header className="header">
       <h1 className="brand">
         <Logo />
-        Tensorloom <small>Studio</small>
+        <span className="brand-text">
+          Tensorloom <small>Studio</small>
+        </span>
       </h1>
       <GraphName />
       <TemplateMenu />

@@ -1,6 +1,14 @@
 import type { GraphNode, NodeIssue } from '@tensorloom/graph'
-import { edgePorts, formatShape, inputPorts, nodeSpecs } from '@tensorloom/graph'
-import { Fragment } from 'react'
+import {
+  blockSummary,
+  connectionProblem,
+  edgePorts,
+  formatShape,
+  hasInput,
+  inputPorts,
+  nodeSpecs,
+} from '@tensorloom/graph'
+import { Fragment, useId } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { formatCount } from '../lib/formatCount'
 import { isUnfinished, realErrors } from '../lib/issues'
@@ -64,6 +72,68 @@ function PortShapes({ node }: { node: GraphNode }) {
   ))
 }
 
+/**
+ * Where each input of a block comes from, as a list to pick from: connecting without dragging a
+ * wire (the keyboard, a screen reader, a small screen). Only blocks that may feed it are listed.
+ */
+function InputSources({ node }: { node: GraphNode }) {
+  const doc = useStudio((s) => s.doc)
+  const setInput = useStudio((s) => s.setInput)
+  const notify = useStudio((s) => s.notify)
+  const merge = nodeSpecs[node.type].category === 'merges'
+  const ports: (string | undefined)[] = merge ? inputPorts(doc, node.id) : [undefined]
+  const byEdge = edgePorts(doc, node.id)
+  const id = useId()
+  return (
+    <section className="section" data-testid="input-sources">
+      <h3>{ports.length > 1 ? 'Inputs' : 'Input'}</h3>
+      {ports.map((port) => {
+        const current = doc.edges.find(
+          (e) =>
+            e.target === node.id &&
+            (port === undefined ? !e.targetPort : (byEdge.get(e.id) ?? e.targetPort) === port),
+        )
+        const without = current
+          ? { ...doc, edges: doc.edges.filter((e) => e.id !== current.id) }
+          : doc
+        const candidates = doc.nodes.filter(
+          (n) =>
+            n.id === current?.source ||
+            connectionProblem(without, {
+              source: n.id,
+              target: node.id,
+              ...(port === undefined ? {} : { targetPort: port }),
+            }) === null,
+        )
+        const selectId = `${id}-${port ?? 'main'}`
+        return (
+          <div className="field" key={port ?? 'main'}>
+            <div className="field-label">
+              <label htmlFor={selectId}>{port === undefined ? 'From' : `Input ${port} from`}</label>
+            </div>
+            <select
+              id={selectId}
+              data-testid={`input-source${port === undefined ? '' : `-${port}`}`}
+              value={current?.source ?? ''}
+              onChange={(e) => {
+                const problem = setInput(node.id, port, e.target.value || null)
+                if (problem) notify('error', problem)
+              }}
+            >
+              <option value="">— not connected —</option>
+              {candidates.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.type} ({n.id}){blockSummary(n) ? ` · ${blockSummary(n)}` : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+        )
+      })}
+    </section>
+  )
+}
+
 function ShapeFacts({ node }: { node: GraphNode }) {
   const info = useStudio((s) => s.inference.nodes[node.id])
   const show = (shape: number[] | null | undefined) => (shape ? formatShape(shape) : '—')
@@ -108,6 +178,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
         ))}
         <ShapeFacts node={node} />
       </section>
+      {hasInput(node.type) && <InputSources node={node} />}
       {spec.params.length > 0 && (
         <section className="section">
           <h3>Parameters</h3>

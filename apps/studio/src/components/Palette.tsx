@@ -52,6 +52,7 @@ function PaletteBlock({ type }: { type: NodeType }) {
 
 /** The blocks by category, with a search box; blocks are dragged onto the canvas. */
 export function Palette() {
+  const store = useStudioStore()
   const [query, setQuery] = useState('')
   const q = query.trim().toLowerCase()
   const types = (Object.keys(nodeSpecs) as NodeType[]).filter(
@@ -61,15 +62,25 @@ export function Palette() {
       nodeSpecs[type].description.toLowerCase().includes(q),
   )
   return (
-    <aside className="palette" aria-label="Blocks">
-      <input
-        className="palette-search"
-        type="search"
-        placeholder="Search blocks…"
-        aria-label="Search blocks"
-        value={query}
-        onChange={(e) => setQuery(e.target.value)}
-      />
+    <aside className="palette" aria-label="Blocks" id="palette">
+      <div className="palette-head">
+        <input
+          className="palette-search"
+          type="search"
+          placeholder="Search blocks…"
+          aria-label="Search blocks"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <button
+          type="button"
+          className="btn small drawer-close"
+          aria-label="Close the blocks"
+          onClick={() => store.getState().setDrawer(null)}
+        >
+          ✕
+        </button>
+      </div>
       <div className="palette-list">
         {categories.map((cat) => {
           const inCat = types.filter((t) => nodeSpecs[t].category === cat.id)

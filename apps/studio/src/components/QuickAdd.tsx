@@ -3,6 +3,7 @@ import { categories, nodeSpecs } from '@tensorloom/graph'
 import { useEffect, useId, useMemo, useRef, useState } from 'react'
 import { NODE_SIZE } from '../lib/autoLayout'
 import { useStudio, useStudioStore } from '../store/useStudio'
+import { focusBlock } from './useFieldText'
 
 const ORDER = new Map(categories.map((c, i) => [c.id, i]))
 const ALL = (Object.keys(nodeSpecs) as NodeType[]).sort(
@@ -74,6 +75,7 @@ function Picker() {
       s.notify('info', `${type} was added without a wire: ${result.problem}`)
     }
     s.focusNode(result.id, { zoom: false })
+    focusBlock(result.id)
   }
 
   const style = at.screen

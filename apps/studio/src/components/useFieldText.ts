@@ -2,6 +2,27 @@ import type { FocusEvent, KeyboardEvent } from 'react'
 import { useEffect, useRef, useState } from 'react'
 import { useStudioStore } from '../store/useStudio'
 
+/** Puts the focus on the selected block on the canvas (or the canvas), for the keyboard. */
+export function focusSelectedBlock(): void {
+  const target =
+    document.querySelector<HTMLElement>('.react-flow__node.selected') ??
+    document.querySelector<HTMLElement>('.react-flow__node')
+  target?.focus()
+}
+
+/**
+ * Puts the focus on block `id` on the canvas once it is there (it may have just been added), so
+ * the keyboard goes on from it: A adds after it, E edits it, Tab moves to the next.
+ */
+export function focusBlock(id: string, tries = 30): void {
+  const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)
+  // React Flow shows a block once it has measured it: until then it cannot take the focus.
+  if (el && getComputedStyle(el).visibility !== 'hidden') el.focus({ preventScroll: true })
+  if (document.activeElement !== el && tries > 0) {
+    requestAnimationFrame(() => focusBlock(id, tries - 1))
+  }
+}
+
 /**
  * The text of a field that commits only a complete, valid value: on Enter or when the field loses
  * focus, never keystroke by keystroke (typing `1e309` must not apply `1e3` on the way). While the
@@ -71,8 +92,12 @@ export function useFieldText<T>(options: {
           e.preventDefault()
           apply(e.currentTarget.value)
         } else if (e.key === 'Escape') {
+          // Escape puts the value back; pressed again (nothing to put back) it returns to the
+          // selected block on the canvas, so the keyboard can go on there.
+          const unchanged = e.currentTarget.value === format(committed.current)
           setText(format(committed.current))
           setError(null)
+          if (unchanged) focusSelectedBlock()
         }
       },
     },

@@ -12,7 +12,7 @@ function editSelected(setPanel: (p: 'block') => void, setDrawer: (d: 'side') => 
   if (window.matchMedia?.('(max-width: 760px)').matches) setDrawer('side')
   requestAnimationFrame(() => {
     const field = document.querySelector<HTMLElement>(
-      '[data-testid="inspector"] input, [data-testid="inspector"] select',
+      '[data-testid="inspector"] [data-param], [data-testid="inspector"] input',
     )
     field?.focus()
   })

@@ -46,6 +46,12 @@ export interface GraphSlice {
    * parameters fitted to its input; it never lands on another block. Selects the new block.
    */
   addBlock(type: NodeType, options?: AddBlockOptions): AddedBlock
+  /**
+   * Wires `source` into input `port` of `nodeId` (undefined: its main input), replacing the wire
+   * there, or removes that wire (`source` null): connecting without a mouse. Returns why it was
+   * refused, or null.
+   */
+  setInput(nodeId: string, port: string | undefined, source: string | null): string | null
   /** Splices a block without wires into a wire (a block dragged onto it); false when refused. */
   spliceNode(nodeId: string, edgeId: string): boolean
   /** Sets a parameter if `validateParam` accepts it; otherwise returns its message. */
@@ -348,6 +354,35 @@ export function createGraphSlice(
         commit(result.doc)
         set({ selection: { nodes: [id], edges: [] } })
         return { id, wired: result.wired, problem: result.wired ? null : problem }
+      },
+
+      setInput(nodeId, port, source) {
+        const before = get().doc
+        // Which wire takes that input: a merge's wires by their (assigned) port, else the main one.
+        const ports = graph.edgePorts(before, nodeId)
+        const old = before.edges.filter(
+          (e) =>
+            e.target === nodeId &&
+            (port === undefined ? !e.targetPort : (ports.get(e.id) ?? e.targetPort) === port),
+        )
+        const without = graph.deleteElements(
+          before,
+          [],
+          old.map((e) => e.id),
+        )
+        if (source === null) {
+          if (old.length > 0) commit(without)
+          return null
+        }
+        const request = {
+          source,
+          target: nodeId,
+          ...(port === undefined ? {} : { targetPort: port }),
+        }
+        const problem = graph.connectionProblem(without, request)
+        if (problem) return problem
+        commit(graph.connect(without, request)!)
+        return null
       },
 
       spliceNode(nodeId, edgeId) {

@@ -140,6 +140,38 @@ describe('the graph slice', () => {
     expectNoOverlaps(store.getState().doc)
   })
 
+  it('wires an input from a list, without a mouse: replaces or removes the wire there', () => {
+    const store = makeStore()
+    const doc = store.getState().doc
+    const relu = idOf(doc, 'ReLU')
+    const flatten = idOf(doc, 'Flatten')
+    const dropout = store.getState().addBlock('Dropout', { at: { x: 900, y: 0 }, after: null }).id
+    expect(store.getState().setInput(dropout, undefined, relu)).toBeNull()
+    expect(edgeInto(store.getState().doc, dropout)?.source).toBe(relu)
+    // Another source replaces it; a cycle is refused with the reason.
+    expect(store.getState().setInput(dropout, undefined, flatten)).toBeNull()
+    expect(
+      store
+        .getState()
+        .doc.edges.filter((e) => e.target === dropout)
+        .map((e) => e.source),
+    ).toEqual([flatten])
+    const last = doc.nodes.filter((n) => n.type === 'Linear')[1]!.id
+    expect(store.getState().setInput(flatten, undefined, last)).toMatch(/cycle/)
+    expect(store.getState().setInput(dropout, undefined, null)).toBeNull()
+    expect(edgeInto(store.getState().doc, dropout)).toBeUndefined()
+    // A merge's port.
+    const residual = createStudioStore({
+      initialDoc: withAutoLayout(structuredClone(templates.residualMlp)),
+    })
+    expect(residual.getState().setInput('n11', 'b', null)).toBeNull()
+    expect(
+      residual.getState().doc.edges.some((e) => e.target === 'n11' && e.targetPort === 'b'),
+    ).toBe(false)
+    expect(residual.getState().setInput('n11', 'b', 'n7')).toBeNull()
+    expect(residual.getState().inference.issues).toEqual([])
+  })
+
   it('splices a block without wires that is dragged onto a wire', () => {
     const store = makeStore()
     const dropout = store.getState().addBlock('Dropout', { at: { x: 900, y: 0 }, after: null }).id
