@@ -87,7 +87,7 @@ export function Palette() {
           if (inCat.length === 0) return null
           return (
             <section key={cat.id} className="palette-category">
-              <h3>{cat.label}</h3>
+              <h2>{cat.label}</h2>
               {inCat.map((type) => (
                 <PaletteBlock key={type} type={type} />
               ))}

@@ -6,11 +6,18 @@ import { recoveryMessage } from '../worker/recovery'
 import { DigitImage, diverging } from './DigitImage'
 import { ModelNote } from './ModelNote'
 
-function cellColor(count: number, rowTotal: number, diagonal: boolean): string {
+function cellAlpha(count: number, rowTotal: number, diagonal: boolean): number {
   const share = rowTotal === 0 ? 0 : count / rowTotal
-  if (diagonal) return `rgba(11, 122, 75, ${0.1 + share * 0.3})`
+  if (diagonal) return 0.1 + share * 0.3
+  // At most 0.6: dark text keeps a contrast of at least 4.5:1 on the reddest cell.
+  return count === 0 ? 0 : Math.min(0.6, 0.12 + share * 6)
+}
+
+function cellColor(count: number, rowTotal: number, diagonal: boolean): string {
+  const alpha = cellAlpha(count, rowTotal, diagonal)
+  if (diagonal) return `rgba(11, 122, 75, ${alpha})`
   if (count === 0) return '#f6f7f9'
-  return `rgba(200, 50, 31, ${Math.min(0.85, 0.12 + share * 6)})`
+  return `rgba(200, 50, 31, ${alpha})`
 }
 
 /** The 10x10 table of true label (rows) against prediction (columns); cells open the images. */
@@ -26,7 +33,9 @@ function ConfusionMatrix(props: {
       <table className="confusion" data-testid="confusion-matrix">
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="sr-only">True digit, predicted digit</span>
+            </th>
             {confusion.map((_, p) => (
               <th key={p}>{p}</th>
             ))}
@@ -91,7 +100,11 @@ function PredictionGrid(props: {
             className={`image-cell ${wrong ? 'wrong' : ''}`}
             title={`Test image #${p.index}: label ${p.label}, predicted ${p.predicted} (${(p.confidence * 100).toFixed(1)}%)`}
           >
-            <DigitImage values={props.images.subarray(i * 784, (i + 1) * 784)} scale={255} />
+            <DigitImage
+              values={props.images.subarray(i * 784, (i + 1) * 784)}
+              scale={255}
+              label={`Test image ${p.index}: a ${p.label}, predicted ${p.predicted}`}
+            />
             <span>
               {p.predicted} · {Math.round(p.confidence * 100)}%
             </span>
