@@ -6,6 +6,7 @@ import { NoticeBar } from './components/NoticeBar'
 import { Palette } from './components/Palette'
 import { QuickAdd } from './components/QuickAdd'
 import { SideBar } from './components/SideBar'
+import { Tour } from './components/Tour'
 import { useShortcuts } from './components/useShortcuts'
 import { useStudio } from './store/useStudio'
 
@@ -23,6 +24,7 @@ export function App() {
       </div>
       <NoticeBar />
       <QuickAdd />
+      <Tour />
     </ReactFlowProvider>
   )
 }

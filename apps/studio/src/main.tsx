@@ -14,9 +14,11 @@ import {
   loadBackendChoice,
   loadInitialGraph,
   loadLastRun,
+  loadTourDone,
   newDocumentId,
   persistBackendChoice,
   persistLastRun,
+  persistTour,
 } from './store/persistence'
 import { StudioContext } from './store/useStudio'
 import { createTrainerClient } from './worker/trainerClient'
@@ -47,6 +49,9 @@ if (initial.source === 'link') {
 }
 if (initial.problem) store.getState().notify('error', initial.problem)
 autosave(store, window.localStorage, window.sessionStorage, window)
+persistTour(store, window.localStorage)
+// The guided tour, once, for someone who opens the studio for the first time (on the lesson).
+if (!loadTourDone(window.localStorage) && initial.source === 'template') store.getState().setTour(0)
 persistBackendChoice(store, window.localStorage)
 // Closing or reloading mid-run ends the worker at once (the next run starts a fresh one).
 window.addEventListener('pagehide', () => trainer.dispose())

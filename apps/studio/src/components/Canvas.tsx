@@ -597,6 +597,14 @@ export function Canvas() {
       onDragLeave={() => setDropTarget(null)}
     >
       <CanvasToolbar sizes={sizes} />
+      {nodes.length === 0 && (
+        <div className="canvas-empty" data-testid="canvas-empty">
+          <strong>An empty canvas</strong>
+          <span>
+            Double-click here or press <kbd>A</kbd> to add a block, or drag one from the palette.
+          </span>
+        </div>
+      )}
       <ReactFlow<BlockFlowNode, ShapeFlowEdge>
         nodes={nodes}
         edges={edges}

@@ -338,6 +338,15 @@ function FileMenu() {
             >
               {model ? `Export trained weights of “${model.doc.name}”` : 'Export trained weights'}
             </MenuItem>
+            <div className="menu-sep" />
+            <MenuItem
+              close={close}
+              onSelect={() => store.getState().setTour(0)}
+              hint="Shapes, PyTorch's error and its fix, training, a drawn digit"
+              testId="start-tour"
+            >
+              Guided tour
+            </MenuItem>
           </>
         )}
       </Menu>

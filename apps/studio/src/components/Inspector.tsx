@@ -215,7 +215,7 @@ function GraphOverview() {
   const todo = issues.filter((i) => i.severity === 'error' && isUnfinished(i))
   const warnings = issues.filter((i) => i.severity !== 'error')
   return (
-    <div>
+    <div data-testid="inspector-empty">
       <section className="section">
         <h2>The network</h2>
         <p className="lead">

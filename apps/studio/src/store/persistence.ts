@@ -305,6 +305,21 @@ export function autosave(
   }
 }
 
+/** localStorage key set once the guided tour was finished or skipped. */
+export const TOUR_KEY = 'tensorloom.studio.tour'
+
+/** Whether the guided tour was finished or skipped in this browser. */
+export function loadTourDone(storage: Storage | null): boolean {
+  return read(storage, TOUR_KEY) === 'done'
+}
+
+/** Remembers that the tour was finished or skipped. */
+export function persistTour(store: StudioStore, storage: Storage): () => void {
+  return store.subscribe((state, previous) => {
+    if (state.tourDone && !previous.tourDone) write(storage, TOUR_KEY, 'done')
+  })
+}
+
 /** The saved backend choice, or null. */
 export function loadBackendChoice(storage: Storage | null): BackendChoiceName | null {
   const value = read(storage, BACKEND_KEY)

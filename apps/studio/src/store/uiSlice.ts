@@ -42,6 +42,13 @@ export interface UiSlice {
   quickAdd: QuickAddAt | null
   openQuickAdd(at?: Partial<QuickAddAt>): void
   closeQuickAdd(): void
+  /** The guided tour's step, or null when it is not shown. */
+  tour: number | null
+  setTour(step: number): void
+  /** Ends the tour (skipped or finished); persistence remembers it. */
+  endTour(): void
+  /** Set once the tour was finished or skipped. */
+  tourDone: boolean
   /** On a narrow screen: the drawer that is open over the canvas, if any. */
   drawer: 'palette' | 'side' | null
   setDrawer(drawer: 'palette' | 'side' | null): void
@@ -90,6 +97,10 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   closeQuickAdd: () => set({ quickAdd: null }),
   drawer: null,
   setDrawer: (drawer) => set({ drawer }),
+  tour: null,
+  setTour: (tour) => set({ tour }),
+  endTour: () => set({ tour: null, tourDone: true }),
+  tourDone: false,
   setSelection: (nodes, edges) =>
     set((s) =>
       sameIds(s.selection.nodes, nodes) && sameIds(s.selection.edges, edges)
