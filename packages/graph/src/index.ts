@@ -33,6 +33,7 @@ export { toPyTorch } from './codegen/toPyTorch.js'
 export { toTypeScript } from './codegen/toTypeScript.js'
 export type { ErrorCode, ErrorValues } from './errors.js'
 export { errorMessages, ShapeError } from './errors.js'
+export { fitToInput } from './fitToInput.js'
 export { formatShape } from './formatShape.js'
 export { GraphExportError } from './GraphExportError.js'
 export type { ValidationProblem } from './GraphValidationError.js'
@@ -55,6 +56,8 @@ export {
   reaches,
   reconnect,
   setParam,
+  spliceIntoEdge,
+  spliceProblem,
 } from './graphEdit.js'
 export { inferShapes } from './inferShapes.js'
 export type { Fix, ShapeIssue, ShapeResult } from './issue.js'

@@ -1,6 +1,6 @@
-import { checkPackageName, isValidVersion } from '@tensorloom/graph'
+import { checkPackageName, inferShapes, isValidVersion } from '@tensorloom/graph'
 import type { ReactNode } from 'react'
-import { useId, useState } from 'react'
+import { useId, useMemo, useState } from 'react'
 import { download, slug } from '../lib/download'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { Dialog } from './Dialog'
@@ -36,9 +36,15 @@ function Field(props: {
  */
 export function ExportPackageDialog(props: { onClose: () => void }) {
   const store = useStudioStore()
-  const graphName = useStudio((s) => s.doc.name)
-  const params = useStudio((s) => s.inference.totalParams)
-  const accuracy = useStudio((s) => s.run.results?.testAccuracy ?? null)
+  // The trained network's graph, which may no longer be the one on the canvas.
+  const graphName = useStudio((s) => s.model?.doc.name ?? s.doc.name)
+  const trainedDoc = useStudio((s) => s.model?.doc ?? null)
+  const canvasParams = useStudio((s) => s.inference.totalParams)
+  const params = useMemo(
+    () => (trainedDoc ? inferShapes(trainedDoc).totalParams : canvasParams),
+    [trainedDoc, canvasParams],
+  )
+  const accuracy = useStudio((s) => s.model?.results.testAccuracy ?? null)
   const [name, setName] = useState(() => slug(graphName))
   const [version, setVersion] = useState('1.0.0')
   const [license, setLicense] = useState('MIT')

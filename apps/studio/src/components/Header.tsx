@@ -1,9 +1,12 @@
-import { toPyTorch, toTypeScript } from '@tensorloom/graph'
-import { useRef, useState } from 'react'
+import { templates, toPyTorch, toTypeScript } from '@tensorloom/graph'
+import { useMemo, useRef, useState } from 'react'
 import { withOriginalNames } from '../data/placeDataset'
 import { download, slug } from '../lib/download'
+import { graphChanges, summarizeChanges } from '../lib/graphDiff'
+import { isUnfinished, realErrors } from '../lib/issues'
 import { readGraphFile, shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
+import { listDocuments, newDocumentId, readDocument, readHistory } from '../store/persistence'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { CodeDialog } from './CodeDialog'
 import { pickData } from './DataDrop'
@@ -16,7 +19,7 @@ const TEMPLATES: { name: TemplateName; label: string; hint: string }[] = [
     label: 'Lesson: MNIST MLP',
     hint: 'Flatten → Linear(784, 128) → ReLU → Linear(128, 10)',
   },
-  { name: 'deepMlp', label: 'Deeper MLP', hint: 'Three hidden layers with dropout' },
+  { name: 'deepMlp', label: 'Deeper MLP', hint: 'Two hidden layers with BatchNorm1d and Dropout' },
   { name: 'smallCnn', label: 'Small CNN', hint: 'Conv2d → ReLU → MaxPool2d → Linear' },
   {
     name: 'residualMlp',
@@ -67,7 +70,18 @@ function GraphName() {
 function TemplateMenu() {
   const loadTemplate = useStudio((s) => s.loadTemplate)
   return (
-    <Menu label="Templates" testId="template-menu">
+    <Menu
+      label={
+        <>
+          <span className="wide-only">Templates</span>
+          <span className="narrow-only" aria-hidden="true">
+            ▤
+          </span>
+        </>
+      }
+      ariaLabel="Templates"
+      testId="template-menu"
+    >
       {(close) =>
         TEMPLATES.map((t) => (
           <MenuItem key={t.name} close={close} hint={t.hint} onSelect={() => loadTemplate(t.name)}>
@@ -90,12 +104,48 @@ function ParamTotal() {
 }
 
 function IssueCount() {
-  const errors = useStudio((s) => s.inference.issues.filter((i) => i.severity === 'error').length)
-  return errors > 0 ? (
-    <span className="issue-count error" data-testid="issue-count">
-      {errors} {errors === 1 ? 'error' : 'errors'}
-    </span>
-  ) : (
+  const store = useStudioStore()
+  const errors = useStudio((s) => realErrors(s.inference.issues).length)
+  const unfinished = useStudio(
+    (s) => s.inference.issues.filter((i) => i.severity === 'error' && isUnfinished(i)).length,
+  )
+  const empty = useStudio((s) => s.doc.nodes.length === 0)
+  // Click: the first block with an error (or one left unfinished), panned and zoomed to.
+  const show = () => {
+    const { inference, focusNode, setPanel } = store.getState()
+    const first =
+      realErrors(inference.issues).find((i) => i.nodeId) ??
+      inference.issues.find((i) => i.nodeId && i.severity === 'error')
+    if (first) focusNode(first.nodeId)
+    else setPanel('block')
+  }
+  if (errors > 0) {
+    return (
+      <button
+        type="button"
+        className="issue-count error"
+        data-testid="issue-count"
+        onClick={show}
+        title="Show the first block with an error"
+      >
+        {errors} {errors === 1 ? 'error' : 'errors'}
+      </button>
+    )
+  }
+  if (empty || unfinished > 0) {
+    return (
+      <button
+        type="button"
+        className="issue-count todo"
+        data-testid="issue-count"
+        onClick={show}
+        title="What the network still needs before it can train"
+      >
+        {empty ? 'Empty canvas' : `${unfinished} to finish`}
+      </button>
+    )
+  }
+  return (
     <span className="issue-count ok" data-testid="issue-count">
       Shapes OK
     </span>
@@ -133,9 +183,55 @@ function UndoRedo() {
   )
 }
 
+function timeAgo(iso: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000)
+  if (seconds < 60) return 'just now'
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`
+  return new Date(iso).toLocaleDateString('en-US')
+}
+
+/** The documents saved in this browser, most recent first: click one to open it. */
+function RecentDocuments({ close }: { close: () => void }) {
+  const store = useStudioStore()
+  const current = useStudio((s) => s.docId)
+  const entries = listDocuments(window.localStorage).slice(0, 8)
+  if (entries.length <= 1) return null
+  const open = (id: string) => {
+    const saved = readDocument(window.localStorage, id)
+    if (!saved || !('doc' in saved)) {
+      store.getState().notify('error', 'That graph could not be opened: it is missing or damaged.')
+      return
+    }
+    store.getState().openDocument(id, saved.doc, readHistory(window.sessionStorage, id))
+  }
+  return (
+    <>
+      <div className="menu-sep" />
+      <div className="menu-heading" id="recent-heading">
+        Recent graphs
+      </div>
+      {entries.map((e) => (
+        <MenuItem
+          key={e.id}
+          close={close}
+          onSelect={() => open(e.id)}
+          disabled={e.id === current}
+          hint={e.id === current ? 'open in this tab' : `changed ${timeAgo(e.updatedAt)}`}
+          testId="recent-graph"
+        >
+          {e.name || 'Untitled'}
+        </MenuItem>
+      ))}
+    </>
+  )
+}
+
 function FileMenu() {
   const store = useStudioStore()
-  const hasWeights = useStudio((s) => s.run.results !== null)
+  const model = useStudio((s) => s.model)
+  const onCanvas = useStudio((s) => s.doc)
+  const changes = useMemo(() => (model ? graphChanges(model.doc, onCanvas) : []), [model, onCanvas])
   const fileInput = useRef<HTMLInputElement>(null)
   const [code, setCode] = useState<{ title: string; text: string; fileName: string } | null>(null)
   const [packaging, setPackaging] = useState(false)
@@ -156,6 +252,10 @@ function FileMenu() {
   const name = () => slug(doc().name)
 
   const actions = {
+    newGraph: () => {
+      store.getState().openDocument(newDocumentId(), structuredClone(templates.empty))
+      store.getState().notify('info', 'A new graph. The one before is under File, Recent graphs.')
+    },
     save: () =>
       download(`${name()}.tensorloom.json`, JSON.stringify(doc(), null, 2), 'application/json'),
     share: async () => {
@@ -179,6 +279,12 @@ function FileMenu() {
       try {
         const reply = await store.getState().exportWeights()
         download(reply.fileName, reply.bytes, 'application/octet-stream')
+        store
+          .getState()
+          .notify(
+            'success',
+            `Saved the trained weights of “${model?.doc.name}” as ${reply.fileName}.`,
+          )
       } catch (error) {
         store.getState().notify('error', (error as Error).message)
       }
@@ -190,6 +296,16 @@ function FileMenu() {
       <Menu label="File" align="right" testId="file-menu">
         {(close) => (
           <>
+            <MenuItem
+              close={close}
+              onSelect={actions.newGraph}
+              hint="An empty canvas; this graph stays saved"
+              testId="new-graph"
+            >
+              New graph
+            </MenuItem>
+            <RecentDocuments close={close} />
+            <div className="menu-sep" />
             <MenuItem
               close={close}
               onSelect={() => fileInput.current?.click()}
@@ -240,22 +356,40 @@ function FileMenu() {
             <MenuItem
               close={close}
               onSelect={actions.weights}
-              disabled={!hasWeights}
-              hint={hasWeights ? 'safetensors, loadable in PyTorch' : 'Train the model first'}
+              disabled={!model}
+              testId="export-weights"
+              hint={
+                !model
+                  ? 'Train the model first'
+                  : changes.length > 0
+                    ? `Trained before the canvas changed (${summarizeChanges(changes, 2)}): the weights of “${model.doc.name}” as trained`
+                    : 'safetensors, loadable in PyTorch'
+              }
             >
-              Export trained weights
+              {model ? `Export trained weights of “${model.doc.name}”` : 'Export trained weights'}
+            </MenuItem>
+            <div className="menu-sep" />
+            <MenuItem
+              close={close}
+              onSelect={() => store.getState().setTour(0)}
+              hint="Shapes, PyTorch's error and its fix, training, a drawn digit"
+              testId="start-tour"
+            >
+              Guided tour
             </MenuItem>
             <MenuItem
               close={close}
               onSelect={() => setPackaging(true)}
-              disabled={!hasWeights}
+              disabled={!model}
               hint={
-                hasWeights
-                  ? 'A .tgz to npm publish: predict(), weights, README'
-                  : 'Train the model first'
+                !model
+                  ? 'Train the model first'
+                  : changes.length > 0
+                    ? `“${model.doc.name}” as trained, not the canvas (${summarizeChanges(changes, 2)})`
+                    : 'A .tgz to npm publish: predict(), weights, README'
               }
             >
-              Export as npm package…
+              {model ? `Export “${model.doc.name}” as npm package…` : 'Export as npm package…'}
             </MenuItem>
           </>
         )}
@@ -289,10 +423,12 @@ function FileMenu() {
 export function Header() {
   return (
     <header className="header">
-      <div className="brand">
+      <h1 className="brand">
         <Logo />
-        Tensorloom <small>Studio</small>
-      </div>
+        <span className="brand-text">
+          Tensorloom <small>Studio</small>
+        </span>
+      </h1>
       <GraphName />
       <TemplateMenu />
       <div className="header-spacer" />

@@ -6,6 +6,14 @@ import { recoveryMessage } from '../worker/recovery'
 import { Thumbnail } from './DataPreview'
 import { BoundaryCanvas } from './DecisionBoundary'
 import { DigitImage, diverging } from './DigitImage'
+import { ModelNote } from './ModelNote'
+
+function cellAlpha(count: number, rowTotal: number, diagonal: boolean): number {
+  const share = rowTotal === 0 ? 0 : count / rowTotal
+  if (diagonal) return 0.1 + share * 0.3
+  // At most 0.6: dark text keeps a contrast of at least 4.5:1 on the reddest cell.
+  return count === 0 ? 0 : Math.min(0.6, 0.12 + share * 6)
+}
 
 /** MNIST's layout: results without one are 28 x 28 gray. */
 const DIGIT: ImageLayout = { height: 28, width: 28, channels: 1 }
@@ -15,10 +23,10 @@ const nameOf = (names: readonly string[] | undefined, label: number) =>
   names?.[label] ?? String(label)
 
 function cellColor(count: number, rowTotal: number, diagonal: boolean): string {
-  const share = rowTotal === 0 ? 0 : count / rowTotal
-  if (diagonal) return `rgba(11, 122, 75, ${0.1 + share * 0.3})`
+  const alpha = cellAlpha(count, rowTotal, diagonal)
+  if (diagonal) return `rgba(11, 122, 75, ${alpha})`
   if (count === 0) return '#f6f7f9'
-  return `rgba(200, 50, 31, ${Math.min(0.85, 0.12 + share * 6)})`
+  return `rgba(200, 50, 31, ${alpha})`
 }
 
 /**
@@ -47,7 +55,9 @@ function ConfusionMatrix(props: {
       >
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="sr-only">True class, predicted class</span>
+            </th>
             {confusion.map((_, p) => (
               <th key={p} title={nameOf(classNames, p)}>
                 {head(p)}
@@ -118,6 +128,8 @@ function PredictionGrid(props: {
   const layout = results.image === undefined ? DIGIT : results.image
   const title = (p: Prediction) =>
     `Test sample #${p.index}: ${nameOf(names, p.label)}, predicted ${nameOf(names, p.predicted)} (${(p.confidence * 100).toFixed(1)}%)`
+  const label = (p: Prediction) =>
+    `Test sample ${p.index}: ${nameOf(names, p.label)}, predicted ${nameOf(names, p.predicted)}`
   if (!layout && results.rows && props.rows) {
     return (
       <div className="data-table-wrap">
@@ -165,9 +177,17 @@ function PredictionGrid(props: {
         return (
           <div key={p.index} className={`image-cell ${wrong ? 'wrong' : ''}`} title={title(p)}>
             {results.image === undefined ? (
-              <DigitImage values={props.images.subarray(i * 784, (i + 1) * 784)} scale={255} />
+              <DigitImage
+                values={props.images.subarray(i * 784, (i + 1) * 784)}
+                scale={255}
+                label={label(p)}
+              />
             ) : (
-              <Thumbnail data={props.images.subarray(i * size, (i + 1) * size)} layout={layout} />
+              <Thumbnail
+                data={props.images.subarray(i * size, (i + 1) * size)}
+                layout={layout}
+                label={label(p)}
+              />
             )}
             <span className="class-name">{nameOf(names, p.predicted)}</span>
             <span>{Math.round(p.confidence * 100)}%</span>
@@ -284,15 +304,11 @@ function LastRunSummary({ summary }: { summary: ResultsSummary }) {
 
 /** The Results panel: test accuracy, confusion matrix, predictions and learned weights. */
 export function ResultsPanel() {
-  const results = useStudio((s) => s.run.results)
-  const reason = useStudio((s) => s.run.finishReason)
-  const divergence = useStudio((s) => s.run.divergence)
-  const recovery = useStudio((s) => s.run.recovery)
+  const model = useStudio((s) => s.model)
   const lastRun = useStudio((s) => s.lastRun)
-  const steps = useStudio((s) => s.run.progress?.globalStep ?? 0)
   const points = useStudio((s) => s.boundary.points)
   const [cell, setCell] = useState<[number, number] | null>(null)
-  if (!results) {
+  if (!model) {
     if (lastRun) return <LastRunSummary summary={lastRun} />
     return (
       <div className="empty-state">
@@ -300,12 +316,15 @@ export function ResultsPanel() {
       </div>
     )
   }
+  const { results, finishReason: reason, divergence, recovery, steps } = model
   const tested = results.regression
     ? results.regression.count
     : results.confusion.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0)
   return (
     <div data-testid="results-panel">
       <section className="section">
+        <h2 className="results-title">Results of “{model.doc.name}”</h2>
+        <ModelNote what="These results, the weights and Draw" />
         <h3>{results.regression ? 'Test R²' : 'Test accuracy'}</h3>
         {results.regression ? (
           <div className="big-number" data-testid="final-r2">

@@ -6,7 +6,7 @@ import { serializeGraph, templates } from '@tensorloom/graph'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { record, Tally } from '../../../../scripts/reliability/meta.js'
-import { AUTOSAVE_KEY, loadInitialGraph } from '../store/persistence'
+import { DOCUMENTS_KEY, documentKey, loadInitialGraph } from '../store/persistence'
 import { MAX_DOCUMENT_BYTES, MAX_SHARE_LINK_CHARS } from './limits'
 import { decodeGraph, encodeGraph, readGraphFile, SHARE_KEY } from './share'
 
@@ -63,7 +63,7 @@ describe('reliability: hostile share links and files', () => {
       expect((decoded as { message: string }).message, name).toMatch(
         /^The shared link's graph is too large: it inflates to more than 5,242,880 bytes/,
       )
-      const initial = bounded(() => loadInitialGraph(null, `#${SHARE_KEY}=${link}`))
+      const initial = bounded(() => loadInitialGraph(null, null, `#${SHARE_KEY}=${link}`))
       expect(initial.source).toBe('template')
       expect(initial.problem).toMatch(/^The shared link could not be opened: .*too large/)
     }
@@ -158,13 +158,15 @@ describe('reliability: hostile share links and files', () => {
   })
 
   it('an autosave larger than a document: the lesson opens instead, saying why', ({ task }) => {
-    localStorage.setItem(AUTOSAVE_KEY, `${' '.repeat(MAX_DOCUMENT_BYTES)}${lessonText}`)
-    const initial = bounded(() => loadInitialGraph(localStorage, ''))
+    const entry = { id: 'big', name: 'Big', updatedAt: new Date().toISOString() }
+    localStorage.setItem(DOCUMENTS_KEY, JSON.stringify([entry]))
+    localStorage.setItem(documentKey('big'), `${' '.repeat(MAX_DOCUMENT_BYTES)}${lessonText}`)
+    const initial = bounded(() => loadInitialGraph(localStorage, null, ''))
     expect(initial.source).toBe('template')
     expect(initial.problem).toMatch(
       /autosaved graph could not be restored: .*bytes, more than the 5,242,880-byte/,
     )
-    localStorage.removeItem(AUTOSAVE_KEY)
+    localStorage.clear()
     record(task, 1, 'the lesson opened, the reason shown')
   })
 })

@@ -18,11 +18,18 @@ import {
   Trainer,
 } from '@tensorloom/train'
 import { slug } from '../lib/download'
+import { fastest, speedKey, timeSteps } from './backendBenchmark'
 import { BoundaryWatch } from './boundary'
 import { workerDatasets } from './datasets'
 import type { Engine, TrainControl } from './host'
 import { asTable } from './inspect'
-import type { BackendName, PackageRequest, TrainOptions } from './protocol'
+import type {
+  BackendName,
+  BackendTiming,
+  FromWorker,
+  PackageRequest,
+  TrainOptions,
+} from './protocol'
 import { BACKEND_ORDER } from './protocol'
 import { finalResults, previewSamples, toProbabilities } from './results'
 import type { BackendChoice } from './trainingRun'
@@ -41,6 +48,14 @@ function failures(selection: BackendSelection): BackendChoice['fallbacks'] {
     .map((t) => ({ backend: t.name as BackendName, reason: t.error ?? 'unavailable' }))
 }
 
+type Emit = (message: FromWorker) => void
+
+/** Why `selectBackend` found a backend unusable. */
+function unavailable(error: unknown): string {
+  const tried = (error as { values?: { tried?: BackendSelection['tried'] } }).values?.tried
+  return tried?.find((t) => !t.ok)?.error ?? (error as Error).message ?? String(error)
+}
+
 /** Whether each dataset type has its own train and test splits. */
 const DATASET_SPLITS: Record<SplitRequest['dataset'], boolean> = {
   MNIST: true,
@@ -57,15 +72,17 @@ const DATASET_SPLITS: Record<SplitRequest['dataset'], boolean> = {
  * storage, the toy problems generated), builds the model from the graph, trains it with
  * @tensorloom/train's Trainer and answers predictions.
  */
+/** A trained network: its run, its graph, and the evaluation an exported package carries. */
+interface Trained {
+  run: CompiledRun
+  doc: GraphDocument
+  /** The evaluation of the final weights, for an exported package's README and model card. */
+  evaluation?: ModelEvaluation
+  reference?: ModelReference
+}
+
 export function createTfjsEngine(): Engine {
-  let backendChosen: Promise<BackendChoice> | null = null
-  let trained: {
-    run: CompiledRun
-    doc: GraphDocument
-    /** The evaluation of the final weights, for an exported package's README and model card. */
-    evaluation?: ModelEvaluation
-    reference?: ModelReference
-  } | null = null
+  let trained: Trained | null = null
 
   // Cross-origin isolated (the servers send COOP/COEP), tfjs's wasm backend runs its threaded
   // build, whose pthread workers load the scripts vite/wasmThreads.ts serves.
@@ -76,40 +93,72 @@ export function createTfjsEngine(): Engine {
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
   })
 
-  const chooseBackend = (preferred: BackendName | undefined) => {
-    backendChosen ??= (async () => {
-      // The paths set above (Vite `?url` assets, threads): selectBackend must not replace them.
-      const selection = await selectBackend(preferred ?? 'webgl', BACKEND_ORDER, {
-        wasmPaths: false,
-      })
-      const backend = selection.backend as BackendName
-      const fallbacks = failures(selection)
-      const threads = backend === 'wasm' ? getThreadsCount() : null
-      return { backend, fallbacks, threads }
-    })()
-    return backendChosen
+  /** Backends that failed to start or lost their context, and why: not tried again. */
+  const broken = new Map<BackendName, string>()
+  /** `auto`'s timings per network (see speedKey): a network is timed once per worker. */
+  const timed = new Map<string, BackendTiming[]>()
+
+  // The paths set above (Vite `?url` assets, threads): selectBackend must not replace them.
+  const paths = { wasmPaths: false } as const
+
+  /** Makes `preferred` active, or the first working backend after it that has not failed. */
+  const activate = async (preferred: BackendName | null): Promise<BackendChoice> => {
+    const order = BACKEND_ORDER.filter((b) => !broken.has(b))
+    const first = preferred !== null && order.includes(preferred) ? preferred : undefined
+    const selection = await selectBackend(first, order, paths)
+    for (const failed of failures(selection)) broken.set(failed.backend, failed.reason)
+    const backend = selection.backend as BackendName
+    return {
+      backend,
+      fallbacks: [...broken].map(([name, reason]) => ({ backend: name, reason })),
+      threads: backend === 'wasm' ? getThreadsCount() : null,
+    }
   }
 
-  /** The backend after `from`, skipping those that failed before; later runs start on it too. */
-  const fallBack = async (
-    preferred: BackendName | undefined,
-    from: BackendName,
-    reason: string,
+  /**
+   * `auto`: times a few steps of the run's network on every backend that works (once per
+   * network) and makes the fastest active.
+   */
+  const fastestBackend = async (
+    doc: GraphDocument,
+    data: GraphData,
+    emit: Emit,
   ): Promise<BackendChoice> => {
-    const earlier = (await chooseBackend(preferred)).fallbacks
-    const selection = await selectBackend(
-      undefined,
-      BACKEND_ORDER.filter((b) => b !== from && !earlier.some((f) => f.backend === b)),
-      { wasmPaths: false },
-    )
-    const to = selection.backend as BackendName
-    const chosen = {
-      backend: to,
-      fallbacks: [...earlier, ...failures(selection), { backend: from, reason }],
-      threads: to === 'wasm' ? getThreadsCount() : null,
+    const key = speedKey(doc)
+    let timings = timed.get(key)
+    if (!timings) {
+      timings = []
+      const candidates = BACKEND_ORDER.filter((b) => !broken.has(b))
+      for (const [i, name] of candidates.entries()) {
+        emit({
+          type: 'phase',
+          phase: 'benchmarking',
+          backend: name,
+          index: i + 1,
+          count: candidates.length,
+        })
+        try {
+          await selectBackend(name, [], paths)
+        } catch (error) {
+          broken.set(name, unavailable(error))
+          continue
+        }
+        try {
+          timings.push({ backend: name, samplesPerSec: await timeSteps(doc, data) })
+        } catch (error) {
+          timings.push({ backend: name, samplesPerSec: null, error: (error as Error).message })
+        }
+      }
+      emit({ type: 'phase', phase: 'training' })
+      timed.set(key, timings)
     }
-    backendChosen = Promise.resolve(chosen)
-    return chosen
+    return { ...(await activate(fastest(timings))), timings }
+  }
+
+  /** The backend after `from`, which failed for `reason`; later runs skip `from` too. */
+  const fallBack = async (from: BackendName, reason: string): Promise<BackendChoice> => {
+    broken.set(from, reason)
+    return activate(null)
   }
 
   /** The samples of dataset node `nodeId` (the graph's dataset by default), of one split. */
@@ -128,18 +177,28 @@ export function createTfjsEngine(): Engine {
 
   return {
     async train(doc, options: TrainOptions, emit, control: TrainControl) {
-      const backend = await chooseBackend(options.backend)
-      emit({ type: 'backend', ...backend })
       const data: GraphData = await loadGraphData(doc, (request) =>
         workerDatasets.load(request, emit),
       )
+      const choice = options.backend ?? 'auto'
+      const backend =
+        choice === 'auto' && !control.stopped
+          ? await fastestBackend(doc, data, emit)
+          : await activate(choice === 'auto' ? null : choice)
+      emit({ type: 'backend', ...backend })
       if (control.stopped) {
         emit({ type: 'finished', reason: 'stopped', results: null })
         return
       }
-      if (trained) {
-        trained.run.dispose()
-        trained = null
+      // The model of the last run stays until this one finishes with results: stopped before its
+      // first batch or failed, Draw and the exports still answer for the last model.
+      let candidate: Trained | null = null
+      const adopt = (message: FromWorker) => {
+        if (message.type === 'finished' && message.results && candidate) {
+          if (trained && trained !== candidate) trained.run.dispose()
+          trained = candidate
+        }
+        emit(message)
       }
       const epochs = doc.training.epochs
       const plan = planGraph(doc)
@@ -151,65 +210,72 @@ export function createTfjsEngine(): Engine {
           ? new BoundaryWatch(table, plan.dataset?.classes ?? 2)
           : null
       let stepsDone = 0
-      await runTraining({
-        options,
-        epochs,
-        backend: backend.backend,
-        emit,
-        control,
-        build: () => {
-          const run = compileGraph(doc, { data, testBatchSize: TEST_BATCH })
-          const { built, train, test, trainLoader, testLoader, optimizer, criterion } = run
-          const trainer = new Trainer({
-            model: built.model,
-            optimizer,
-            trainLoader,
-            testLoader,
-            criterion,
-            epochs,
-            syncEvery: SYNC_EVERY,
-          })
-          trained = { run, doc }
-          if (boundary) {
-            const held = 'indices' in test ? (test.indices as Int32Array) : null
-            emit({ type: 'boundaryPoints', ...boundary.points(plan.split ? held : null) })
-          }
-          return { built, train, test, trainLoader, optimizer, trainer }
-        },
-        onStep: (globalStep, built) => {
-          stepsDone = globalStep
-          boundary?.maybe(
-            built.model,
-            (out) => toProbabilities(built.plan, out),
-            globalStep,
-            (picture) => emit({ type: 'boundary', ...picture }),
-          )
-        },
-        results: async (built, test) => {
-          const reference: ModelReference = { classIndex: [], confidence: [] }
-          const results = await finalResults({
-            plan: built.plan,
-            built,
-            criterion: trained!.run.criterion,
-            test,
-            data,
-            boundary,
-            globalStep: stepsDone,
-            reference,
-          })
-          if (trained && !results.regression) {
-            trained.evaluation = {
-              images: results.confusion.flat().reduce((a, b) => a + b, 0),
-              accuracy: results.testAccuracy,
-              loss: results.testLoss,
-              confusionMatrix: results.confusion.map((row) => [...row]),
+      try {
+        await runTraining({
+          options,
+          epochs,
+          backend: backend.backend,
+          emit: adopt,
+          control,
+          build: () => {
+            const run = compileGraph(doc, { data, testBatchSize: TEST_BATCH })
+            const { built, train, test, trainLoader, testLoader, optimizer, criterion } = run
+            const trainer = new Trainer({
+              model: built.model,
+              optimizer,
+              trainLoader,
+              testLoader,
+              criterion,
+              epochs,
+              syncEvery: SYNC_EVERY,
+            })
+            // After a recovery it is built again: the lost run's objects are freed already.
+            candidate = { run, doc }
+            if (boundary) {
+              const held = 'indices' in test ? (test.indices as Int32Array) : null
+              emit({ type: 'boundaryPoints', ...boundary.points(plan.split ? held : null) })
             }
-            trained.reference = reference
-          }
-          return results
-        },
-        fallBack: (from, reason) => fallBack(options.backend, from, reason),
-      })
+            return { built, train, test, trainLoader, optimizer, trainer }
+          },
+          onStep: (globalStep, built) => {
+            stepsDone = globalStep
+            boundary?.maybe(
+              built.model,
+              (out) => toProbabilities(built.plan, out),
+              globalStep,
+              (picture) => emit({ type: 'boundary', ...picture }),
+            )
+          },
+          results: async (built, test) => {
+            const run = candidate!
+            const reference: ModelReference = { classIndex: [], confidence: [] }
+            const results = await finalResults({
+              plan: built.plan,
+              built,
+              criterion: run.run.criterion,
+              test,
+              data,
+              boundary,
+              globalStep: stepsDone,
+              reference,
+            })
+            if (!results.regression) {
+              run.evaluation = {
+                images: results.confusion.flat().reduce((a, b) => a + b, 0),
+                accuracy: results.testAccuracy,
+                loss: results.testLoss,
+                confusionMatrix: results.confusion.map((row) => [...row]),
+              }
+              run.reference = reference
+            }
+            return results
+          },
+          fallBack,
+        })
+      } finally {
+        const unused = candidate as Trained | null
+        if (unused && unused !== trained) unused.run.dispose()
+      }
     },
 
     async predict(pixels) {

@@ -5,12 +5,27 @@ import type { StoredMeta } from '../data/summary'
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
 export const BACKEND_ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu']
 
+/** What the user picks in the Train panel: one backend, or `auto` (the fastest, measured). */
+export type BackendChoiceName = BackendName | 'auto'
+
+/** A backend's speed on the run's network, from a few timed steps (`auto`). */
+export interface BackendTiming {
+  backend: BackendName
+  /** Training images per second; null when it could not train the network. */
+  samplesPerSec: number | null
+  /** Why it could not, when it could not. */
+  error?: string
+}
+
 /** How a training run is set up beyond what the graph says. */
 export interface TrainOptions {
   /** Stop after this many batches in total (null: run all epochs). */
   maxSteps: number | null
-  /** Try this backend first (the others remain fallbacks). */
-  backend?: BackendName
+  /**
+   * Train on this backend (the others remain fallbacks when it does not work), or `auto`: time a
+   * few steps of the network on each backend that works and train on the fastest. Default `auto`.
+   */
+  backend?: BackendChoiceName
   /** Test images evaluated after each epoch (null: the whole test set). */
   evalSize?: number | null
   /**
@@ -198,14 +213,26 @@ export type ToWorker =
   | { type: 'rescanData'; requestId: number; id: string; csv: CsvChoice }
   | { type: 'deleteData'; requestId: number; id: string }
 
+/**
+ * What a run is doing between progress updates, for the panel to say so: training batches,
+ * evaluating the test set (after an epoch, or at the end), or timing the backends ("auto").
+ */
+export type RunPhase =
+  | { phase: 'training' }
+  | { phase: 'evaluating'; images: number }
+  | { phase: 'benchmarking'; backend: BackendName; index: number; count: number }
+
 /** Messages the trainer worker sends back. */
 export type FromWorker =
+  | ({ type: 'phase' } & RunPhase)
   | {
       type: 'backend'
       backend: BackendName
       fallbacks: { backend: BackendName; reason: string }[]
       /** Threads of the wasm backend (1 unless cross-origin isolated); null on other backends. */
       threads?: number | null
+      /** With `auto`: each backend's timed speed on this network, in the order timed. */
+      timings?: BackendTiming[]
     }
   | { type: 'loading'; label: string; loaded: number; total: number | null }
   | {
@@ -302,6 +329,7 @@ const TO_WORKER_TYPES = new Set<ToWorker['type']>([
 ])
 
 const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
+  'phase',
   'backend',
   'loading',
   'started',
