@@ -12,7 +12,7 @@ import {
   hasFashionMnist,
   writeFashionFolder,
 } from '../../../scripts/testing/fashionFolder'
-import { block, expect, openFresh, test } from './fixtures'
+import { block, expect, openFresh, savedGraph as savedText, test } from './fixtures'
 import { traceMainThread } from './mainThread'
 
 const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
@@ -32,9 +32,7 @@ type Doc = {
 
 /** The graph the studio autosaved (the lesson, after openFresh). */
 async function savedGraph(page: Page): Promise<Doc> {
-  return JSON.parse(
-    (await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph')))!,
-  ) as Doc
+  return JSON.parse((await savedText(page))!) as Doc
 }
 
 /** Opens `doc` through File > Open graph file. */
@@ -120,7 +118,9 @@ async function applyFixes(page: Page, max = 8) {
 async function trainSettings(page: Page, s: { epochs?: number; lr?: number }) {
   await page.getByTestId('tab-train').click()
   if (s.epochs) await page.locator('#setting-epochs').fill(String(s.epochs))
+  if (s.epochs) await page.locator('#setting-epochs').press('Enter')
   if (s.lr) await page.locator('#setting-lr').fill(String(s.lr))
+  if (s.lr) await page.locator('#setting-lr').press('Enter')
 }
 
 async function trainToResults(page: Page, timeout = 240_000): Promise<number> {
@@ -241,9 +241,11 @@ test('iris from scikit-learn: a CSV dropped on the canvas, its first line recogn
   // 16 from the other 105.
   await block(page, 'RandomSplit').click()
   await page.getByTestId('inspector').locator('input[data-param="train"]').fill('0.7')
+  await page.getByTestId('inspector').locator('input[data-param="train"]').press('Enter')
   await expect(block(page, 'RandomSplit')).toContainText('70% train')
   await block(page, 'DataLoader').click()
   await page.getByTestId('inspector').locator('input[data-param="batchSize"]').fill('16')
+  await page.getByTestId('inspector').locator('input[data-param="batchSize"]').press('Enter')
   await expect(block(page, 'DataLoader')).toContainText('batch 16')
 
   await trainSettings(page, { epochs: 60, lr: 0.003 })

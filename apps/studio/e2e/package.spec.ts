@@ -51,11 +51,13 @@ test('exports the trained network as an npm package: a .tgz with its predictions
     .locator('.image-grid')
     .last()
     .locator('.image-cell')
-    .evaluateAll((cells) => cells.map((c) => c.getAttribute('title') ?? ''))
-  const shown = gallery.map((title) => {
-    const [, index, predicted] = /^Test image #(\d+): label \d+, predicted (\d+)/.exec(title)!
-    return { index: Number(index), predicted: Number(predicted) }
-  })
+    .evaluateAll((cells) =>
+      cells.map((c) => ({
+        index: Number(c.getAttribute('data-index')),
+        predicted: Number(c.getAttribute('data-predicted')),
+      })),
+    )
+  const shown = gallery
   expect(shown.map((s) => s.index)).toEqual(shown.map((_, i) => i))
 
   await page.getByTestId('file-menu').click()

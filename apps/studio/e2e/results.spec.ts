@@ -87,6 +87,8 @@ test('a run says when the canvas no longer is the network it trains, and can res
   await expect(page.getByTestId('global-step')).toBeVisible({ timeout: 120_000 })
   await expect(stale).toHaveCount(0)
   await expect(page.getByTestId('run-state')).not.toHaveText('Stopped')
+  // A few batches in (a stop before the first batch would keep the last results instead).
+  await expect(page.getByTestId('global-step')).toHaveText(/^[1-9]/, { timeout: 120_000 })
   await page.getByRole('button', { name: 'Stop' }).click()
   await expect(page.getByTestId('results-panel')).toBeVisible({ timeout: 120_000 })
   await expect(page.getByTestId('model-stale')).toHaveCount(0)

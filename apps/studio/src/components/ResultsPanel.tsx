@@ -175,7 +175,13 @@ function PredictionGrid(props: {
         const i = props.indexOf(p)
         const wrong = p.label !== p.predicted
         return (
-          <div key={p.index} className={`image-cell ${wrong ? 'wrong' : ''}`} title={title(p)}>
+          <div
+            key={p.index}
+            className={`image-cell ${wrong ? 'wrong' : ''}`}
+            title={title(p)}
+            data-index={p.index}
+            data-predicted={p.predicted}
+          >
             {results.image === undefined ? (
               <DigitImage
                 values={props.images.subarray(i * 784, (i + 1) * 784)}
