@@ -4,7 +4,7 @@ import type { CrossEntropyLoss } from '../CrossEntropyLoss'
 import { trainError } from '../errors'
 import type { StepEngine, StepSetup } from '../StepEngine'
 import { GraphParams } from './GraphParams'
-import { GRAPH_KERNELS, registerGraphKernels } from './graphKernels'
+import { GRAPH_KERNELS, hasDirectFilterGrad, registerGraphKernels } from './graphKernels'
 import { consumers, type GraphNode, type GraphPlan, planGraph } from './graphPlan'
 import { checkParams, inspectSetup, isUnsupported } from './inspect'
 import { KERNEL_BACKENDS, KERNELS, registerFastKernels } from './kernels'
@@ -237,12 +237,19 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         const co = y.shape[3]!
         const k = layer.kernelSize
         const bias = layer.bias !== null
-        const attrs = { kernel: k, pad: layer.padding, ones: bias }
-        const cols = keep(run(GRAPH_KERNELS.im2colT, { x: input }, attrs) as tf.Tensor2D)
-        const dW = keep(tf.matMul(cols, keep(tf.reshape(g, [-1, co]) as tf.Tensor2D)))
-        // With a bias, the last row of ones in `cols` made the matmul sum dy into its gradient.
         const rows = k * k * input.shape[3]!
-        grads.set(layer.weight, bias ? keep(tf.slice(dW, [0, 0], [rows, co])) : dW)
+        let dW: tf.Tensor
+        if (hasDirectFilterGrad(k, input.shape[3]!, co)) {
+          // Few input channels: computed directly ([rows + 1, co], the bias's last).
+          const attrs = { kernel: k, pad: layer.padding }
+          dW = keep(run(GRAPH_KERNELS.filterGrad, { x: input, dy: g }, attrs) as tf.Tensor)
+        } else {
+          // With a bias, the last row of ones in `cols` makes the matmul sum dy into its gradient.
+          const attrs = { kernel: k, pad: layer.padding, ones: bias }
+          const cols = keep(run(GRAPH_KERNELS.im2colT, { x: input }, attrs) as tf.Tensor2D)
+          dW = keep(tf.matMul(cols, keep(tf.reshape(g, [-1, co]) as tf.Tensor2D)))
+        }
+        grads.set(layer.weight, dW.shape[0] === rows ? dW : keep(tf.slice(dW, [0, 0], [rows, co])))
         if (bias) grads.set(layer.bias!, keep(tf.slice(dW, [rows, 0], [1, co])))
         if (src !== 0) {
           const w = weight.get(layer.weight)!

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { BatchNormBase } from '@tensorloom/layers'
 import { trainError } from '../errors'
 import type { Optimizer, ParamState } from '../Optimizer'
-import type { RunningStats } from './graphKernels'
 import type { GraphPlan } from './graphPlan'
+import type { RunningStats } from './normKernels'
 import { groupsWithIndices, stateNames } from './updateRules'
 
 /** One trained tensor in the engine's layout: `engine[i] = model[perm[i]]` (null: same order). */

@@ -1,13 +1,16 @@
-// JavaScript kernels of the graph fast path (GraphEngine) for the backends whose tensors
-// JavaScript can address (wasm's heap, cpu's typed arrays), on channels-last images `[B, H, W, C]`:
-// max pooling's gradient, batch norm with its statistics and its gradient, global average
-// pooling, and the two reshuffles that let XNNPACK compute a convolution's gradients (im2col for
-// the filter's, a flipped filter for the input's). The engine uses them where tfjs has no kernel,
-// or only a slow one (a scalar loop, or a broadcast or reduction over leading axes, 2-20× slower
-// than these loops); same-shape element-wise work (add, ReLU and its mask) stays with tfjs, whose
-// wasm kernels are SIMD and ~10× faster than a JavaScript loop.
+// Kernels of the graph fast path (GraphEngine) for the backends whose tensors JavaScript can
+// address (wasm's heap, cpu's typed arrays), on channels-last images `[B, H, W, C]`: max pooling's
+// gradient, batch norm (normKernels.ts), global average pooling, and the two reshuffles that let
+// XNNPACK compute a convolution's gradients (im2col for the filter's, a flipped filter for the
+// input's). The engine uses them where tfjs has no kernel, or only a slow one (a scalar loop, or a
+// broadcast or reduction over leading axes); same-shape element-wise work (add, ReLU and its mask)
+// stays with tfjs, whose wasm kernels are SIMD. On wasm the big loops run as WebAssembly (wasm/):
+// a JavaScript loop over the heap costs ~2-3 ns an element here, ~10× a wasm loop.
 import * as tf from '@tensorflow/tfjs-core'
 import { KERNEL_BACKENDS, memory } from './kernels'
+import { batchNorm, batchNormGrad } from './normKernels'
+import { directFilterGrad, filterGrad as generatedFilterGrad } from './wasm/filterGrad'
+import { wasmHeap } from './wasm/heap'
 
 /** Kernel names, prefixed so they never clash with tfjs' own. */
 export const GRAPH_KERNELS = {
@@ -17,16 +20,9 @@ export const GRAPH_KERNELS = {
   meanPool: 'TensorloomMeanPool',
   meanPoolGrad: 'TensorloomMeanPoolGrad',
   im2colT: 'TensorloomIm2ColT',
+  filterGrad: 'TensorloomConvFilterGrad',
   flipFilter: 'TensorloomFlipFilter',
 } as const
-
-/** Running statistics a training-mode batch norm updates in place (float64, the engine's copy). */
-export interface RunningStats {
-  mean: Float64Array
-  variance: Float64Array
-  /** Weight of this batch: `momentum`, or `1 / batches` for a cumulative average. */
-  factor: number
-}
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
 type Kernel = (backendName: string) => (params: Params) => tf.TensorInfo | tf.TensorInfo[]
@@ -53,6 +49,15 @@ const maxPoolGrad: Kernel =
     const dxInfo = mem.alloc([b, h, w, c])
     const dx = mem.view(dxInfo)
     dx.fill(0)
+    const simd = wasmHeap(backendName, backend)
+    if (simd) {
+      const { ptr } = simd
+      const args = [b, h, w, c, ho, wo, k, s, relu ? 1 : 0]
+      // 4 channels at a time when they come in fours.
+      const run = c % 4 === 0 ? simd.kernels.maxPoolGrad4 : simd.kernels.maxPoolGrad
+      run(ptr(inputs.x!), ptr(inputs.y!), ptr(inputs.dy!), ptr(dxInfo), ...args)
+      return dxInfo
+    }
     const x = mem.view(inputs.x!)
     const y = mem.view(inputs.y!)
     const dy = mem.view(inputs.dy!)
@@ -79,158 +84,6 @@ const maxPoolGrad: Kernel =
       }
     }
     return dxInfo
-  }
-
-/**
- * Accumulators for per-channel sums, in the precision of tfjs' own reductions on the backend
- * (float32 on wasm, float64 in cpu's JavaScript loops) and in the reference path's order: a batch
- * norm's gradient is a small difference of large sums, and with float64 sums on wasm a ResNet's
- * per-step losses drift from the reference path's by ~2.5e-4 over 20 steps, against ~1e-4 (about
- * the reference path's own spread, see the bench) with float32.
- */
-const sumsOf = (backendName: string) => (backendName === 'wasm' ? Float32Array : Float64Array)
-
-/**
- * `TensorloomBatchNorm`: per-channel normalisation of `x` seen as `[M, C]` (channels last), then
- * `gamma`, `beta` and optionally a ReLU. `training`: with the batch's mean and biased variance
- * (two passes), updating `running` in place with the unbiased variance; otherwise with
- * `running`'s. The sums run as tfjs' reductions run on the backend (see {@link sumsOf}). Returns `y` and `stats` `[2, C]` (mean,
- * 1/√(var + eps)), from which the backward recomputes x̂ exactly as here.
- */
-const batchNorm: Kernel =
-  (backendName) =>
-  ({ inputs, backend, attrs }) => {
-    const shape = inputs.x!.shape
-    const c = shape[shape.length - 1]!
-    const eps = attr<number>(attrs, 'eps')
-    const relu = attr<boolean>(attrs, 'relu')
-    const training = attr<boolean>(attrs, 'training')
-    const running = attr<RunningStats | null>(attrs, 'running')
-    const mem = memory(backendName, backend)
-    const yInfo = mem.alloc([...shape])
-    const statsInfo = mem.alloc([2, c])
-    const x = mem.view(inputs.x!)
-    const y = mem.view(yInfo)
-    const stats = mem.view(statsInfo)
-    const n = x.length
-    const m = n / c
-    const Sums = sumsOf(backendName)
-    const mean = new Sums(c)
-    const variance = new Sums(c)
-    if (training) {
-      for (let i = 0; i < n; i += c) for (let ch = 0; ch < c; ch++) mean[ch]! += x[i + ch]!
-      for (let ch = 0; ch < c; ch++) mean[ch]! /= m
-      for (let i = 0; i < n; i += c) {
-        for (let ch = 0; ch < c; ch++) {
-          const d = x[i + ch]! - mean[ch]!
-          variance[ch]! += d * d
-        }
-      }
-      for (let ch = 0; ch < c; ch++) variance[ch]! /= m
-      if (running) {
-        const f = running.factor
-        for (let ch = 0; ch < c; ch++) {
-          running.mean[ch] = (1 - f) * running.mean[ch]! + f * mean[ch]!
-          running.variance[ch] = (1 - f) * running.variance[ch]! + (f * variance[ch]! * m) / (m - 1)
-        }
-      }
-    } else {
-      mean.set(running!.mean)
-      variance.set(running!.variance)
-    }
-    const gamma = inputs.gamma ? mem.view(inputs.gamma) : null
-    const beta = inputs.beta ? mem.view(inputs.beta) : null
-    // y = x·a + b per channel, with the float32 mean and rstd the backward reads.
-    const a = new Float64Array(c)
-    const b = new Float64Array(c)
-    for (let ch = 0; ch < c; ch++) {
-      stats[ch] = mean[ch]!
-      stats[c + ch] = 1 / Math.sqrt(variance[ch]! + eps)
-      a[ch] = stats[c + ch]! * (gamma ? gamma[ch]! : 1)
-      b[ch] = (beta ? beta[ch]! : 0) - stats[ch]! * a[ch]!
-    }
-    for (let i = 0; i < n; i += c) {
-      for (let ch = 0; ch < c; ch++) {
-        const v = x[i + ch]! * a[ch]! + b[ch]!
-        y[i + ch] = relu && !(v > 0) ? 0 : v
-      }
-    }
-    return [yInfo, statsInfo]
-  }
-
-/**
- * `TensorloomBatchNormGrad`: from `dy` (of the ReLU's output with `relu`, recomputing its mask),
- * `x` and the forward's `stats`: `dx`, and `dgamma`, `dbeta` when the norm is affine. In training
- * mode `dx` goes through the batch statistics: `γ·rstd·(g − mean(g) − x̂·mean(g·x̂))`.
- */
-const batchNormGrad: Kernel =
-  (backendName) =>
-  ({ inputs, backend, attrs }) => {
-    const shape = inputs.x!.shape
-    const c = shape[shape.length - 1]!
-    const relu = attr<boolean>(attrs, 'relu')
-    const training = attr<boolean>(attrs, 'training')
-    const mem = memory(backendName, backend)
-    const dxInfo = mem.alloc([...shape])
-    const affine = inputs.gamma !== undefined
-    const dgInfo = affine ? mem.alloc([c]) : null
-    const dbInfo = affine ? mem.alloc([c]) : null
-    const x = mem.view(inputs.x!)
-    const dy = mem.view(inputs.dy!)
-    const stats = mem.view(inputs.stats!)
-    const gamma = affine ? mem.view(inputs.gamma!) : null
-    const beta = inputs.beta ? mem.view(inputs.beta) : null
-    const dx = mem.view(dxInfo)
-    const n = x.length
-    const m = n / c
-    // Per channel: x̂ = x·r + s; the forward's output before its ReLU is x·a + b.
-    const r = new Float64Array(c)
-    const s = new Float64Array(c)
-    const a = new Float64Array(c)
-    const b = new Float64Array(c)
-    for (let ch = 0; ch < c; ch++) {
-      r[ch] = stats[c + ch]!
-      s[ch] = -stats[ch]! * r[ch]!
-      a[ch] = r[ch]! * (gamma ? gamma[ch]! : 1)
-      b[ch] = (beta ? beta[ch]! : 0) - stats[ch]! * a[ch]!
-    }
-    const Sums = sumsOf(backendName)
-    const sumG = new Sums(c)
-    const sumGX = new Sums(c)
-    for (let i = 0; i < n; i += c) {
-      for (let ch = 0; ch < c; ch++) {
-        const v = x[i + ch]!
-        const g = relu && !(v * a[ch]! + b[ch]! > 0) ? 0 : dy[i + ch]!
-        sumG[ch]! += g
-        sumGX[ch]! += g * (v * r[ch]! + s[ch]!)
-      }
-    }
-    // dx = A·g + B·x + C per channel (x̂ expanded), A = γ·rstd.
-    const kg = new Float64Array(c)
-    const kx = new Float64Array(c)
-    const k0 = new Float64Array(c)
-    for (let ch = 0; ch < c; ch++) {
-      const A = a[ch]!
-      const Bh = training ? (-A * sumGX[ch]!) / m : 0
-      kg[ch] = A
-      kx[ch] = Bh * r[ch]!
-      k0[ch] = Bh * s[ch]! - (training ? (A * sumG[ch]!) / m : 0)
-    }
-    for (let i = 0; i < n; i += c) {
-      for (let ch = 0; ch < c; ch++) {
-        const v = x[i + ch]!
-        const g = relu && !(v * a[ch]! + b[ch]! > 0) ? 0 : dy[i + ch]!
-        dx[i + ch] = kg[ch]! * g + kx[ch]! * v + k0[ch]!
-      }
-    }
-    if (!affine) return [dxInfo]
-    const dg = mem.view(dgInfo!)
-    const db = mem.view(dbInfo!)
-    for (let ch = 0; ch < c; ch++) {
-      dg[ch] = sumGX[ch]!
-      db[ch] = sumG[ch]!
-    }
-    return [dxInfo, dgInfo!, dbInfo!]
   }
 
 /** `TensorloomMeanPool`: `[B, H, W, C]` -> `[B, C]`, the mean of each channel (float64 sums). */
@@ -291,9 +144,15 @@ const im2colT: Kernel =
     const ones = attr<boolean>(attrs, 'ones')
     const mem = memory(backendName, backend)
     const outInfo = mem.alloc([k * k * c + (ones ? 1 : 0), cols])
-    const x = mem.view(inputs.x!)
     const out = mem.view(outInfo)
     if (ones) out.fill(1, k * k * c * cols)
+    const simd = wasmHeap(backendName, backend)
+    if (simd) {
+      const { ptr } = simd
+      simd.kernels.im2colT(ptr(inputs.x!), ptr(outInfo), b, h, w, c, k, pad, ho, wo)
+      return outInfo
+    }
+    const x = mem.view(inputs.x!)
     // One output row at a time (sequential writes); its reads step through x by C.
     const hw = h * w * c
     for (let ki = 0; ki < k; ki++) {
@@ -328,6 +187,37 @@ const im2colT: Kernel =
   }
 
 /**
+ * Whether {@link GRAPH_KERNELS.filterGrad} runs on the current backend for a stride-1 `k`×`k`
+ * convolution `cin` -> `cout`: on wasm, for few input channels (wasm/filterGrad.ts).
+ */
+export function hasDirectFilterGrad(k: number, cin: number, cout: number): boolean {
+  const simd = wasmHeap(tf.getBackend(), tf.backend())
+  return (
+    simd !== null &&
+    directFilterGrad(k, cin, cout) &&
+    generatedFilterGrad(simd.memory, k, cin, cout) !== null
+  )
+}
+
+/**
+ * `TensorloomConvFilterGrad` (where {@link hasDirectFilterGrad}): from the input `x` and the
+ * output's gradient `dy`, `[k·k·Cin + 1, Cout]`: the filter's gradient, then the bias's.
+ */
+const filterGrad: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, c] = inputs.x!.shape as [number, number, number, number]
+    const co = inputs.dy!.shape[3]!
+    const k = attr<number>(attrs, 'kernel')
+    const simd = wasmHeap(backendName, backend)!
+    const run = generatedFilterGrad(simd.memory, k, c, co)!
+    const outInfo = memory(backendName, backend).alloc([k * k * c + 1, co])
+    const { ptr } = simd
+    run(ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo), b, h, w, attr<number>(attrs, 'pad'))
+    return outInfo
+  }
+
+/**
  * `TensorloomFlipFilter`: `[k, k, Cin, Cout]` -> `[k, k, Cout, Cin]` rotated by 180°: the filter
  * whose stride-1 convolution of a gradient (padded by `k − 1 − pad`) is the input's gradient.
  */
@@ -357,6 +247,7 @@ const ALL: Array<[string, Kernel]> = [
   [GRAPH_KERNELS.meanPool, meanPool],
   [GRAPH_KERNELS.meanPoolGrad, meanPoolGrad],
   [GRAPH_KERNELS.im2colT, im2colT],
+  [GRAPH_KERNELS.filterGrad, filterGrad],
   [GRAPH_KERNELS.flipFilter, flipFilter],
 ]
 
