@@ -39,6 +39,8 @@ const steps = [
     ? ['PyTorch interop', 'pnpm test:interop']
     : ['PyTorch interop', null, 'no /usr/bin/python3 with torch'],
   hasChromium ? ['browser e2e', 'pnpm e2e'] : ['browser e2e', null, `no Chromium at ${chromium}`],
+  // After the e2e: it publishes the network the studio's e2e exported (or makes one without it).
+  ['packages from a local registry (Verdaccio)', 'node scripts/reliability/registry.mjs'],
 ]
 
 const results = []

@@ -114,6 +114,7 @@ test.describe('on a large screen', () => {
     /** Sets a parameter in the inspector of the selected block. */
     const set = async (param: string, value: string) => {
       await page.getByTestId('inspector').locator(`input[data-param="${param}"]`).fill(value)
+      await page.keyboard.press('Enter')
     }
 
     // A branch beside the model: Linear(128, 128) -> ReLU -> Linear(128, 64), then an Add.
@@ -186,7 +187,7 @@ test('trains the residual MLP on WebGL to over 90% test accuracy in 200 batches'
   shot,
 }) => {
   test.setTimeout(420_000)
-  await openFresh(page, '?maxSteps=200')
+  await openFresh(page, '?maxSteps=200&backend=webgl')
   await openTemplate(page, 'Residual MLP')
   await expect(page.getByTestId('issue-count')).toHaveText('Shapes OK')
   await page.getByTestId('tab-train').click()

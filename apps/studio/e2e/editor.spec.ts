@@ -1,5 +1,5 @@
 import { deflateSync, strToU8 } from 'fflate'
-import { block, dragBetween, edgeShape, expect, openFresh, test } from './fixtures'
+import { block, dragBetween, edgeShape, expect, openFresh, savedGraph, test } from './fixtures'
 
 test.beforeEach(async ({ page }) => {
   await openFresh(page)
@@ -47,6 +47,7 @@ test('the inspector edits parameters and refuses invalid values inline', async (
   await expect(inspector.getByTestId('field-error')).toBeVisible()
   await expect(page.getByTestId('total-params')).toContainText('101,770')
   await out.fill('64')
+  await out.press('Enter')
   await expect(inspector.getByTestId('field-error')).toHaveCount(0)
   await expect(edgeShape(page, 'Linear', 'ReLU')).toHaveText('(64, 64)')
   // The second Linear now gets 64 features where it expects 128: an error with a one-click fix.
@@ -119,6 +120,7 @@ test('reload keeps the graph', async ({ page }) => {
   await page.getByLabel('Graph name').fill('My digits net')
   await block(page, 'Linear', 0).click()
   await page.getByTestId('inspector').locator('input[data-param="outFeatures"]').fill('200')
+  await page.keyboard.press('Enter')
   await page.getByTestId('fix-button').click()
   await page.reload()
   await expect(page.getByLabel('Graph name')).toHaveValue('My digits net')
@@ -154,7 +156,7 @@ test('templates load, and the PyTorch export shows the model code', async ({ pag
 })
 
 test('a share link opens the graph it carries', async ({ page, shot }) => {
-  const saved = await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph'))
+  const saved = await savedGraph(page)
   const doc = JSON.parse(saved!) as {
     name: string
     nodes: { type: string; params: Record<string, unknown> }[]

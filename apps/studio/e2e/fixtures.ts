@@ -83,13 +83,28 @@ export async function settle(page: Page) {
     .toBe(true)
 }
 
-/** Opens the studio on a clean slate (no autosave) and waits for the lesson to render. */
+/**
+ * Opens the studio on a clean slate (no saved graphs, the guided tour marked as seen) and waits for
+ * the lesson to render.
+ */
 export async function openFresh(page: Page, query = '') {
   await page.goto(`/${query}`)
-  await page.evaluate(() => localStorage.clear())
+  await page.evaluate(() => {
+    localStorage.clear()
+    sessionStorage.clear()
+    localStorage.setItem('tensorloom.studio.tour', 'done')
+  })
   await page.goto(`/${query}`)
   await expect(block(page, 'Flatten')).toBeVisible()
   await settle(page)
+}
+
+/** The graph this tab has open, as saved in the browser's storage (JSON text). */
+export function savedGraph(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const id = sessionStorage.getItem('tensorloom.studio.current')
+    return id ? localStorage.getItem(`tensorloom.studio.document.${id}`) : null
+  })
 }
 
 /** Drags with the mouse from the centre of one element to the centre of another. */

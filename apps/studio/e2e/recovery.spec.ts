@@ -212,6 +212,7 @@ async function fiveEpochs(
   await openFresh(page, '?backend=wasm')
   await page.getByTestId('tab-train').click()
   await page.locator('#setting-epochs').fill(String(EPOCHS))
+  await page.locator('#setting-epochs').press('Enter')
   await page.getByTestId('train-start').click()
   await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 60_000 })
   const rowOf = (epoch: number) =>

@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test'
-import { block, expect, openFresh, test } from './fixtures'
+import { block, expect, openFresh, savedGraph, test } from './fixtures'
 
 /** Width in pixels of a uPlot chart's y axis (its tick labels are drawn on a canvas). */
 function yAxisWidth(chart: Locator): Promise<number> {
@@ -54,7 +54,7 @@ test('an imported graph with markup and javascript: URLs in it is shown as text,
   const violations = await watchCsp(page)
   await openFresh(page)
   const payload = '<img src=x onerror="window.__pwned=1">'
-  const saved = await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph'))
+  const saved = await savedGraph(page)
   const doc = JSON.parse(saved!) as {
     name: string
     nodes: { type: string; params: Record<string, unknown> }[]
@@ -86,7 +86,7 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await openFresh(page, '?maxSteps=100')
   // The lesson with an MSE loss on the one-hot labels and SGD at lr 10: the loss grows by orders of
   // magnitude per batch until it overflows (cross-entropy merely saturates at this rate).
-  const saved = await page.evaluate(() => localStorage.getItem('tensorloom.studio.graph'))
+  const saved = await savedGraph(page)
   const doc = JSON.parse(saved!) as {
     name: string
     nodes: { type: string; params: Record<string, unknown> }[]
@@ -134,7 +134,9 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await page.getByTestId('use-smaller-lr').click()
   await expect(page.locator('#setting-lr')).toHaveValue('1')
   await page.locator('#setting-lr').fill('0.001')
+  await page.locator('#setting-lr').press('Enter')
   await page.locator('#setting-max-steps').fill('30')
+  await page.locator('#setting-max-steps').press('Enter')
   await page.getByTestId('train-start').click()
   await expect(page.getByTestId('global-step')).toBeVisible({ timeout: 120_000 })
   await page.getByRole('button', { name: 'Stop' }).click()
@@ -163,6 +165,7 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await expect(page.locator('#setting-optimizer')).toHaveValue('SGD')
   await expect(page.locator('#setting-lr')).toHaveValue('0.001')
   await page.locator('#setting-max-steps').fill('30')
+  await page.locator('#setting-max-steps').press('Enter')
   await page.getByTestId('train-start').click()
   await expect(page.getByTestId('results-panel')).toBeVisible({ timeout: 180_000 })
   await expect(page.getByTestId('final-accuracy')).toHaveText(/^\d+\.\d\d%$/)
@@ -187,6 +190,7 @@ test('numeric inputs refuse empty, negative, fractional and huge values inline',
   }
   await shot('25-inspector-refuses')
   await out.fill('64')
+  await out.press('Enter')
   await expect(error).toHaveCount(0)
   await expect(page.getByTestId('total-params')).toContainText(
     // The second Linear still expects 128 inputs: its shape error is shown, its params counted.

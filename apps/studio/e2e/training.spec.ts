@@ -20,7 +20,7 @@ test('trains the lesson on WebGL in a worker, then classifies a drawn digit', as
         w.__longTasks.push({ start: e.startTime, duration: e.duration })
     }).observe({ type: 'longtask', buffered: true })
   })
-  await openFresh(page, `?maxSteps=${MAX_STEPS}`)
+  await openFresh(page, `?maxSteps=${MAX_STEPS}&backend=webgl`)
 
   await page.getByTestId('tab-train').click()
   await expect(page.locator('#setting-max-steps')).toHaveValue(String(MAX_STEPS))

@@ -27,17 +27,34 @@ const serialize = (directives: Record<string, string[]>) =>
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)
     .join('; ')
 
+/**
+ * The directives with `connect` added to `connect-src`: the mirrors of a dataset the studio
+ * downloads (vite/datasetAssets.ts `downloadOrigins`); nothing when every dataset is bundled.
+ */
+export function directivesWith(connect: readonly string[] = []): Record<string, string[]> {
+  return { ...cspDirectives, 'connect-src': ["'self'", ...connect] }
+}
+
 /** The policy as a `<meta http-equiv>` carries it (`frame-ancestors` is ignored there). */
 export const cspMeta = serialize(cspDirectives)
 
 /** The policy as the preview server's header sends it: it also covers the worker's script. */
 export const cspHeader = serialize({ ...cspDirectives, 'frame-ancestors': ["'none'"] })
 
+/** {@link cspMeta} and {@link cspHeader} allowing `connect` in `connect-src`. */
+export function policyWith(connect: readonly string[] = []): { meta: string; header: string } {
+  const directives = directivesWith(connect)
+  return {
+    meta: serialize(directives),
+    header: serialize({ ...directives, 'frame-ancestors': ["'none'"] }),
+  }
+}
+
 /**
  * Puts the policy into the built index.html, so any static host serves it. Not in dev: Vite's dev
  * server and React Fast Refresh inject inline scripts.
  */
-export function contentSecurityPolicy(): Plugin {
+export function contentSecurityPolicy(meta: string = cspMeta): Plugin {
   return {
     name: 'tensorloom:csp',
     apply: 'build',
@@ -46,7 +63,7 @@ export function contentSecurityPolicy(): Plugin {
       handler: () => [
         {
           tag: 'meta',
-          attrs: { 'http-equiv': 'Content-Security-Policy', content: cspMeta },
+          attrs: { 'http-equiv': 'Content-Security-Policy', content: meta },
           injectTo: 'head-prepend',
         },
       ],

@@ -1,7 +1,12 @@
 import type { GraphDocument, NodeIssue } from '@tensorloom/graph'
+import { escapeControl } from './escape.js'
 
-/** Pads the columns of rows of cells so they line up. */
-export function table(rows: readonly (readonly string[])[], indent = '  '): string {
+/**
+ * Pads the columns of rows of cells so they line up. Cells are printed with their control
+ * characters escaped (they hold document names and node ids).
+ */
+export function table(cells: readonly (readonly string[])[], indent = '  '): string {
+  const rows = cells.map((row) => row.map(escapeControl))
   const widths: number[] = []
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -19,19 +24,19 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
     .join('')
 }
 
-/** `Linear (n6)`, or the id alone when the node is unknown. */
+/** `Linear (n6)`, or the id alone when the node is unknown (control characters not escaped). */
 export function nodeLabel(doc: GraphDocument, id: string): string {
   const node = doc.nodes.find((n) => n.id === id)
   return node ? `${node.type} (${id})` : id
 }
 
-/** Formats issues, each with its fix on the next line. */
+/** Formats issues, each with its fix on the next line, with control characters escaped. */
 export function formatIssues(doc: GraphDocument, issues: readonly NodeIssue[]): string {
   let out = ''
   for (const issue of issues) {
     const where = issue.nodeId ? `${nodeLabel(doc, issue.nodeId)}: ` : ''
-    out += `${issue.severity.padEnd(7)} ${where}${issue.message} [${issue.code}]\n`
-    if (issue.fix) out += `        fix: ${issue.fix.label}\n`
+    out += `${issue.severity.padEnd(7)} ${escapeControl(`${where}${issue.message} [${issue.code}]`)}\n`
+    if (issue.fix) out += `        fix: ${escapeControl(issue.fix.label)}\n`
   }
   return out
 }

@@ -2,6 +2,12 @@ export { type CheckOptions, check } from './commands/check.js'
 export { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 export { newGraph, templateNames } from './commands/newGraph.js'
 export {
+  type BinaryReader,
+  type PackCommandOptions,
+  packageNameFor,
+  packGraph,
+} from './commands/pack.js'
+export {
   type BinaryWriter,
   formatProgress,
   type ProgressView,

@@ -1,10 +1,13 @@
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import pkg from '../package.json' with { type: 'json' }
 import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
+import { packGraph } from './commands/pack.js'
 import { trainGraph } from './commands/train.js'
+import { escapeControl } from './escape.js'
 import { type CliIO, nodeIO } from './io.js'
+import { cliMessage } from './messages.js'
 
 /** The help text of `tensorloom --help`. */
 export const usage = `Usage: tensorloom <command> [options]
@@ -23,6 +26,10 @@ Commands:
       (PyTorch key names) and the history as JSON (default: next to the graph file).
       --data is the dataset's files: a folder of MNIST's four IDX files, the class folder of an
       ImageFolder, the CSV file of a CSVDataset (instead of the path the graph names).
+  pack <graph.json> --weights file.safetensors [--name NAME] [--package-version 1.0.0]
+       [--license MIT] [--description TEXT] [-o file.tgz] [--data dir | --root dir [--download]]
+      Write the trained network as an npm package (.tgz) with predict() and load(), the weights,
+      the graph and a README with its test accuracy: then \`npm publish file.tgz\`.
 
 Options:
   -o, --output <file>  Write to a file instead of stdout
@@ -34,10 +41,11 @@ Examples:
   tensorloom check graph.json
   tensorloom export graph.json --to pytorch -o train.py && python train.py
   tensorloom train graph.json --epochs 5 --backend wasm
+  tensorloom pack graph.json --weights graph.safetensors --name my-digits
 `
 
-const usageError = (io: CliIO, message: string): number => {
-  io.stderr(`tensorloom: ${message}\n\n${usage}`)
+const usageError = (io: CliIO, problem: string): number => {
+  io.stderr(`${cliMessage('USAGE', { problem })}\n\n${usage}`)
   return 2
 }
 
@@ -50,11 +58,13 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
   try {
     parsed = parse(argv)
   } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error))
+    return usageError(io, escapeControl(error instanceof Error ? error.message : String(error)))
   }
   const { values, positionals } = parsed
   if (values.version) {
-    io.stdout(`${pkg.version}\n`)
+    // Read at run time (src/ and dist/ both sit next to package.json): the bundle embeds no manifest.
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+    io.stdout(`${version}\n`)
     return 0
   }
   const [command, file, ...rest] = positionals
@@ -62,29 +72,30 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
     io.stdout(usage)
     return 0
   }
-  if (rest.length > 0) return usageError(io, `unexpected argument "${rest[0]}"`)
+  if (rest.length > 0)
+    return usageError(io, cliMessage('UNEXPECTED_ARGUMENT', { argument: rest[0]! }))
   switch (command) {
     case 'check':
-      if (file === undefined) return usageError(io, 'check needs a graph file')
+      if (file === undefined) return usageError(io, cliMessage('CHECK_NEEDS_FILE'))
       return check(io, file, { json: values.json ?? false })
     case 'export': {
-      if (file === undefined) return usageError(io, 'export needs a graph file')
+      if (file === undefined) return usageError(io, cliMessage('EXPORT_NEEDS_FILE'))
       const to = values.to
-      if (to === undefined) return usageError(io, 'export needs --to pytorch or --to typescript')
+      if (to === undefined) return usageError(io, cliMessage('EXPORT_NEEDS_TARGET'))
       if (!exportTargets.includes(to as ExportTarget)) {
-        return usageError(io, `unknown export target "${to}": use pytorch or typescript`)
+        return usageError(io, cliMessage('UNKNOWN_TARGET', { to }))
       }
       return exportGraph(io, file, to as ExportTarget, values.output)
     }
     case 'new': {
       const template = file ?? 'lesson'
       if (!templateNames.includes(template as (typeof templateNames)[number])) {
-        return usageError(io, `unknown template "${template}": use ${templateNames.join(', ')}`)
+        return usageError(io, cliMessage('UNKNOWN_TEMPLATE', { template, names: templateNames }))
       }
       return newGraph(io, template as (typeof templateNames)[number], values.output)
     }
     case 'train': {
-      if (file === undefined) return usageError(io, 'train needs a graph file')
+      if (file === undefined) return usageError(io, cliMessage('TRAIN_NEEDS_FILE'))
       const count = (name: 'epochs' | 'limit') => {
         const value = values[name]
         if (value === undefined) return undefined
@@ -93,10 +104,15 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
       }
       const epochs = count('epochs')
       const limit = count('limit')
-      if (Number.isNaN(epochs))
-        return usageError(io, `--epochs must be a positive integer, got "${values.epochs}"`)
-      if (Number.isNaN(limit))
-        return usageError(io, `--limit must be a positive integer, got "${values.limit}"`)
+      if (Number.isNaN(epochs)) {
+        return usageError(
+          io,
+          cliMessage('NOT_A_COUNT', { option: 'epochs', value: values.epochs! }),
+        )
+      }
+      if (Number.isNaN(limit)) {
+        return usageError(io, cliMessage('NOT_A_COUNT', { option: 'limit', value: values.limit! }))
+      }
       return trainGraph(io, file, {
         ...(epochs !== undefined ? { epochs } : {}),
         ...(limit !== undefined ? { limit } : {}),
@@ -108,8 +124,24 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
         ...(values.download ? { download: true } : {}),
       })
     }
+    case 'pack': {
+      if (file === undefined) return usageError(io, 'pack needs a graph file')
+      if (values.weights === undefined) return usageError(io, 'pack needs --weights file')
+      return packGraph(io, file, {
+        weights: values.weights,
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(values['package-version'] !== undefined ? { version: values['package-version'] } : {}),
+        ...(values.license !== undefined ? { license: values.license } : {}),
+        ...(values.description !== undefined ? { description: values.description } : {}),
+        ...(values.output !== undefined ? { output: values.output } : {}),
+        ...(values.data !== undefined ? { data: values.data } : {}),
+        ...(values.root !== undefined ? { root: values.root } : {}),
+        ...(values.download ? { download: true } : {}),
+        ...(values.backend !== undefined ? { backend: values.backend } : {}),
+      })
+    }
     default:
-      return usageError(io, `unknown command "${command}"`)
+      return usageError(io, cliMessage('UNKNOWN_COMMAND', { command }))
   }
 }
 
@@ -129,6 +161,11 @@ function parse(argv: readonly string[]) {
       root: { type: 'string' },
       download: { type: 'boolean' },
       limit: { type: 'string' },
+      weights: { type: 'string' },
+      name: { type: 'string' },
+      'package-version': { type: 'string' },
+      license: { type: 'string' },
+      description: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { serializeGraph, templates } from '@tensorloom/graph'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -172,6 +172,7 @@ describe('usage', () => {
 describe('the tensorloom bin', () => {
   const run = promisify(execFile)
   const tsx = createRequire(import.meta.url).resolve('tsx/cli')
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
   const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url))
   let dir = ''
   const cli = async (...args: string[]) => {
@@ -214,10 +215,14 @@ describe('the tensorloom bin', () => {
     await writeFile(join(dir, 'lesson.json'), serializeGraph(templates.lesson))
     // 200 epochs of 100 batches: minutes, unless SIGINT reaches the process mid-run.
     const args = ['train', 'lesson.json', '--epochs', '200', '--backend', 'wasm', '--limit', '6400']
+    // tsx's loader in this very process (`node --import tsx`), not its CLI: the CLI runs the
+    // program in a child and SIGKILLs it unless the child answers a relayed signal within 30 ms,
+    // which a run that yields to the event loop every 50 ms misses about one time in three.
     const child = spawn(
       process.execPath,
       [
-        tsx,
+        '--import',
+        tsxLoader,
         '--conditions=@tensorloom/source',
         bin,
         ...args,

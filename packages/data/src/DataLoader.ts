@@ -3,6 +3,7 @@ import { createGenerator, type Generator, type RandomSource, randperm } from '@t
 import { type BatchableDataset, isBatchable } from './BatchableDataset.js'
 import { type Dataset, isTensorBacked, type RawImage, type TensorBackedDataset } from './Dataset.js'
 import { checkKnownOptions, OptionError, TransformError } from './errors.js'
+import { MAX_SHUFFLE_LENGTH } from './limits.js'
 import { describeValue, isTensor } from './transforms/Transform.js'
 
 /** Options of {@link DataLoader}, named like PyTorch's `DataLoader` arguments. */
@@ -93,6 +94,14 @@ function validate(dataset: unknown, options: DataLoaderOptions<RandomSource>): v
     fail('batchSize', 'a positive integer')
   }
   if (shuffle !== undefined && typeof shuffle !== 'boolean') fail('shuffle', 'true or false')
+  if (shuffle && d.length > MAX_SHUFFLE_LENGTH) {
+    throw new OptionError('INVALID_OPTION', {
+      owner,
+      option: 'shuffle',
+      value: shuffle,
+      expected: `false for a dataset of ${d.length.toLocaleString('en-US')} samples (at most ${MAX_SHUFFLE_LENGTH.toLocaleString('en-US')} are shuffled: each epoch draws a permutation of all of them at once)`,
+    })
+  }
   if (dropLast !== undefined && typeof dropLast !== 'boolean') fail('dropLast', 'true or false')
   if (resident !== undefined && typeof resident !== 'boolean' && resident !== 'auto') {
     fail('resident', "true, false or 'auto'")
@@ -133,7 +142,8 @@ function validate(dataset: unknown, options: DataLoaderOptions<RandomSource>): v
  * set) or by copying rows on the CPU (cpu and wasm backends, where that is faster), see `resident`
  * — and transformed on the device in one op per transform.
  *
- * @throws {OptionError} `INVALID_OPTION` naming the option and value (e.g. `batchSize` 0 or 2.5),
+ * @throws {OptionError} `INVALID_OPTION` naming the option and value (e.g. `batchSize` 0 or 2.5,
+ *   `shuffle` of a dataset longer than `MAX_SHUFFLE_LENGTH`),
  *   `UNKNOWN_OPTION` (e.g. `batch_size`: did you mean batchSize?).
  *
  * @example

@@ -1,4 +1,5 @@
 import { type DownloadAttempt, DownloadError } from './errors.js'
+import { DEFAULT_IDLE_TIMEOUT_MS } from './limits.js'
 import { Md5 } from './md5.js'
 import { importNode, isNode, type NodeCrypto } from './runtime.js'
 
@@ -146,7 +147,7 @@ async function fetchInto(
   const controller = new AbortController()
   const onAbort = () => controller.abort(request.signal?.reason)
   request.signal?.addEventListener('abort', onAbort, { once: true })
-  const idleMs = request.idleTimeoutMs ?? 30_000
+  const idleMs = request.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   let timedOut = false
   let timer: ReturnType<typeof setTimeout> | undefined
   const arm = () => {

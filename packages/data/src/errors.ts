@@ -67,6 +67,12 @@ export interface DataErrorDetails extends InputErrorDetails {
     dtype?: IdxDtype
   }
   DATASET_NOT_FOUND: { dataset: string; file: string; searched: readonly string[] }
+  DATASET_NOT_A_FILE: {
+    file: string
+    /** What it is instead: `a directory`, `a FIFO (named pipe)`, `a character device`, … */
+    kind: string
+  }
+  DATASET_FILE_TOO_LARGE: { file: string; bytes: number; limitBytes: number }
   DATASET_BAD_FORMAT: { dataset: string; file: string; expected: string; actual: string }
   DATASET_COUNT_MISMATCH: {
     dataset: string
@@ -172,6 +178,16 @@ const describe: Describe = {
     `${d.dataset}: dataset not found: ${d.file} is not in ${d.searched.map(show).join(' or ')}`,
     'You can use download: true to download it, or point `source` at a directory, URL or bytes that hold the files.',
   ],
+  DATASET_NOT_A_FILE: (d) => [
+    `${d.file} is ${d.kind}, not a regular file`,
+    'Point at the IDX file itself: devices, pipes and sockets may never end or block forever, so they are not read.',
+  ],
+  DATASET_FILE_TOO_LARGE: (d) => [
+    `${d.file} holds more than ${bytes(d.limitBytes)}${d.bytes > d.limitBytes ? ` (${bytes(d.bytes)})` : ''}, more than maxInflatedBytes lets a dataset file have; it was not read`,
+    Number.isSafeInteger(d.bytes) && d.bytes > d.limitBytes
+      ? `If the file is genuine, raise the cap, e.g. { maxInflatedBytes: ${d.bytes} } (default 1 GiB); otherwise it is not a dataset file.`
+      : 'If the file is genuine, raise maxInflatedBytes (default 1 GiB); otherwise it is not a dataset file.',
+  ],
   DATASET_BAD_FORMAT: (d) => [
     `${d.dataset}: ${d.file} holds ${d.actual}, but ${d.expected} was expected`,
     'Check that the images and labels files are not swapped and belong to this dataset.',
@@ -272,6 +288,8 @@ export class IdxError<C extends IdxErrorCode = IdxErrorCode> extends DataError<C
 /** Codes of {@link DatasetError}. */
 export type DatasetErrorCode =
   | 'DATASET_NOT_FOUND'
+  | 'DATASET_NOT_A_FILE'
+  | 'DATASET_FILE_TOO_LARGE'
   | 'DATASET_BAD_FORMAT'
   | 'DATASET_COUNT_MISMATCH'
   | 'DATASET_BAD_LABEL'

@@ -122,3 +122,46 @@ describe('gunzip', () => {
     expectBadGzip(() => gunzip(gz, 'x.gz'), /compression method 7/)
   })
 })
+
+describe('gunzip of multi-member files (cat a.gz b.gz)', () => {
+  const a = payload.subarray(0, 1234)
+  const b = payload.subarray(1234)
+  const cat = (...parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts))
+
+  it('inflates the members in order, as gzip -d does', () => {
+    const gz = cat(gzipSync(a), gzipSync(b, { level: 0 }))
+    expect(gunzip(gz, 'x.gz').data).toEqual(payload)
+    const many = cat(
+      ...Array.from({ length: 50 }, (_, i) => gzipSync(payload.subarray(i * 100, i * 100 + 100))),
+    )
+    expect(gunzip(many, 'x.gz').data).toEqual(payload)
+  })
+
+  it('accepts empty members', () => {
+    const empty = gzipSync(new Uint8Array(0))
+    expect(gunzip(cat(empty, gzipSync(payload), empty), 'x.gz').data).toEqual(payload)
+  })
+
+  it("checks every member's trailer", () => {
+    const first = gzipSync(a)
+    first[first.length - 8]! ^= 0xff
+    expectBadGzip(() => gunzip(cat(first, gzipSync(b)), 'x.gz'), /CRC-32 .*member 1|CRC-32/)
+    const second = gzipSync(b)
+    second[second.length - 4]! ^= 1
+    expectBadGzip(() => gunzip(cat(gzipSync(a), second), 'x.gz'), /member 2, but the trailer/)
+  })
+
+  it('rejects garbage after the last member and a second member cut short', () => {
+    expectBadGzip(() => gunzip(cat(gzipSync(payload), new Uint8Array(16)), 'x.gz'), /./)
+    const second = gzipSync(b)
+    for (const n of [1, 2, 10, 20, second.length - 8, second.length - 1]) {
+      expectBadGzip(() => gunzip(cat(gzipSync(a), second.subarray(0, n)), 'x.gz'), /./)
+    }
+  })
+
+  it('caps the output of all members together', () => {
+    const out = gunzip(cat(gzipSync(a), gzipSync(b)), 'x.gz', { maxBytes: 2000 })
+    expect(out).toMatchObject({ stopped: 'limit', limit: 2000 })
+    expect(out.data.length).toBeLessThanOrEqual(2000)
+  })
+})

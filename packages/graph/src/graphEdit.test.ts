@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { applyFix } from './applyFix.js'
+import { fitToInput } from './fitToInput.js'
 import {
   addNode,
   categoryOf,
@@ -17,6 +18,8 @@ import {
   reaches,
   reconnect,
   setParam,
+  spliceIntoEdge,
+  spliceProblem,
 } from './graphEdit.js'
 import { inferShapes } from './inferShapes.js'
 import { isDatasetType, isLossType } from './modelChain.js'
@@ -231,6 +234,76 @@ describe('connect', () => {
       targetPort: 'target',
     })
     expect(connect(withTarget, { source: 'n3', target: 'n9', targetPort: 'target' })).toBeNull()
+  })
+})
+
+describe('spliceIntoEdge', () => {
+  it('puts a new block into a wire: the source feeds it, it feeds the target', () => {
+    const { doc, id } = addNode(lesson, 'Dropout', { x: 0, y: 0 })
+    const wire = doc.edges.find((e) => e.source === 'n7' && e.target === 'n8')!
+    const spliced = spliceIntoEdge(doc, wire.id, id)!
+    expect(wires(spliced)).toEqual([
+      'n1>n2',
+      'n2>n3',
+      'n3>n4',
+      'n4>n5',
+      'n5>n6',
+      'n6>n7',
+      'n10>n8',
+      'n8>n9',
+      'n7>n10',
+    ])
+    expect(unique(spliced.edges.map((e) => e.id))).toBe(true)
+    expect(inferShapes(spliced).issues).toEqual([])
+  })
+
+  it("keeps a merge's port", () => {
+    const residual = templates.residualMlp
+    const into = residual.edges.find((e) => e.target === 'n11' && e.targetPort === 'b')!
+    const { doc, id } = addNode(residual, 'Identity', { x: 0, y: 0 })
+    const spliced = spliceIntoEdge(doc, into.id, id)!
+    expect(spliced.edges.find((e) => e.source === id)).toMatchObject({
+      target: 'n11',
+      targetPort: 'b',
+    })
+    expect(spliced.edges.find((e) => e.target === id)?.source).toBe(into.source)
+  })
+
+  it('refuses datasets, losses and blocks that are wired already, saying why', () => {
+    const wire = lesson.edges.find((e) => e.source === 'n7')!
+    const mnist = addNode(lesson, 'MNIST', { x: 0, y: 0 })
+    expect(spliceIntoEdge(mnist.doc, wire.id, mnist.id)).toBeNull()
+    expect(spliceProblem(mnist.doc, wire.id, mnist.id)).toBe(
+      'MNIST is a dataset: it takes no input.',
+    )
+    const loss = addNode(lesson, 'NLLLoss', { x: 0, y: 0 })
+    expect(spliceProblem(loss.doc, wire.id, loss.id)).toMatch(/no output/)
+    expect(spliceProblem(lesson, wire.id, 'n5')).toMatch(/already wired/)
+    // A data transform cannot go after a layer.
+    const norm = addNode(lesson, 'Normalize', { x: 0, y: 0 })
+    expect(spliceProblem(norm.doc, wire.id, norm.id)).toBe('A ReLU output cannot feed Normalize.')
+  })
+})
+
+describe('fitToInput', () => {
+  it('sets the size parameters the input decides, and nothing else', () => {
+    const { doc, id } = addNode(lesson, 'Linear', { x: 0, y: 0 })
+    const wire = doc.edges.find((e) => e.source === 'n7')!
+    const spliced = spliceIntoEdge(setParam(doc, id, 'outFeatures', 128), wire.id, id)!
+    const fitted = fitToInput(spliced, id)
+    expect(fitted.nodes.find((n) => n.id === id)?.params).toMatchObject({
+      inFeatures: 128,
+      outFeatures: 128,
+    })
+    expect(inferShapes(fitted).issues).toEqual([])
+    // Already fitting: the same document back.
+    expect(fitToInput(fitted, id)).toBe(fitted)
+    const bn = addNode(lesson, 'BatchNorm1d', { x: 0, y: 0 })
+    const fed = connect(
+      { ...bn.doc, edges: bn.doc.edges.filter((e) => e.source !== 'n7') },
+      { source: 'n7', target: bn.id },
+    )!
+    expect(fitToInput(fed, bn.id).nodes.find((n) => n.id === bn.id)?.params.numFeatures).toBe(128)
   })
 })
 

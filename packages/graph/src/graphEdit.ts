@@ -264,6 +264,63 @@ export function connect(doc: GraphDocument, request: ConnectionRequest): GraphDo
 }
 
 /**
+ * Splices the node `nodeId` into the wire `edgeId`: the wire's source feeds the node and the node
+ * feeds the wire's target (on the same port), as dropping a block on a wire does. The node must
+ * take an input, have an output and no wires yet. Returns null, with `doc` unchanged, when it
+ * cannot be spliced in; `spliceProblem` says why.
+ */
+export function spliceIntoEdge(
+  doc: GraphDocument,
+  edgeId: string,
+  nodeId: string,
+): GraphDocument | null {
+  return spliceProblem(doc, edgeId, nodeId) === null ? splice(doc, edgeId, nodeId) : null
+}
+
+/** Why `spliceIntoEdge` would refuse, or null when the node can go into the wire. */
+export function spliceProblem(doc: GraphDocument, edgeId: string, nodeId: string): string | null {
+  const edge = doc.edges.find((e) => e.id === edgeId)
+  const node = doc.nodes.find((n) => n.id === nodeId)
+  if (!edge || !node) return 'Both the wire and the block must be on the canvas.'
+  if (!hasInput(node.type)) return `${node.type} is a dataset: it takes no input.`
+  if (!hasOutput(node.type)) return `${node.type} is the end of the pipeline: it has no output.`
+  if (doc.edges.some((e) => e.source === nodeId || e.target === nodeId)) {
+    return `${node.type} is already wired: only a block without wires can go into a wire.`
+  }
+  const without = { ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) }
+  const first = connectionProblem(without, { source: edge.source, target: nodeId })
+  if (first) return first
+  const fed = connect(without, { source: edge.source, target: nodeId })!
+  return connectionProblem(fed, {
+    source: nodeId,
+    target: edge.target,
+    ...(edge.targetPort ? { targetPort: edge.targetPort } : {}),
+  })
+}
+
+function splice(doc: GraphDocument, edgeId: string, nodeId: string): GraphDocument | null {
+  const edge = doc.edges.find((e) => e.id === edgeId)!
+  const without = { ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) }
+  const fed = connect(without, { source: edge.source, target: nodeId })
+  if (!fed) return null
+  const done = connect(fed, {
+    source: nodeId,
+    target: edge.target,
+    ...(edge.targetPort ? { targetPort: edge.targetPort } : {}),
+  })
+  if (!done) return null
+  // The wire into the target takes the old wire's place among the edges (a merge's port order).
+  const edges = [...without.edges]
+  edges.splice(
+    doc.edges.findIndex((e) => e.id === edgeId),
+    0,
+    done.edges.at(-1)!,
+  )
+  edges.push(done.edges.at(-2)!)
+  return { ...done, edges }
+}
+
+/**
  * Moves the edge `edgeId` to new ends (React Flow's reconnect): the edge is removed and the new
  * connection made as `connect` makes it. Returns null when the new connection is refused.
  */

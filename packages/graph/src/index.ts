@@ -33,6 +33,7 @@ export { toPyTorch } from './codegen/toPyTorch.js'
 export { toTypeScript } from './codegen/toTypeScript.js'
 export type { ErrorCode, ErrorValues } from './errors.js'
 export { errorMessages, ShapeError } from './errors.js'
+export { fitToInput } from './fitToInput.js'
 export { formatShape } from './formatShape.js'
 export { GraphExportError } from './GraphExportError.js'
 export type { ValidationProblem } from './GraphValidationError.js'
@@ -55,6 +56,8 @@ export {
   reaches,
   reconnect,
   setParam,
+  spliceIntoEdge,
+  spliceProblem,
 } from './graphEdit.js'
 export { inferShapes } from './inferShapes.js'
 export type { Fix, ShapeIssue, ShapeResult } from './issue.js'
@@ -71,6 +74,17 @@ export {
 export type { JsonObject, Migration } from './migrations.js'
 export { migrations } from './migrations.js'
 export { isDatasetType, isDataType, isLossType, modelChain } from './modelChain.js'
+export { checkPackageName, isValidVersion, tarballName } from './npm/packageName.js'
+export { type PackageFiles, packTarball, tar } from './npm/tarball.js'
+export {
+  type ModelCard,
+  type ModelEvaluation,
+  type ModelReference,
+  NpmPackageError,
+  type NpmPackageOptions,
+  toNpmPackage,
+  toNpmTarball,
+} from './npm/toNpmPackage.js'
 export { parseGraph, safeParseGraph, serializeGraph } from './parseGraph.js'
 export type {
   GraphPlan,

@@ -1,3 +1,9 @@
+/**
+ * Every bound `@tensorloom/graph` puts on a document and on the networks it describes, in one
+ * place (the README's "Limits" lists them): a hostile or broken document is refused with a typed
+ * error, within a bounded time, instead of exhausting memory or the stack.
+ */
+
 /** The document version this Tensorloom writes. */
 export const CURRENT_VERSION = 2
 /** Largest document `parseGraph` reads, in bytes of JSON (5 MiB). */
@@ -10,5 +16,11 @@ export const MAX_EDGES = 20_000
 export const MAX_DEPTH = 32
 /** Most keys one object in a document may have (a valid one has at most a dozen). */
 export const MAX_KEYS = 1000
+/** The most trainable parameters one layer may have (400 MB of float32). */
+export const MAX_LAYER_PARAMS = 100_000_000
+/** The most elements a layer's output may hold. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1
+/** The highest tensor rank a shape rule accepts. */
+export const MAX_RANK = 8
 /** Horizontal distance between nodes laid out left to right. */
 export const NODE_SPACING = 220

@@ -1,4 +1,5 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import type { $ZodIssue } from 'zod/v4/core'
 import {
   copy,
   describe,
@@ -13,67 +14,78 @@ import {
 import type { GraphValidationError, ValidationProblem } from './GraphValidationError.js'
 import { CURRENT_VERSION, MAX_EDGES, MAX_NODES, NODE_SPACING } from './limits.js'
 
-const MAX_PROBLEMS = 20
-
 import { type JsonObject, migrations, OLDEST_VERSION } from './migrations.js'
 import { expectedValue, isNodeType, isValidValue, nodeSpecs, nodeTypes } from './specs.js'
 import { defaultTraining, trainingSpecs } from './training.js'
 import type { GraphDocument, GraphEdge, GraphNode, ParamSpec, TrainingSettings } from './types.js'
 
-const idSchema = z.string().min(1).max(200)
-const positionSchema = z.object({ x: z.number(), y: z.number() })
-const nodeSchema = z.object({
-  id: idSchema,
-  type: z.string(),
-  params: z.record(z.string(), z.unknown()).optional(),
-  position: positionSchema.optional(),
-})
-const edgeSchema = z.object({
-  id: idSchema.optional(),
-  source: idSchema,
-  target: idSchema,
-  targetPort: z.string().max(100).optional(),
-})
-const documentSchema = z.object({
-  version: z.literal(CURRENT_VERSION),
-  name: z.string().max(200).optional(),
-  nodes: z.array(nodeSchema).max(MAX_NODES),
-  edges: z.array(edgeSchema).max(MAX_EDGES),
-  training: z.record(z.string(), z.unknown()).optional(),
-})
+const MAX_PROBLEMS = 20
 
-const paramSchema = (spec: ParamSpec): z.ZodType => {
+// The schemas are built on first use, not when the module loads: a bundle that imports
+// `inferShapes` or the templates but never validates a document leaves zod out (the package is
+// `sideEffects: false`, and module-level calls would otherwise keep it). `zod/mini` is zod's
+// tree-shakable form: validating costs about 7 kB gzipped instead of 90.
+function buildSchemas() {
+  const id = z.string().check(z.minLength(1), z.maxLength(200))
+  const position = z.object({ x: z.number(), y: z.number() })
+  const node = z.object({
+    id,
+    type: z.string(),
+    params: z.optional(z.record(z.string(), z.unknown())),
+    position: z.optional(position),
+  })
+  const edge = z.object({
+    id: z.optional(id),
+    source: id,
+    target: id,
+    targetPort: z.optional(z.string().check(z.maxLength(100))),
+  })
+  const document = z.object({
+    version: z.literal(CURRENT_VERSION),
+    name: z.optional(z.string().check(z.maxLength(200))),
+    nodes: z.array(node).check(z.maxLength(MAX_NODES)),
+    edges: z.array(edge).check(z.maxLength(MAX_EDGES)),
+    training: z.optional(z.record(z.string(), z.unknown())),
+  })
+  /** Strict per-type parameter schemas: types are checked here, ranges by `inferShapes`. */
+  const params = new Map(
+    nodeTypes.map((type) => [
+      type,
+      z.strictObject(
+        Object.fromEntries(
+          nodeSpecs[type].params.map((spec) => [spec.name, z.optional(paramSchema(spec))]),
+        ),
+      ),
+    ]),
+  )
+  return { document, params }
+}
+
+function paramSchema(spec: ParamSpec): z.ZodMiniType {
   switch (spec.kind) {
     case 'int':
     case 'float':
       return z.number()
     case 'intOrNull':
-      return z.number().nullable()
+      return z.nullable(z.number())
     case 'bool':
       return z.boolean()
     case 'enum':
       return z.enum((spec.options ?? []) as [string, ...string[]])
     case 'floatList':
     case 'intList':
-      return z.array(z.number()).max(spec.maxLength ?? 16)
+      return z.array(z.number()).check(z.maxLength(spec.maxLength ?? 16))
     case 'text':
-      return z.string().max(spec.maxLength ?? 200)
+      return z.string().check(z.maxLength(spec.maxLength ?? 200))
     case 'textList':
-      return z.array(z.string().max(200)).max(spec.maxLength ?? 1000)
+      return z.array(z.string().check(z.maxLength(200))).check(z.maxLength(spec.maxLength ?? 1000))
   }
 }
 
-/** Strict per-type parameter schemas: types are checked here, ranges by `inferShapes`. */
-const paramSchemas = new Map(
-  nodeTypes.map((type) => [
-    type,
-    z.strictObject(
-      Object.fromEntries(nodeSpecs[type].params.map((s) => [s.name, paramSchema(s).optional()])),
-    ),
-  ]),
-)
+let schemas: ReturnType<typeof buildSchemas> | undefined
+const getSchemas = () => (schemas ??= buildSchemas())
 
-const expectedOf = (issue: z.core.$ZodIssue): string => {
+const expectedOf = (issue: $ZodIssue): string => {
   switch (issue.code) {
     case 'invalid_type':
       return issue.expected === 'int'
@@ -109,14 +121,14 @@ const valueAt = (root: unknown, path: readonly PropertyKey[]): unknown => {
   return v
 }
 
-const describeReceived = (value: unknown, issue: z.core.$ZodIssue): string => {
+const describeReceived = (value: unknown, issue: $ZodIssue): string => {
   if (issue.code === 'too_big' && Array.isArray(value)) return `${value.length} items`
   if (issue.code === 'too_big' && typeof value === 'string') return `${value.length} characters`
   return describe(value)
 }
 
 function zodProblems(
-  issues: readonly z.core.$ZodIssue[],
+  issues: readonly $ZodIssue[],
   root: unknown,
   prefix: Path,
 ): ValidationProblem[] {
@@ -244,7 +256,7 @@ function parseUnsafe(
   if (!migrated.ok) return migrated
   const raw = migrated.data
 
-  const parsed = documentSchema.safeParse(raw)
+  const parsed = getSchemas().document.safeParse(raw)
   if (!parsed.success) {
     const problems = zodProblems(parsed.error.issues, raw, [])
     return fail(...(problems.slice(0, MAX_PROBLEMS) as [ValidationProblem, ...ValidationProblem[]]))
@@ -265,7 +277,7 @@ function parseUnsafe(
       const given = node.params ?? {}
       // Only the first MAX_PROBLEMS problems are reported: past them, skip the costly check.
       if (problems.length < MAX_PROBLEMS) {
-        const result = paramSchemas.get(node.type)!.safeParse(given)
+        const result = getSchemas().params.get(node.type)!.safeParse(given)
         if (!result.success) {
           for (const p of zodProblems(result.error.issues, given, ['nodes', i, 'params'])) {
             problems.push(

@@ -4,14 +4,11 @@ import { fail, product } from './blocks/rules.js'
 import { makeIssue, ShapeError } from './errors.js'
 import type { ShapeResult } from './issue.js'
 import { type LayerParams, type LayerType, layerTypes } from './layerTypes.js'
+import { MAX_LAYER_PARAMS, MAX_RANK, MAX_TENSOR_ELEMENTS } from './limits.js'
 import { firstParamIssue, isNodeType } from './specs.js'
 import type { MergeType } from './types.js'
 
-/** The most trainable parameters one layer may have (400 MB of float32). */
-export const MAX_LAYER_PARAMS = 100_000_000
-/** The most elements a layer's output may hold. */
-export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1
-const MAX_RANK = 8
+export { MAX_LAYER_PARAMS, MAX_TENSOR_ELEMENTS }
 
 type Rule<T extends LayerType> = (input: readonly number[], params: LayerParams[T]) => ShapeResult
 

@@ -10,6 +10,8 @@ import { codeBlocks, mismatches, runExample } from '../../../scripts/reliability
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const blocks = codeBlocks(readFileSync(join(packageDir, 'README.md'), 'utf8'))
+// The contributor recipes (How to add a block) live in DEVELOPMENT.md, outside the npm package.
+const devBlocks = codeBlocks(readFileSync(join(packageDir, 'DEVELOPMENT.md'), 'utf8'))
 const cwd = mkdtempSync(join(tmpdir(), 'tensorloom-graph-readme-'))
 afterAll(() => rmSync(cwd, { recursive: true, force: true }))
 
@@ -25,6 +27,15 @@ describe('reliability: documentation examples', () => {
       expect(mismatches(run)).toEqual([])
       const checked = run.expectations.length
       record(task, 1, `ran; ${checked} printed value${checked === 1 ? '' : 's'} as documented`)
+    },
+  )
+
+  it.for(devBlocks.map((code, i) => [i + 1, code] as const))(
+    '@tensorloom/graph DEVELOPMENT.md example %i runs on the sources and prints what its comments say',
+    ([, code], { task }) => {
+      const run = runExample({ packageDir, selfName: '@tensorloom/graph', code, cwd })
+      expect(mismatches(run)).toEqual([])
+      record(task, 1, `ran; ${run.expectations.length} printed values as documented`)
     },
   )
 

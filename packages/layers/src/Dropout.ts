@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { LayerParams } from '@tensorloom/graph'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { type Generator, resolveGenerator } from './Generator'
 import { Layer } from './Layer'
 import { pyFloat } from './pyRepr'
@@ -29,11 +29,7 @@ export class Dropout extends Layer<'Dropout'> {
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super()
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `dropout probability has to be between 0 and 1, but got ${String(p)}`,
-        { values: { p }, hint: 'Pass a probability such as 0.5.' },
-      )
+      throw layersError('DROPOUT_PROBABILITY', { p })
     }
     this.p = p
     this.generator = resolveGenerator(options)

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { LayerParams } from '@tensorloom/graph'
 import type { DropoutOptions } from './Dropout'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { type Generator, resolveGenerator } from './Generator'
 import { Layer } from './Layer'
 import { pyFloat } from './pyRepr'
@@ -26,11 +26,7 @@ export class Dropout2d extends Layer<'Dropout2d'> {
   constructor(p = 0.5, options: Dropout2dOptions = {}) {
     super()
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `dropout probability has to be between 0 and 1, but got ${String(p)}`,
-        { values: { p }, hint: 'Pass a probability such as 0.5.' },
-      )
+      throw layersError('DROPOUT_PROBABILITY', { p })
     }
     this.p = p
     this.generator = resolveGenerator(options)

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { LayerParams } from '@tensorloom/graph'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { Layer } from './Layer'
 
 /** GELU's form: the exact erf one, or PyTorch's tanh approximation. */
@@ -21,14 +21,7 @@ export class GELU extends Layer<'GELU'> {
   constructor(approximate: GELUApproximate = 'none') {
     super()
     if (approximate !== 'none' && approximate !== 'tanh') {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        'approximate argument must be either none or tanh.',
-        {
-          values: { approximate },
-          hint: "Pass 'none' or 'tanh'.",
-        },
-      )
+      throw layersError('GELU_APPROXIMATE', { approximate })
     }
     this.approximate = approximate
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { LayerParams } from '@tensorloom/graph'
-import { checkInt, checkNumber, LayersError } from './errors'
+import { checkInt, checkNumber, layersError } from './errors'
 import { createVariable } from './init'
 import { Layer } from './Layer'
 import { pyBool, pyFloat, pyTuple } from './pyRepr'
@@ -39,14 +39,7 @@ export class LayerNorm extends Layer<'LayerNorm'> {
     super()
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape]
     if (!Array.isArray(shape) || shape.length === 0) {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `LayerNorm: normalized_shape must be an int or a non-empty list of ints, got ${String(normalizedShape)}`,
-        {
-          values: { normalizedShape },
-          hint: 'Pass the trailing dimensions, e.g. 128 or [16, 7, 7].',
-        },
-      )
+      throw layersError('LAYERNORM_SHAPE', { normalizedShape })
     }
     for (const d of shape) checkInt('LayerNorm', 'normalized_shape', d, 1)
     this.normalizedShape = Object.freeze(shape)

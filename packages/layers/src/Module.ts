@@ -1,6 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { LayersError, torchSize } from './errors'
+import { layersError } from './errors'
+import {
+  checkSlotName,
+  describe,
+  isTensor,
+  isVariable,
+  ownBuffers,
+  ownModules,
+  ownParameters,
+  REGISTRY,
+  type Registry,
+  type Slot,
+} from './moduleSlots'
 import { addIndent } from './pyRepr'
+import {
+  collectStateDict,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  loadStateDictInto,
+} from './stateDict'
+
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  StateDictError,
+} from './stateDict'
 
 /**
  * Called after a module's `forward` inside {@link Module.call}, like PyTorch's forward hooks. The
@@ -19,81 +43,8 @@ export interface RemovableHandle {
   remove(): void
 }
 
-/** Result of {@link Module.loadStateDict}, like PyTorch's `_IncompatibleKeys`. */
-export interface LoadStateDictResult {
-  /** Keys the module expects that the dictionary lacks (only reported, not thrown, when `strict` is false). */
-  missingKeys: string[]
-  /** Keys of the dictionary the module does not have. */
-  unexpectedKeys: string[]
-}
-
-/** Options of {@link Module.loadStateDict}. */
-export interface LoadStateDictOptions {
-  /** Require the keys to match exactly (default true, like PyTorch). Shape mismatches always throw. */
-  strict?: boolean
-}
-
-/** Thrown by {@link Module.loadStateDict}; the message is PyTorch's, word for word. */
-export class StateDictError extends LayersError {
-  /** Keys the module expects that the dictionary lacks. */
-  readonly missingKeys: string[]
-  /** Keys of the dictionary the module does not have. */
-  readonly unexpectedKeys: string[]
-  /** One line per other problem (shape mismatches, values that are not tensors). */
-  readonly errors: string[]
-
-  constructor(message: string, missingKeys: string[], unexpectedKeys: string[], errors: string[]) {
-    super('STATE_DICT_MISMATCH', message, {
-      values: { missingKeys, unexpectedKeys, errors },
-      hint:
-        'Load a state dict saved from the same architecture, or pass { strict: false } to skip ' +
-        'missing and unexpected keys (shapes must still match).',
-    })
-    this.name = 'StateDictError'
-    this.missingKeys = missingKeys
-    this.unexpectedKeys = unexpectedKeys
-    this.errors = errors
-  }
-}
-
-interface Registry {
-  /** Property name -> whether the buffer is saved in the state dict. */
-  buffers: Map<string, boolean>
-  /** Property name -> state-dict key, where they differ (`runningMean` -> `running_mean`). */
-  keys: Map<string, string>
-  hooks: Map<number, ForwardHook>
-  nextHookId: number
-}
-
-const REGISTRY: unique symbol = Symbol('tensorloom.module')
-
-/** A parameter or buffer of one module: state-dict key, property name and value. */
-interface Slot<T> {
-  key: string
-  prop: string
-  value: T
-}
-
 function isModule(value: unknown): value is Module {
   return value instanceof Module
-}
-
-function isVariable(value: unknown): value is tf.Variable {
-  return value instanceof tf.Variable
-}
-
-function isTensor(value: unknown): value is tf.Tensor {
-  return value instanceof tf.Tensor
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i])
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value !== 'object') return typeof value
-  return value.constructor?.name ?? 'object'
 }
 
 /**
@@ -126,7 +77,8 @@ function describe(value: unknown): string {
 export abstract class Module {
   /** Whether the module is in training mode; change it with {@link Module.train}/{@link Module.eval}. */
   training = true
-  declare private readonly [REGISTRY]: Registry
+  /** @internal The registry of buffers, state keys and hooks (see moduleSlots.ts). */
+  declare readonly [REGISTRY]: Registry
 
   constructor() {
     Object.defineProperty(this, REGISTRY, {
@@ -147,14 +99,11 @@ export abstract class Module {
    */
   call(input: tf.Tensor): tf.Tensor {
     if (!isTensor(input)) {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `${this.getName()}.call expects a tf.Tensor, got ${describe(input)}`,
-        {
-          values: { input },
-          hint: 'Wrap the data in a tensor first, e.g. tf.tensor(data, shape).',
-        },
-      )
+      throw layersError('CALL_NOT_TENSOR', {
+        module: this.getName(),
+        input,
+        got: describe(input),
+      })
     }
     const hooks = this[REGISTRY].hooks
     return tf.tidy(() => {
@@ -202,10 +151,7 @@ export abstract class Module {
   registerModule(name: string, module: Module | null): this {
     this.checkName('module', name)
     if (module !== null && !isModule(module)) {
-      throw new LayersError('INVALID_ARGUMENT', `${describe(module)} is not a Module subclass`, {
-        values: { name },
-        hint: 'Pass an instance of a class that extends Module.',
-      })
+      throw layersError('NOT_A_MODULE', { name, got: describe(module) })
     }
     this.defineSlot(name, module)
     return this
@@ -215,11 +161,7 @@ export abstract class Module {
   registerParameter(name: string, parameter: tf.Variable | null): this {
     this.checkName('parameter', name)
     if (parameter !== null && !isVariable(parameter)) {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `cannot assign '${describe(parameter)}' object to parameter '${name}' (tf.Variable or null required)`,
-        { values: { name }, hint: 'Wrap the tensor with tf.variable(tensor).' },
-      )
+      throw layersError('PARAMETER_NOT_VARIABLE', { name, got: describe(parameter) })
     }
     this.defineSlot(name, parameter)
     return this
@@ -238,11 +180,7 @@ export abstract class Module {
   ): this {
     this.checkName('buffer', name)
     if (tensor !== null && !isTensor(tensor)) {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `cannot assign '${describe(tensor)}' object to buffer '${name}' (tf.Tensor or null required)`,
-        { values: { name }, hint: 'Pass a tf.Tensor (or a tf.Variable to update it in place).' },
-      )
+      throw layersError('BUFFER_NOT_TENSOR', { name, got: describe(tensor) })
     }
     const registry = this[REGISTRY]
     registry.buffers.set(name, options.persistent ?? true)
@@ -268,7 +206,7 @@ export abstract class Module {
   namedChildren(): Array<[string, Module]> {
     const seen = new Set<Module>()
     const out: Array<[string, Module]> = []
-    for (const [name, child] of this.ownModules()) {
+    for (const [name, child] of ownModules(this)) {
       if (seen.has(child)) continue
       seen.add(child)
       out.push([name, child])
@@ -292,7 +230,7 @@ export abstract class Module {
       if (seen.has(module)) return
       seen.add(module)
       out.push([name, module])
-      for (const [childName, child] of module.ownModules()) {
+      for (const [childName, child] of ownModules(module)) {
         visit(child, name === '' ? childName : `${name}.${childName}`)
       }
     }
@@ -311,7 +249,7 @@ export abstract class Module {
    * @param options.recurse include descendants' parameters (default true)
    */
   namedParameters(options: { recurse?: boolean } = {}): Array<[string, tf.Variable]> {
-    return this.collect((m) => m.ownParameters(), options.recurse ?? true)
+    return this.collect((m) => ownParameters(m), options.recurse ?? true)
   }
 
   /** All parameters (the variables an optimizer updates), in {@link Module.namedParameters} order. */
@@ -321,7 +259,7 @@ export abstract class Module {
 
   /** Buffers with their dotted state-dict names (`'1.running_mean'`), like `named_buffers()`. */
   namedBuffers(options: { recurse?: boolean } = {}): Array<[string, tf.Tensor]> {
-    return this.collect((m) => m.ownBuffers(), options.recurse ?? true)
+    return this.collect((m) => ownBuffers(m), options.recurse ?? true)
   }
 
   /** All buffers, in {@link Module.namedBuffers} order. */
@@ -335,100 +273,26 @@ export abstract class Module {
    * them before the module changes if you need a snapshot.
    */
   stateDict(): Record<string, tf.Tensor> {
-    const out: Record<string, tf.Tensor> = {}
-    const visit = (module: Module, prefix: string) => {
-      for (const { key, value } of module.ownParameters()) out[prefix + key] = value
-      for (const { key, value } of module.ownBuffers(true)) out[prefix + key] = value
-      for (const [name, child] of module.ownModules()) visit(child, `${prefix}${name}.`)
-    }
-    visit(this, '')
-    return out
+    return collectStateDict(this)
   }
 
   /**
    * Copies values from `stateDict` into the parameters and buffers, like PyTorch's
    * `load_state_dict` (casting dtypes like `copy_`). Throws a {@link StateDictError} with PyTorch's
    * message (`Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict:
-   * "0.weight". `) on missing or unexpected keys when `strict` (the default) and on any shape
-   * mismatch. Unlike PyTorch it is all-or-nothing: when it throws, nothing was copied. The given
-   * tensors stay owned by the caller.
+   * "0.weight". `) on missing or unexpected keys when `strict` (the default), on any shape
+   * mismatch, and on values that cannot be copied (not tensors, disposed, string dtype). Unlike
+   * PyTorch it is all-or-nothing: everything is checked and copied aside first, so when it throws
+   * the module is exactly as before. A `stateDict` that is not an object of tensors throws
+   * `INVALID_ARGUMENT`. The given tensors stay owned by the caller.
    */
   loadStateDict(
     stateDict: Record<string, tf.Tensor>,
     options: LoadStateDictOptions = {},
   ): LoadStateDictResult {
-    const strict = options.strict ?? true
-    const missingKeys: string[] = []
-    const unexpectedKeys: string[] = []
-    const errors: string[] = []
-    const copies: Array<() => void> = []
-    const keys = Object.keys(stateDict)
-
-    const visit = (module: Module, prefix: string) => {
-      const local = new Set<string>()
-      const slots = [...module.ownParameters(), ...module.ownBuffers(true)]
-      for (const slot of slots) {
-        local.add(slot.key)
-        const key = prefix + slot.key
-        if (!Object.hasOwn(stateDict, key)) {
-          const makeDefault = module.missingStateDefault(slot.key)
-          if (makeDefault === undefined) missingKeys.push(key)
-          else
-            copies.push(() => {
-              const value = makeDefault()
-              module.copyInto(slot, value)
-              value.dispose()
-            })
-          continue
-        }
-        const input: unknown = stateDict[key]
-        if (!isTensor(input)) {
-          errors.push(
-            `While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${describe(input)}`,
-          )
-          continue
-        }
-        if (!sameShape(input.shape, slot.value.shape)) {
-          errors.push(
-            `size mismatch for ${key}: copying a param with shape ${torchSize(input.shape)} from checkpoint, the shape in current model is ${torchSize(slot.value.shape)}.`,
-          )
-          continue
-        }
-        copies.push(() => module.copyInto(slot, input))
-      }
-      const childNames = new Set<string>()
-      for (const [name] of module.ownModules()) childNames.add(name)
-      for (const key of keys) {
-        if (!key.startsWith(prefix)) continue
-        const name = key.slice(prefix.length).split('.', 1)[0] ?? ''
-        if (!childNames.has(name) && !local.has(name)) unexpectedKeys.push(key)
-      }
-      for (const [name, child] of module.ownModules()) visit(child, `${prefix}${name}.`)
-    }
-    visit(this, '')
-
-    if (strict) {
-      if (unexpectedKeys.length > 0) {
-        errors.unshift(
-          `Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `,
-        )
-      }
-      if (missingKeys.length > 0) {
-        errors.unshift(
-          `Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `,
-        )
-      }
-    }
-    if (errors.length > 0) {
-      throw new StateDictError(
-        `Error(s) in loading state_dict for ${this.getName()}:\n\t${errors.join('\n\t')}`,
-        missingKeys,
-        unexpectedKeys,
-        errors,
-      )
-    }
-    for (const copy of copies) copy()
-    return { missingKeys, unexpectedKeys }
+    return loadStateDictInto(this, this.getName(), stateDict, options, (module, key) =>
+      module.missingStateDefault(key),
+    )
   }
 
   /** Calls `fn` on every descendant and then on this module, like PyTorch's `apply`. */
@@ -446,7 +310,7 @@ export abstract class Module {
   dispose(): void {
     const done = new Set<tf.Tensor>()
     for (const module of this.modules()) {
-      for (const { value } of [...module.ownParameters(), ...module.ownBuffers(false)]) {
+      for (const { value } of [...ownParameters(module), ...ownBuffers(module, false)]) {
         if (done.has(value)) continue
         done.add(value)
         value.dispose()
@@ -463,7 +327,7 @@ export abstract class Module {
   /** The module tree exactly as PyTorch's `print(model)` shows it. */
   toString(): string {
     const extraLines = this.extraRepr() === '' ? [] : this.extraRepr().split('\n')
-    const childLines = this.ownModules().map(
+    const childLines = ownModules(this).map(
       ([name, child]) => `(${name}): ${addIndent(child.toString(), 2)}`,
     )
     const lines = [...extraLines, ...childLines]
@@ -493,37 +357,6 @@ export abstract class Module {
     return undefined
   }
 
-  private ownModules(): Array<[string, Module]> {
-    const out: Array<[string, Module]> = []
-    for (const prop of Object.keys(this)) {
-      const value: unknown = (this as Record<string, unknown>)[prop]
-      if (isModule(value)) out.push([prop, value])
-    }
-    return out
-  }
-
-  private ownParameters(): Array<Slot<tf.Variable>> {
-    const { buffers, keys } = this[REGISTRY]
-    const out: Array<Slot<tf.Variable>> = []
-    for (const prop of Object.keys(this)) {
-      if (buffers.has(prop)) continue
-      const value: unknown = (this as Record<string, unknown>)[prop]
-      if (isVariable(value)) out.push({ key: keys.get(prop) ?? prop, prop, value })
-    }
-    return out
-  }
-
-  private ownBuffers(persistentOnly = false): Array<Slot<tf.Tensor>> {
-    const { buffers, keys } = this[REGISTRY]
-    const out: Array<Slot<tf.Tensor>> = []
-    for (const [prop, persistent] of buffers) {
-      if (persistentOnly && !persistent) continue
-      const value: unknown = (this as Record<string, unknown>)[prop]
-      if (isTensor(value)) out.push({ key: keys.get(prop) ?? prop, prop, value })
-    }
-    return out
-  }
-
   private collect<T>(own: (m: Module) => Array<Slot<T>>, recurse: boolean): Array<[string, T]> {
     const out: Array<[string, T]> = []
     const seen = new Set<T>()
@@ -538,59 +371,8 @@ export abstract class Module {
     return out
   }
 
-  private copyInto(slot: Slot<tf.Tensor>, input: tf.Tensor): void {
-    const target = slot.value
-    if (isVariable(target)) {
-      if (input.dataId === target.dataId) return
-      tf.tidy(() =>
-        target.assign(input.dtype === target.dtype ? input : tf.cast(input, target.dtype)),
-      )
-      return
-    }
-    const copy = tf.tidy(() =>
-      input.dtype === target.dtype ? input.clone() : tf.cast(input, target.dtype),
-    )
-    ;(this as Record<string, unknown>)[slot.prop] = copy
-    if (target !== input) target.dispose()
-  }
-
-  private checkName(kind: string, name: string): void {
-    if (typeof name !== 'string') {
-      throw new LayersError(
-        'INVALID_MODULE_NAME',
-        `${kind} name should be a string. Got ${typeof name}`,
-        {
-          values: { name },
-          hint: 'Use a string name.',
-        },
-      )
-    }
-    if (name === '') {
-      throw new LayersError('INVALID_MODULE_NAME', `${kind} name can't be empty string ""`, {
-        values: { name },
-        hint: 'Use a non-empty name.',
-      })
-    }
-    if (name.includes('.')) {
-      throw new LayersError('INVALID_MODULE_NAME', `${kind} name can't contain ".", got: ${name}`, {
-        values: { name },
-        hint: 'Dots separate levels in state-dict keys; use a name without dots.',
-      })
-    }
-    const existing: unknown = (this as Record<string, unknown>)[name]
-    const clash =
-      name in this &&
-      existing !== undefined &&
-      existing !== null &&
-      !(kind === 'module' && isModule(existing)) &&
-      !(kind === 'parameter' && isVariable(existing)) &&
-      !(kind === 'buffer' && isTensor(existing))
-    if (clash || (kind !== 'buffer' && this[REGISTRY].buffers.has(name))) {
-      throw new LayersError('INVALID_MODULE_NAME', `attribute '${name}' already exists`, {
-        values: { name },
-        hint: `Pick another name; '${name}' is already used by this ${this.getName()}.`,
-      })
-    }
+  private checkName(kind: 'module' | 'parameter' | 'buffer', name: string): void {
+    checkSlotName(this, this.getName(), kind, name)
   }
 
   private defineSlot(name: string, value: unknown): void {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { Module } from './Module'
 
 /**
@@ -36,10 +36,7 @@ export class Sequential extends Module implements Iterable<Module> {
     const i = index < 0 ? children.length + index : index
     const child = children[i]
     if (!Number.isInteger(index) || child === undefined) {
-      throw new LayersError('INVALID_ARGUMENT', `index ${index} is out of range`, {
-        values: { index, length: children.length },
-        hint: `Use an index in [${-children.length}, ${children.length - 1}].`,
-      })
+      throw layersError('SEQUENTIAL_INDEX', { index, length: children.length })
     }
     return child
   }

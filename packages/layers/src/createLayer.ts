@@ -7,7 +7,7 @@ import { Conv2d } from './Conv2d'
 import { Dropout } from './Dropout'
 import { Dropout2d } from './Dropout2d'
 import { ELU } from './ELU'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { Flatten } from './Flatten'
 import { GELU } from './GELU'
 import type { Generator } from './Generator'
@@ -85,10 +85,7 @@ export function createLayer<T extends LayerType>(
   generator?: Generator,
 ): LayerClasses[T] & Layer<T> {
   if (!Object.hasOwn(layerBuilders, type)) {
-    throw new LayersError('INVALID_ARGUMENT', `Unknown layer type ${JSON.stringify(type)}`, {
-      values: { type },
-      hint: `Use one of ${Object.keys(layerBuilders).join(', ')}.`,
-    })
+    throw layersError('UNKNOWN_LAYER', { type, known: Object.keys(layerBuilders) })
   }
   const build = layerBuilders[type] as unknown as (p: LayerParams[T], o: BuildOptions) => Layer<T>
   return build(params, generator === undefined ? {} : { generator }) as LayerClasses[T] & Layer<T>

@@ -11,7 +11,7 @@ import {
   type TrainingSettings,
 } from '@tensorloom/graph'
 import { createLayer } from './createLayer'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { Generator } from './Generator'
 import { GraphModel, type GraphModelStep } from './GraphModel'
 import type { Layer } from './Layer'
@@ -88,15 +88,7 @@ export function fromGraph(doc: GraphDocument, options: FromGraphOptions = {}): F
   const plan = planGraph(doc)
   const errors = plan.errors
   if ((options.validate ?? true) && errors.length > 0) {
-    const first = errors[0]!
-    throw new LayersError(
-      'GRAPH_NOT_BUILDABLE',
-      `The graph has ${errors.length} error${errors.length === 1 ? '' : 's'} and cannot be built: ${first.message}`,
-      {
-        values: { issues: errors },
-        hint: 'Fix the issues inferShapes(doc) reports (the studio offers one-click fixes).',
-      },
-    )
+    throw layersError('GRAPH_NOT_BUILDABLE', { issues: errors })
   }
   const generator = options.generator ?? new Generator(doc.training.seed)
 

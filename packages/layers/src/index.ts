@@ -9,7 +9,13 @@ export { createLayer, type LayerClasses } from './createLayer'
 export { Dropout, type DropoutOptions } from './Dropout'
 export { Dropout2d, type Dropout2dOptions } from './Dropout2d'
 export { ELU } from './ELU'
-export { LayersError, type LayersErrorCode } from './errors'
+export {
+  LayersError,
+  type LayersErrorCode,
+  type LayersMessageKey,
+  type LayersMessageValues,
+  layersMessages,
+} from './errors'
 export { Flatten } from './Flatten'
 export {
   type DataDescription,
@@ -38,15 +44,9 @@ export { LayerNorm, type LayerNormOptions } from './LayerNorm'
 export { LeakyReLU } from './LeakyReLU'
 export { Linear, type LinearOptions } from './Linear'
 export { LogSoftmax } from './LogSoftmax'
+export { MAX_SAFETENSORS_HEADER_BYTES, MAX_SAFETENSORS_TENSORS } from './limits'
 export { MaxPool2d } from './MaxPool2d'
-export {
-  type ForwardHook,
-  type LoadStateDictOptions,
-  type LoadStateDictResult,
-  Module,
-  type RemovableHandle,
-  StateDictError,
-} from './Module'
+export { type ForwardHook, Module, type RemovableHandle } from './Module'
 export { mergeOps, runMerge } from './merges'
 export { ReLU } from './ReLU'
 export { Sequential } from './Sequential'
@@ -66,4 +66,9 @@ export {
   saveSafetensors,
   saveSafetensorsAsync,
 } from './safetensors'
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  StateDictError,
+} from './stateDict'
 export { Tanh } from './Tanh'

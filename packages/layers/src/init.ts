@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { LayersError } from './errors'
+import { layersError } from './errors'
 import { defaultGenerator, type Generator } from './Generator'
 
 /** `fan_in` and `fan_out` of a weight shape, like PyTorch's `_calculate_fan_in_and_fan_out`. */
@@ -8,11 +8,7 @@ export function calculateFanInAndFanOut(shape: readonly number[]): {
   fanOut: number
 } {
   if (shape.length < 2) {
-    throw new LayersError(
-      'INVALID_ARGUMENT',
-      'Fan in and fan out can not be computed for tensor with fewer than 2 dimensions',
-      { values: { shape }, hint: 'Use this initialiser on weights ([out, in, ...]), not biases.' },
-    )
+    throw layersError('FAN_IN_OUT', { shape })
   }
   let receptive = 1
   for (const d of shape.slice(2)) receptive *= d

@@ -1,38 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { LayersError } from './errors'
-import type { LoadStateDictResult, Module } from './Module'
+import { layersError } from './errors'
+import type { Module } from './Module'
+import {
+  BYTES,
+  numel,
+  parseSafetensorsHeader,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+} from './safetensorsHeader'
+import type { LoadStateDictResult } from './stateDict'
 
-/** Element types of the safetensors format that this package reads. */
-export type SafetensorsDtype =
-  | 'F64'
-  | 'F32'
-  | 'F16'
-  | 'BF16'
-  | 'I64'
-  | 'I32'
-  | 'I16'
-  | 'I8'
-  | 'U64'
-  | 'U32'
-  | 'U16'
-  | 'U8'
-  | 'BOOL'
-
-/** One tensor's entry in a safetensors header. */
-export interface SafetensorsEntry {
-  dtype: SafetensorsDtype
-  shape: number[]
-  /** Byte range `[begin, end)` within the data section (after the header). */
-  data_offsets: [number, number]
-}
-
-/** A parsed safetensors header: tensor entries by name and the optional `__metadata__`. */
-export interface SafetensorsHeader {
-  tensors: Record<string, SafetensorsEntry>
-  metadata: Record<string, string> | null
-  /** Byte offset in the file where the data section starts (8 + header length). */
-  dataStart: number
-}
+export {
+  parseSafetensorsHeader,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+} from './safetensorsHeader'
 
 /** Options for writing safetensors. */
 export interface SafetensorsWriteOptions {
@@ -43,143 +26,6 @@ export interface SafetensorsWriteOptions {
    * loads into PyTorch as `torch.long`) or `'I32'`.
    */
   intDtype?: 'I64' | 'I32'
-}
-
-const BYTES: Record<SafetensorsDtype, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U64: 8,
-  U32: 4,
-  U16: 2,
-  U8: 1,
-  BOOL: 1,
-}
-
-const MAX_HEADER_BYTES = 100_000_000
-
-function invalid(message: string, values: Record<string, unknown> = {}): LayersError {
-  return new LayersError('SAFETENSORS_INVALID', `invalid safetensors file: ${message}`, {
-    values,
-    hint: 'Pass the complete bytes of a .safetensors file (8-byte header size, JSON header, data).',
-  })
-}
-
-function isDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === 'string' && Object.hasOwn(BYTES, value)
-}
-
-function isShape(value: unknown): value is number[] {
-  return (
-    Array.isArray(value) &&
-    value.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)
-  )
-}
-
-function numel(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1)
-}
-
-/** Reads and validates the header of a safetensors file without decoding any tensor. */
-export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
-  if (!(bytes instanceof Uint8Array)) {
-    throw invalid(`expected a Uint8Array, got ${typeof bytes}`)
-  }
-  if (bytes.byteLength < 8)
-    throw invalid(`${bytes.byteLength} bytes is too short for a header size`)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const low = view.getUint32(0, true)
-  const high = view.getUint32(4, true)
-  const headerLength = high * 2 ** 32 + low
-  if (headerLength > MAX_HEADER_BYTES || headerLength > bytes.byteLength - 8) {
-    throw invalid(`header size ${headerLength} exceeds the file size ${bytes.byteLength}`, {
-      headerLength,
-      fileSize: bytes.byteLength,
-    })
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
-    )
-  } catch (e) {
-    throw invalid(`header is not UTF-8 JSON (${(e as Error).message})`)
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw invalid('header is not a JSON object')
-  }
-  const dataStart = 8 + headerLength
-  const dataLength = bytes.byteLength - dataStart
-  const tensors: Record<string, SafetensorsEntry> = {}
-  let metadata: Record<string, string> | null = null
-  for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw invalid('__metadata__ must be an object of strings')
-      }
-      metadata = {}
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw invalid(`__metadata__.${k} must be a string`, { key: k })
-        metadata[k] = v
-      }
-      continue
-    }
-    const entry = raw as Partial<SafetensorsEntry> | null
-    if (entry === null || typeof entry !== 'object')
-      throw invalid(`entry "${name}" is not an object`)
-    if (!isDtype(entry.dtype)) {
-      throw new LayersError(
-        'SAFETENSORS_UNSUPPORTED_DTYPE',
-        `tensor "${name}" has dtype ${JSON.stringify(entry.dtype)}, which is not supported`,
-        {
-          values: { name, dtype: entry.dtype },
-          hint: `Convert it to one of ${Object.keys(BYTES).join(', ')} before saving (e.g. tensor.float()).`,
-        },
-      )
-    }
-    if (!isShape(entry.shape)) throw invalid(`tensor "${name}" has an invalid shape`, { name })
-    const offsets = entry.data_offsets
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
-      offsets[0] > offsets[1] ||
-      offsets[1] > dataLength
-    ) {
-      throw invalid(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`, {
-        name,
-      })
-    }
-    const expected = numel(entry.shape) * BYTES[entry.dtype]
-    if (offsets[1] - offsets[0] !== expected) {
-      throw invalid(
-        `tensor "${name}" (${entry.dtype} ${JSON.stringify(entry.shape)}) needs ${expected} bytes but data_offsets span ${offsets[1] - offsets[0]}`,
-        { name },
-      )
-    }
-    tensors[name] = {
-      dtype: entry.dtype,
-      shape: [...entry.shape],
-      data_offsets: [offsets[0], offsets[1]],
-    }
-  }
-  const ranges = Object.values(tensors)
-    .map((e) => e.data_offsets)
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-  let end = 0
-  for (const [begin, stop] of ranges) {
-    if (begin !== end) throw invalid(`data has a gap or overlap at byte ${Math.min(begin, end)}`)
-    end = stop
-  }
-  if (end !== dataLength) {
-    throw invalid(`tensors cover ${end} bytes of data but the file has ${dataLength}`)
-  }
-  return { tensors, metadata, dataStart }
 }
 
 function halfToFloat(h: number): number {
@@ -204,11 +50,7 @@ function decodeValues(
     for (let i = 0; i < n; i++) {
       const v = read(at(i))
       if (v < -(2 ** 31) || v > 2 ** 31 - 1) {
-        throw new LayersError(
-          'SAFETENSORS_UNSUPPORTED_DTYPE',
-          `tensor "${name}" holds ${v}, which does not fit in int32 (the integer type of tfjs)`,
-          { values: { name, value: v }, hint: 'Store it as a float tensor instead.' },
-        )
+        throw layersError('SAFETENSORS_INT_RANGE', { name, value: v })
       }
       out[i] = v
     }
@@ -223,7 +65,15 @@ function decodeValues(
     case 'F32':
       return floats((o) => view.getFloat32(o, true))
     case 'F64':
-      return floats((o) => view.getFloat64(o, true))
+      // A finite double beyond float32's range would silently become ±Infinity.
+      return floats((o) => {
+        const v = view.getFloat64(o, true)
+        if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+          const index = (o - entry.data_offsets[0]) / size
+          throw layersError('SAFETENSORS_FLOAT_RANGE', { name, value: v, index })
+        }
+        return v
+      })
     case 'F16':
       return floats((o) => halfToFloat(view.getUint16(o, true)))
     case 'BF16': {
@@ -319,25 +169,14 @@ function encodeValues(
   if (tensor.dtype === 'bool') {
     return { name, dtype: 'BOOL', shape, bytes: Uint8Array.from(data, (v) => (v ? 1 : 0)) }
   }
-  throw new LayersError(
-    'SAFETENSORS_UNSUPPORTED_DTYPE',
-    `tensor "${name}" has dtype ${tensor.dtype}, which safetensors export does not support`,
-    { values: { name, dtype: tensor.dtype }, hint: 'Cast it to float32 or int32 first.' },
-  )
+  throw layersError('SAFETENSORS_EXPORT_DTYPE', { name, dtype: tensor.dtype })
 }
 
 function assemble(encoded: Encoded[], options: SafetensorsWriteOptions): Uint8Array {
   const metadata: Record<string, string> = { format: 'pt', ...options.metadata }
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string') {
-      throw new LayersError(
-        'INVALID_ARGUMENT',
-        `metadata "${k}" must be a string, got ${typeof v}`,
-        {
-          values: { key: k },
-          hint: 'Safetensors metadata maps strings to strings; use String(value) or JSON.stringify.',
-        },
-      )
+      throw layersError('SAFETENSORS_METADATA', { key: k, type: typeof v })
     }
   }
   // Widest element types first, so every tensor starts aligned to its element size.

@@ -1,11 +1,12 @@
 import type { Checkpoint } from './checkpoint'
+import { PAUSE_POLL_MS, YIELD_EVERY_MS } from './limits'
 import { yieldToEventLoop } from './yieldToEventLoop'
 
 /**
- * On WASM and CPU a read-back resolves without a macrotask, so a run would hold the event loop
- * until it ends: pause, abort and messages from a page would wait. It yields this often instead.
+ * Why a run was stopped from inside: the caller's signal, the trainer disposed, a subscriber that
+ * threw, or the model disposed under it.
  */
-const YIELD_EVERY_MS = 50
+export type StopReason = 'signal' | 'disposed' | 'listener' | 'model'
 
 /** What the trainer does for its {@link RunControl} at a step boundary. */
 export interface BoundaryActions {
@@ -15,6 +16,8 @@ export interface BoundaryActions {
   checkpoint(): Promise<Checkpoint>
   /** Training pauses (`true`) or goes on after a pause (`false`). */
   paused(paused: boolean): void
+  /** Called every `PAUSE_POLL_MS` while paused: may {@link RunControl.stop} the run. */
+  pausedTick?(): void
 }
 
 /**
@@ -24,6 +27,10 @@ export interface BoundaryActions {
  */
 export class RunControl {
   private signal: AbortSignal | undefined = undefined
+  /** Aborts the run: from the caller's signal or from {@link stop}. */
+  private controller: AbortController | null = null
+  private reason: StopReason | null = null
+  private outerSignal: AbortSignal | undefined = undefined
   private limit: number | null = null
   private pauseRequested = false
   private wake: (() => void) | null = null
@@ -32,7 +39,7 @@ export class RunControl {
     resolve: (c: Checkpoint) => void
     reject: (e: unknown) => void
   }> = []
-  private readonly onAbort = () => this.wake?.()
+  private readonly onAbort = () => this.stop('signal')
 
   constructor(private readonly actions: BoundaryActions) {}
 
@@ -41,17 +48,47 @@ export class RunControl {
     return this.limit
   }
 
+  /**
+   * The run's own signal: aborted by the caller's signal or by {@link stop}. Pass it on to work
+   * the run waits for (an evaluation), so that it stops too.
+   */
+  get runSignal(): AbortSignal | undefined {
+    return this.signal
+  }
+
+  /** Why the run was stopped from inside (null: it was not, or only `stopAt` ended it). */
+  get stopReason(): StopReason | null {
+    return this.reason
+  }
+
   /** A run starts (a pause asked for before it is forgotten). */
   begin(signal: AbortSignal | undefined, stopAt: number | null): void {
-    this.signal = signal
+    this.controller = new AbortController()
+    this.signal = this.controller.signal
+    this.reason = null
     this.limit = stopAt
     this.pauseRequested = false
-    signal?.addEventListener('abort', this.onAbort)
+    this.outerSignal = signal
+    if (signal?.aborted) this.stop('signal')
+    else signal?.addEventListener('abort', this.onAbort)
+  }
+
+  /**
+   * Stops the run at the next step boundary, or at once when it is paused (the first reason
+   * given is kept). Does nothing between runs.
+   */
+  stop(reason: StopReason): void {
+    if (!this.controller) return
+    this.reason ??= reason
+    this.controller.abort()
+    this.wake?.()
   }
 
   /** The run ended: checkpoint requests still waiting are answered with its final position. */
   end(): void {
-    this.signal?.removeEventListener('abort', this.onAbort)
+    this.outerSignal?.removeEventListener('abort', this.onAbort)
+    this.outerSignal = undefined
+    this.controller = null
     this.signal = undefined
     this.wake = null
     this.answerCheckpoints()
@@ -95,11 +132,15 @@ export class RunControl {
       await this.actions.flush()
       this.actions.paused(true)
       while (this.pauseRequested && !signal?.aborted) {
+        let timer: ReturnType<typeof setTimeout> | undefined
         await new Promise<void>((resolve) => {
           this.wake = resolve
+          timer = setTimeout(resolve, PAUSE_POLL_MS)
         })
+        clearTimeout(timer)
         this.wake = null
         this.answerCheckpoints()
+        this.actions.pausedTick?.()
       }
       if (signal?.aborted) return false
       this.actions.paused(false)

@@ -12,12 +12,19 @@ export interface Subscribable<T> {
   subscribe(listener: Listener<T>): () => void
 }
 
-/** @internal A minimal {@link Subscribable} implementation. */
+/**
+ * @internal A minimal {@link Subscribable} implementation. A listener that throws cannot break
+ * the code that changed the state: every listener is still called, and the first error goes to
+ * `onListenerError` (the Trainer stops the run with it).
+ */
 export class Store<T extends object> implements Subscribable<T> {
   private state: T
   private readonly listeners = new Set<Listener<T>>()
 
-  constructor(initial: T) {
+  constructor(
+    initial: T,
+    private readonly onListenerError: (error: unknown) => void = () => {},
+  ) {
     this.state = Object.freeze({ ...initial })
   }
 
@@ -30,9 +37,24 @@ export class Store<T extends object> implements Subscribable<T> {
     }
   }
 
-  /** Replaces the state with `{ ...state, ...patch }` and notifies listeners. */
+  /** Replaces the state with `{ ...state, ...patch }` and notifies listeners; never throws. */
   set(patch: Partial<T>): void {
     this.state = Object.freeze({ ...this.state, ...patch })
-    for (const listener of [...this.listeners]) listener(this.state)
+    let failed = false
+    let failure: unknown
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.state)
+      } catch (error) {
+        if (!failed) failure = error
+        failed = true
+      }
+    }
+    if (failed) this.onListenerError(failure)
+  }
+
+  /** Drops every listener. */
+  clear(): void {
+    this.listeners.clear()
   }
 }

@@ -264,6 +264,34 @@ describe('Trainer', () => {
     dispose()
   })
 
+  it('leaves paused time out of samplesPerSecond', async () => {
+    const { trainer, dispose } = setup({ syncEvery: 2 })
+    let before: TrainerState | null = null
+    trainer.subscribe((s) => {
+      if (s.globalStep === 6 && before === null) {
+        before = s
+        trainer.pause()
+      }
+    })
+    const running = trainer.fit()
+    await until(() => trainer.getState().status === 'paused')
+    await new Promise((r) => setTimeout(r, 1000))
+    const rates: number[] = []
+    trainer.subscribe((s) => {
+      if (s.globalStep > 6 && s.status === 'training' && s.samplesPerSecond !== null) {
+        rates.push(s.samplesPerSecond)
+      }
+    })
+    trainer.resume()
+    await running
+    const rate = (before as TrainerState | null)!.samplesPerSecond!
+    // A second of pause against a few milliseconds per batch: were it counted, the rate would
+    // drop to a fraction of what it was.
+    expect(rates.length).toBeGreaterThan(0)
+    expect(Math.min(...rates)).toBeGreaterThan(rate * 0.25)
+    dispose()
+  })
+
   it('lets timers through while training on wasm, so a pause or abort from one takes effect', async () => {
     // wasm reads back without a macrotask: without yielding, these timers would fire after fit().
     const epochs = 100

@@ -8,6 +8,7 @@ import { NonFiniteGuard } from './NonFiniteGuard'
 import type { Optimizer } from './Optimizer'
 import { Progress } from './Progress'
 import { RunControl } from './RunControl'
+import { RunFaults } from './RunFaults'
 import { type AnyStepEngine, createStepEngine, type PendingStep } from './StepEngine'
 import { Store, type Subscribable } from './Store'
 import {
@@ -61,6 +62,11 @@ export class Trainer implements Subscribable<TrainerState> {
       this.store.set({ status: paused ? 'paused' : 'training' })
       if (!paused) this.windowStart = performance.now()
     },
+    pausedTick: () => this.faults.checkModel(),
+  })
+  private readonly faults = new RunFaults(this.control, () => {
+    const { epoch, step } = this.store.getState()
+    return { epoch, step }
   })
   private engine: AnyStepEngine | null = null
 
@@ -85,7 +91,9 @@ export class Trainer implements Subscribable<TrainerState> {
     this.syncEvery = settings.syncEvery
     this.engineOption = settings.engine
     this.guard = new NonFiniteGuard(this.model, this.optimizer, settings.checkFinite)
-    this.store = new Store(initialState(settings.epochs, this.trainLoader.length))
+    this.store = new Store(initialState(settings.epochs, this.trainLoader.length), (error) =>
+      this.faults.listenerThrew(error),
+    )
   }
 
   /** The current progress snapshot. */
@@ -103,47 +111,57 @@ export class Trainer implements Subscribable<TrainerState> {
   /**
    * Trains until `epochs` epochs are done in total, evaluating on the test loader after each.
    * Continues from where the trainer stopped (after an abort or {@link loadCheckpoint}).
-   * Resolves with status `'aborted'` when the signal aborts; rejects with a `TrainError`
-   * `NON_FINITE_LOSS` when the loss becomes NaN/Inf (the last good weights are restored).
+   * Resolves with status `'aborted'` when the signal aborts or the trainer is disposed meanwhile;
+   * rejects with a `TrainError` `NON_FINITE_LOSS` when the loss becomes NaN/Inf (the last good
+   * weights are restored), `MODEL_DISPOSED` when the model is disposed under it, and
+   * `LISTENER_ERROR` when a subscriber throws (the run stops; `fit()` can continue it). Whatever
+   * happens, it settles and leaves the trainer ready for the next `fit()`.
    */
   async fit(options: FitOptions = {}): Promise<FitResult> {
     this.assertLive()
     if (this.running) throw trainError('FIT_BUSY')
     const epochs = checkEpochs(options.epochs ?? this.store.getState().epochs)
     const maxSteps = checkMaxSteps(options.maxSteps)
-    const signal = options.signal
+    if (this.trainLoader.length === 0) throw trainError('FIT_EMPTY_LOADER')
     this.running = true
-    this.control.begin(signal, maxSteps ?? null)
-    this.progress.resetRate()
-    this.store.set({ status: 'training', epochs, error: null })
+    this.faults.begin(this.model)
     try {
+      this.control.begin(options.signal, maxSteps ?? null)
+      this.progress.resetRate()
+      this.store.set({ status: 'training', epochs, error: null })
       const engine = await this.prepareEngine()
       this.guard.arm()
       while (this.epoch <= epochs) {
-        if ((await this.trainEpoch(engine)) === 'aborted') return this.finish('aborted')
+        if ((await this.trainEpoch(engine)) === 'aborted') return this.stopped()
         if (this.testLoader) {
-          if (signal?.aborted) return this.finish('aborted')
+          if (this.control.runSignal?.aborted) return this.stopped()
           this.store.set({ status: 'evaluating' })
-          const result = await this.runEvaluation(this.testLoader, signal)
-          if (result === 'aborted') return this.finish('aborted')
+          const result = await this.runEvaluation(this.testLoader)
+          if (result === 'aborted') return this.stopped()
           this.endEpoch(result)
         } else {
           this.endEpoch(null)
         }
+        if (this.control.runSignal?.aborted) return this.stopped()
         if (this.epoch <= epochs) this.store.set({ status: 'training' })
       }
-      return this.finish('completed')
+      const result = this.finish('completed')
+      this.faults.throwIfListenerFailed()
+      return result
     } catch (error) {
       this.discardWindow()
-      const code = error instanceof TrainError ? error.code : 'ERROR'
+      const failure = this.faults.explain(error)
+      const code = failure instanceof TrainError ? failure.code : 'ERROR'
       this.store.set({
         status: 'failed',
-        error: { code, message: error instanceof Error ? error.message : String(error) },
+        error: { code, message: failure instanceof Error ? failure.message : String(failure) },
       })
-      throw error
+      throw failure
     } finally {
       this.running = false
       this.control.end()
+      this.faults.end()
+      if (this.disposed) this.free()
     }
   }
 
@@ -169,15 +187,22 @@ export class Trainer implements Subscribable<TrainerState> {
     if (!loader) throw trainError('EVALUATE_NO_LOADER')
     if (this.running) throw trainError('EVALUATE_BUSY')
     this.running = true
+    this.faults.begin()
     const previous = this.store.getState().status
     this.store.set({ status: 'evaluating' })
     try {
       const result = await evaluate(this.model, loader, this.criterion, options)
       this.store.set({ lastEvaluation: result })
+      this.store.set({ status: previous })
+      this.faults.throwIfListenerFailed()
       return result
+    } catch (error) {
+      if (this.store.getState().status === 'evaluating') this.store.set({ status: previous })
+      throw error
     } finally {
       this.running = false
-      this.store.set({ status: previous })
+      this.faults.end()
+      if (this.disposed) this.free()
     }
   }
 
@@ -224,21 +249,38 @@ export class Trainer implements Subscribable<TrainerState> {
 
   /**
    * Frees the trainer's own tensors (pending losses, last-good-weights copies) and drops listeners.
-   * The model, optimizer and loaders are not touched: dispose them yourself.
+   * The model, optimizer and loaders are not touched: dispose them yourself. During `fit()` (even
+   * paused) it stops the run like an abort: `fit()` resolves with status `'aborted'`, and the
+   * trainer is freed once its loop has stopped.
    */
   dispose(): void {
     if (this.disposed) return
-    this.discardWindow()
-    this.guard.drop()
-    this.engine?.dispose()
-    this.engine = null
     this.disposed = true
+    if (this.running) {
+      this.control.stop('disposed')
+      return
+    }
+    this.free()
   }
 
   // ---------------------------------------------------------------------------------------------
 
   private assertLive(): void {
     if (this.disposed) throw trainError('TRAINER_DISPOSED')
+  }
+
+  private free(): void {
+    this.discardWindow()
+    this.guard.drop()
+    this.engine?.dispose()
+    this.engine = null
+    this.store.clear()
+  }
+
+  /** A run stopped from inside or by its signal: how `fit()` settles. */
+  private stopped(): FitResult {
+    this.faults.throwIfFaulted()
+    return this.finish('aborted')
   }
 
   /** The engine, chosen on the first `fit` (and again after the backend changed), per `engine`. */
@@ -281,6 +323,7 @@ export class Trainer implements Subscribable<TrainerState> {
           index++
           continue
         }
+        this.faults.checkModel()
         if (!(await this.control.boundary(this.globalStep))) {
           engine.skip(next.value)
           return 'aborted'
@@ -374,11 +417,11 @@ export class Trainer implements Subscribable<TrainerState> {
     })
   }
 
-  private async runEvaluation(
-    loader: BatchSource,
-    signal: AbortSignal | undefined,
-  ): Promise<EvaluationResult | 'aborted'> {
+  private async runEvaluation(loader: BatchSource): Promise<EvaluationResult | 'aborted'> {
+    const signal = this.control.runSignal
     try {
+      this.faults.checkModel()
+      if (signal?.aborted) return 'aborted'
       const result = await evaluate(this.model, loader, this.criterion, signal ? { signal } : {})
       this.store.set({ lastEvaluation: result })
       return result

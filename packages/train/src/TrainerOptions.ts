@@ -69,6 +69,11 @@ export type TrainerSettings = Required<Omit<TrainerOptions, 'testLoader'>> & {
 
 /** Checks a {@link Trainer}'s options (throwing `INVALID_OPTION`) and fills in the defaults. */
 export function resolveOptions(options: TrainerOptions): TrainerSettings {
+  if (options === null || typeof options !== 'object') {
+    throw trainError('TRAINER_OPTIONS', {
+      got: options === null ? 'null' : typeof options,
+    })
+  }
   const { model, optimizer, trainLoader } = options
   if (!model || typeof model.call !== 'function' || typeof model.stateDict !== 'function') {
     throw trainError('TRAINER_MODEL')

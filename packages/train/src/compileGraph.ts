@@ -165,6 +165,19 @@ function disposeDataset(dataset: object): void {
   ;(inner as { dispose?: () => void }).dispose?.()
 }
 
+/**
+ * The class names of a dataset (torchvision's `classes`: MNIST's '0 - zero', an ImageFolder's
+ * folder names), looking through subsets; undefined when it has none (a CSV file, toy points).
+ */
+export function datasetClasses(dataset: object): readonly string[] | undefined {
+  let inner = dataset
+  while (inner instanceof Subset) inner = inner.dataset as object
+  const classes = (inner as { classes?: unknown }).classes
+  return Array.isArray(classes) && classes.every((c) => typeof c === 'string')
+    ? (classes as readonly string[])
+    : undefined
+}
+
 /** Frees the device copies of the data {@link loadGraphData} loaded (the files stay read). */
 export function disposeGraphData(data: GraphData): void {
   for (const dataset of new Set([data.train, data.test])) disposeDataset(dataset)

@@ -14,6 +14,8 @@ export type TrainErrorCode =
   | 'NON_FINITE_LOSS'
   | 'TRAINER_BUSY'
   | 'TRAINER_DISPOSED'
+  | 'MODEL_DISPOSED'
+  | 'LISTENER_ERROR'
   | 'CHECKPOINT_MISMATCH'
   | 'BAD_BATCH'
 
@@ -32,8 +34,9 @@ export class TrainError extends Error {
     problem: string,
     hint: string,
     values: Record<string, unknown> = {},
+    options?: { cause?: unknown },
   ) {
-    super(hint ? `${problem} ${hint}` : problem)
+    super(hint ? `${problem} ${hint}` : problem, options)
     this.name = 'TrainError'
     this.code = code
     this.values = values
@@ -67,6 +70,13 @@ type Shape = readonly number[]
  */
 export const trainMessages = {
   // Trainer options
+  TRAINER_OPTIONS: spec({
+    code: 'INVALID_OPTION',
+    message: (v: { got: string }) =>
+      `Trainer: options must be an object with model, optimizer and trainLoader, got ${v.got}.`,
+    hint: () => 'Pass e.g. new Trainer({ model, optimizer, trainLoader, testLoader, epochs: 5 }).',
+    values: () => ({ option: 'options' }),
+  }),
   TRAINER_MODEL: spec({
     code: 'INVALID_OPTION',
     message: () => 'Trainer: model must be a Module.',
@@ -120,6 +130,14 @@ export const trainMessages = {
     hint: () => 'Use e.g. maxSteps: 200, or leave it out to train every epoch.',
     values: (v) => ({ option: 'maxSteps', value: v.value }),
   }),
+  FIT_EMPTY_LOADER: spec({
+    code: 'INVALID_OPTION',
+    message: () =>
+      'Trainer.fit: the training loader has no batches: its dataset is empty (or dropLast drops its only, smaller batch).',
+    hint: () =>
+      'Check the training data: a split with 0 samples cannot train a model, and nothing would be learned.',
+    values: () => ({ option: 'trainLoader', batches: 0 }),
+  }),
   EVALUATE_NO_LOADER: spec({
     code: 'INVALID_OPTION',
     message: () => 'Trainer.evaluate: no loader given and no testLoader configured.',
@@ -148,6 +166,20 @@ export const trainMessages = {
     code: 'TRAINER_DISPOSED',
     message: () => 'This Trainer has been disposed.',
     hint: () => 'Create a new Trainer.',
+  }),
+  MODEL_DISPOSED: spec({
+    code: 'MODEL_DISPOSED',
+    message: (v: { epoch: number; step: number }) =>
+      `The model was disposed while training (epoch ${v.epoch}, step ${v.step}); training stopped.`,
+    hint: () => 'Dispose the model only after fit() settles: abort it and await it first.',
+  }),
+  LISTENER_THREW: spec({
+    code: 'LISTENER_ERROR',
+    message: (v: { epoch: number; step: number; message: string }) =>
+      `A subscriber of the Trainer threw (${v.message}) at epoch ${v.epoch}, step ${v.step}; training stopped there.`,
+    hint: () =>
+      'Fix the listener passed to trainer.subscribe(): it must not throw. fit() can continue from here.',
+    values: ({ epoch, step }) => ({ epoch, step }),
   }),
   NON_FINITE_LOSS: spec({
     code: 'NON_FINITE_LOSS',

@@ -14,6 +14,7 @@ export {
   type CompiledRun,
   type CompileOptions,
   compileGraph,
+  datasetClasses,
   disposeGraphData,
   type GraphData,
   type GraphSplit,
@@ -69,6 +70,7 @@ export {
   type BackendAttempt,
   type BackendSelection,
   defaultBackendOrder,
+  type SelectBackendOptions,
   selectBackend,
 } from './selectBackend'
 export {
@@ -79,3 +81,4 @@ export {
   type TrainerState,
   type TrainerStatus,
 } from './Trainer'
+export type { WasmPaths } from './wasmPaths'

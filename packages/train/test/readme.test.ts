@@ -22,8 +22,6 @@ describe('reliability: documentation examples', () => {
       packageDir,
       selfName: '@tensorloom/train',
       code: blocks.join('\n'),
-      // The Trainer example stops through an AbortController the README leaves to the reader.
-      prelude: 'declare const abortController: AbortController',
     })
     expect(diagnostics).toEqual([])
     record(task, blocks.length, `${blocks.length} examples type-check`)

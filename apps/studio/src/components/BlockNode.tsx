@@ -4,6 +4,7 @@ import type { Node, NodeProps } from '@xyflow/react'
 import { Handle, Position, useStore, useUpdateNodeInternals } from '@xyflow/react'
 import { memo, useEffect } from 'react'
 import { formatCount } from '../lib/formatCount'
+import { isUnfinished } from '../lib/issues'
 import { portOffset } from '../lib/wireRoute'
 import { useStudio } from '../store/useStudio'
 
@@ -22,6 +23,22 @@ export type BlockFlowNode = Node<BlockData, 'block'>
 /** The issue callout beside a block (see .block-issue in styles.css). */
 export const CALLOUT = { gap: 14, width: 280, height: 110 }
 const BLOCK_WIDTH = 240
+
+/** Short words for an unfinished block: a quiet line inside it, not a red callout. */
+function hintOf(issue: NodeIssue): string {
+  switch (issue.code) {
+    case 'DISCONNECTED_NODE':
+      return 'Not connected yet'
+    case 'MERGE_MISSING_INPUT':
+      return 'Waiting for its other input'
+    case 'NO_INPUT':
+      return 'Needs an input'
+    case 'UNUSED_OUTPUT':
+      return 'Its output goes nowhere yet'
+    default:
+      return issue.message
+  }
+}
 
 /** The first issue of a block, with its one-click fix. */
 function BlockIssue(props: { nodeId: string; issue: NodeIssue; x: number }) {
@@ -85,9 +102,11 @@ export const BlockNode = memo(function BlockNode(props: NodeProps<BlockFlowNode>
   const { data, selected, positionAbsoluteX } = props
   const { node, paramCount, issues, ports, output } = data
   const spec = nodeSpecs[node.type]
-  const error = issues.find((i) => i.severity === 'error')
-  const shown = error ?? issues[0]
-  const state = error ? 'has-error' : shown ? 'has-warning' : ''
+  const real = issues.filter((i) => !isUnfinished(i))
+  const error = real.find((i) => i.severity === 'error')
+  const shown = error ?? real[0]
+  const hint = shown ? undefined : issues[0]
+  const state = error ? 'has-error' : shown ? 'has-warning' : hint ? 'unfinished' : ''
   const merge = ports.length > 0
   return (
     <div
@@ -118,6 +137,11 @@ export const BlockNode = memo(function BlockNode(props: NodeProps<BlockFlowNode>
           </span>
         )}
       </div>
+      {hint && (
+        <div className="block-hint" data-testid="block-hint" title={hint.message}>
+          {hintOf(hint)}
+        </div>
+      )}
       {shown && <BlockIssue nodeId={node.id} issue={shown} x={positionAbsoluteX} />}
       {hasOutput(node.type) && <Handle type="source" position={Position.Bottom} />}
     </div>

@@ -11,16 +11,17 @@ import type {
 import {
   applyNodeChanges,
   Background,
+  ControlButton,
   Controls,
-  getViewportForBounds,
   MiniMap,
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react'
-import type { DragEvent, RefObject } from 'react'
+import type { DragEvent, MouseEvent as ReactMouseEvent, RefObject } from 'react'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { NODE_SIZE } from '../lib/autoLayout'
+import { isUnfinished, realErrors } from '../lib/issues'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import type { BlockFlowNode } from './BlockNode'
 import { BlockNode, CALLOUT } from './BlockNode'
@@ -32,7 +33,9 @@ const nodeTypes = { block: BlockNode }
 const edgeTypes = { shape: ShapeEdge }
 
 /** Room around the graph when fitting it: the toolbar is above it, the minimap below right. */
-const FIT_PADDING = { top: '56px', right: '32px', bottom: '124px', left: '40px' } as const
+const FIT_PADDING = { top: 56, right: 32, bottom: 124, left: 40 }
+/** On a narrow canvas (a phone) the minimap is hidden and the margins are small. */
+const NARROW_FIT_PADDING = { top: 56, right: 12, bottom: 72, left: 12 }
 
 const MINIMAP_COLORS: Record<string, string> = {
   data: '#0c8a7c',
@@ -40,6 +43,37 @@ const MINIMAP_COLORS: Record<string, string> = {
   merges: '#0369a1',
   activations: '#8b4fd8',
   losses: '#d5620f',
+}
+
+/** Fitting the graph, auto-layout and focusing a block never zoom out further than this. */
+export const READABLE_ZOOM = 0.6
+
+/**
+ * The viewport that shows `bounds` within a `width` x `height` canvas, zoomed between
+ * READABLE_ZOOM and 1. A graph too big for that shows its top (and is centred across when it
+ * fits across): the start of the network, readable, rather than all of it too small to read.
+ */
+export function fitViewport(
+  bounds: Rect,
+  width: number,
+  height: number,
+  padding: { top: number; right: number; bottom: number; left: number },
+) {
+  const availableW = Math.max(1, width - padding.left - padding.right)
+  const availableH = Math.max(1, height - padding.top - padding.bottom)
+  const fit = Math.min(availableW / bounds.width, availableH / bounds.height, 1)
+  const zoom = Math.max(READABLE_ZOOM, fit)
+  const spanW = bounds.width * zoom
+  const spanH = bounds.height * zoom
+  const x =
+    spanW <= availableW
+      ? padding.left + (availableW - spanW) / 2 - bounds.x * zoom
+      : padding.left - bounds.x * zoom
+  const y =
+    spanH <= availableH
+      ? padding.top + (availableH - spanH) / 2 - bounds.y * zoom
+      : padding.top - bounds.y * zoom
+  return { x, y, zoom }
 }
 
 /** How near (px) a dragged wire must come to a handle to snap onto it. */
@@ -74,8 +108,9 @@ function graphBounds(nodes: BlockFlowNode[]): Rect | null {
   for (const n of nodes) {
     const width = n.measured?.width ?? NODE_SIZE.width
     const height = n.measured?.height ?? NODE_SIZE.height
-    const right = n.data.issues.length > 0 ? width + CALLOUT.gap + CALLOUT.width : width
-    const bottom = n.data.issues.length > 0 ? Math.max(height, CALLOUT.height) : height
+    const callout = n.data.issues.some((i) => !isUnfinished(i))
+    const right = callout ? width + CALLOUT.gap + CALLOUT.width : width
+    const bottom = callout ? Math.max(height, CALLOUT.height) : height
     x0 = Math.min(x0, n.position.x)
     y0 = Math.min(y0, n.position.y)
     x1 = Math.max(x1, n.position.x + right)
@@ -105,16 +140,81 @@ function useFitGraph(nodes: BlockFlowNode[], container: RefObject<HTMLElement | 
     pending.current = false
     const bounds = graphBounds(nodes)
     if (!bounds) return
-    const viewport = getViewportForBounds(
-      bounds,
-      el.clientWidth,
-      el.clientHeight,
-      0.2,
-      1,
-      FIT_PADDING,
-    )
+    const padding = el.clientWidth < 640 ? NARROW_FIT_PADDING : FIT_PADDING
+    const viewport = fitViewport(bounds, el.clientWidth, el.clientHeight, padding)
     void flow.setViewport(viewport, { duration: 250 })
-  }, [nodes, nodeCount, container, flow])
+  }, [nodes, nodeCount, container, flow, fitRequest])
+}
+
+/**
+ * Brings a block into view when asked (an error badge or card clicked, a block just added): zoomed
+ * to at least READABLE_ZOOM and centred, or, without `zoom`, panned only as far as needed.
+ */
+function useFocusNode(container: RefObject<HTMLElement | null>) {
+  const flow = useReactFlow()
+  const request = useStudio((s) => s.focusRequest)
+  useEffect(() => {
+    const el = container.current
+    if (!request || !el) return
+    // The block may have been added just now: wait (a few frames) until it is measured.
+    let frame = 0
+    let tries = 0
+    const look = () => {
+      const node = flow.getInternalNode(request.nodeId)
+      if (!node?.measured.width) {
+        if (tries++ < 20) frame = requestAnimationFrame(look)
+        return
+      }
+      const width = node.measured.width ?? NODE_SIZE.width
+      const height = node.measured.height ?? NODE_SIZE.height
+      const centre = {
+        x: node.internals.positionAbsolute.x + width / 2,
+        y: node.internals.positionAbsolute.y + height / 2,
+      }
+      const { zoom } = flow.getViewport()
+      if (request.zoom) {
+        void flow.setCenter(centre.x, centre.y, {
+          zoom: Math.max(zoom, 1),
+          duration: 300,
+        })
+        return
+      }
+      const box = el.getBoundingClientRect()
+      const topLeft = flow.flowToScreenPosition(node.internals.positionAbsolute)
+      const inside =
+        topLeft.x >= box.left &&
+        topLeft.y >= box.top &&
+        topLeft.x + width * zoom <= box.right &&
+        topLeft.y + height * zoom <= box.bottom
+      if (!inside) {
+        void flow.setCenter(centre.x, centre.y, {
+          zoom: Math.max(zoom, READABLE_ZOOM),
+          duration: 250,
+        })
+      }
+    }
+    frame = requestAnimationFrame(look)
+    return () => cancelAnimationFrame(frame)
+  }, [request, flow, container])
+}
+
+/** The wire under a point of the screen (its path or its shape label), or null. */
+export function edgeAtPoint(x: number, y: number): string | null {
+  for (const [dx, dy] of [
+    [0, 0],
+    [0, -8],
+    [0, 8],
+    [-8, 0],
+    [8, 0],
+  ] as const) {
+    for (const el of document.elementsFromPoint(x + dx, y + dy)) {
+      const pill = el.closest('[data-edge-id]')
+      if (pill) return pill.getAttribute('data-edge-id')
+      const edge = el.closest('.react-flow__edge')
+      if (edge) return edge.getAttribute('data-id')
+    }
+  }
+  return null
 }
 
 /** Blocks as React Flow nodes, keeping the sizes React Flow measured. */
@@ -155,15 +255,13 @@ function useBlockNodes() {
 }
 
 /** Edges labelled with their inferred shapes; the input edge of a failing block is red. */
-function useShapeEdges(): ShapeFlowEdge[] {
+function useShapeEdges(dropTarget: string | null): ShapeFlowEdge[] {
   const { doc, inference, selection } = useStudio(
     useShallow((s) => ({ doc: s.doc, inference: s.inference, selection: s.selection.edges })),
   )
   return useMemo(() => {
     const types = new Map(doc.nodes.map((n) => [n.id, n.type]))
-    const failing = new Set(
-      inference.issues.filter((i) => i.severity === 'error').map((i) => i.nodeId),
-    )
+    const failing = new Set(realErrors(inference.issues).map((i) => i.nodeId))
     const selected = new Set(selection)
     // Wires into a merge block end on their port's handle.
     const ports = new Map<string, string | undefined>()
@@ -181,7 +279,14 @@ function useShapeEdges(): ShapeFlowEdge[] {
         ...(port === undefined ? {} : { targetHandle: port }),
         type: 'shape',
         selected: selected.has(edge.id),
-        ...(error ? { className: 'edge-error' } : {}),
+        ...(error || edge.id === dropTarget
+          ? {
+              className: [
+                error ? 'edge-error' : '',
+                edge.id === dropTarget ? 'edge-drop' : '',
+              ].join(' '),
+            }
+          : {}),
         data: {
           label: shape?.label ?? '?',
           known: Boolean(shape?.shape),
@@ -192,7 +297,7 @@ function useShapeEdges(): ShapeFlowEdge[] {
         },
       }
     })
-  }, [doc, inference, selection])
+  }, [doc, inference, selection, dropTarget])
 }
 
 function toggled(current: string[], changes: { id: string; selected: boolean }[]): string[] {
@@ -202,6 +307,14 @@ function toggled(current: string[], changes: { id: string; selected: boolean }[]
     else next.delete(c.id)
   }
   return [...next]
+}
+
+function FitIcon() {
+  return (
+    <svg viewBox="0 0 32 30" aria-hidden="true">
+      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+    </svg>
+  )
 }
 
 /** Buttons over the canvas: auto-layout, delete and duplicate the selection. */
@@ -258,13 +371,15 @@ function CanvasToolbar({
 export function Canvas() {
   const store = useStudioStore()
   const [nodes, setNodes] = useBlockNodes()
-  const edges = useShapeEdges()
+  const [dropTarget, setDropTarget] = useState<string | null>(null)
+  const edges = useShapeEdges(dropTarget)
   const flow = useReactFlow()
   const nodesRef = useRef(nodes)
   nodesRef.current = nodes
 
   const container = useRef<HTMLElement>(null)
   useFitGraph(nodes, container)
+  useFocusNode(container)
 
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockFlowNode>[]) => {
@@ -371,29 +486,92 @@ export function Canvas() {
     [store, refuse, accepted],
   )
 
+  /** A single block without wires, dragged: the wire under its centre, if any. */
+  const wireUnder = useCallback(
+    (dragged: BlockFlowNode[]) => {
+      if (dragged.length !== 1) return null
+      const node = dragged[0]!
+      const { doc } = store.getState()
+      if (doc.edges.some((e) => e.source === node.id || e.target === node.id)) return null
+      const width = node.measured?.width ?? NODE_SIZE.width
+      const height = node.measured?.height ?? NODE_SIZE.height
+      const centre = flow.flowToScreenPosition({
+        x: node.position.x + width / 2,
+        y: node.position.y + height / 2,
+      })
+      return edgeAtPoint(centre.x, centre.y)
+    },
+    [flow, store],
+  )
+
+  const onNodeDrag = useCallback(
+    (_: unknown, __: unknown, dragged: BlockFlowNode[]) => setDropTarget(wireUnder(dragged)),
+    [wireUnder],
+  )
+
   const onNodeDragStop = useCallback(
     (_: unknown, __: unknown, dragged: BlockFlowNode[]) => {
-      store.getState().moveNodes(Object.fromEntries(dragged.map((n) => [n.id, n.position])))
+      setDropTarget(null)
+      const wire = wireUnder(dragged)
+      const s = store.getState()
+      s.moveNodes(Object.fromEntries(dragged.map((n) => [n.id, n.position])))
+      if (wire && dragged[0]) s.spliceNode(dragged[0].id, wire)
     },
-    [store],
+    [store, wireUnder],
   )
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (event.dataTransfer.types.includes(BLOCK_MIME)) {
       event.preventDefault()
       event.dataTransfer.dropEffect = 'move'
+      setDropTarget(edgeAtPoint(event.clientX, event.clientY))
     }
   }, [])
 
   const onDrop = useCallback(
     (event: DragEvent) => {
+      setDropTarget(null)
       const type = event.dataTransfer.getData(BLOCK_MIME) as NodeType
       if (!(type in nodeSpecs)) return
       event.preventDefault()
       const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY })
-      store
-        .getState()
-        .addNode(type, { x: at.x - NODE_SIZE.width / 2, y: at.y - NODE_SIZE.height / 2 })
+      const edgeId = edgeAtPoint(event.clientX, event.clientY)
+      const s = store.getState()
+      const result = s.addBlock(type, {
+        at: { x: at.x - NODE_SIZE.width / 2, y: at.y - NODE_SIZE.height / 2 },
+        after: null,
+        ...(edgeId ? { edgeId } : {}),
+      })
+      if (edgeId && result.problem) {
+        s.notify('info', `${type} was not put into the wire: ${result.problem}`)
+      }
+    },
+    [flow, store],
+  )
+
+  // A double-click on the empty canvas opens the quick-add picker there.
+  const onDoubleClick = useCallback(
+    (event: ReactMouseEvent) => {
+      const target = event.target as Element
+      if (!target.closest('.react-flow__pane') && !target.closest('.react-flow__background')) {
+        return
+      }
+      if (target.closest('.react-flow__node, .react-flow__edge, button, input')) return
+      // The new block goes where the double-click was, kept whole inside the view.
+      const box = container.current!.getBoundingClientRect()
+      const { zoom } = flow.getViewport()
+      const half = { x: (NODE_SIZE.width * zoom) / 2 + 8, y: (NODE_SIZE.height * zoom) / 2 + 8 }
+      const clamp = (v: number, lo: number, hi: number) =>
+        Math.max(lo, Math.min(v, Math.max(lo, hi)))
+      const point = {
+        x: clamp(event.clientX, box.left + half.x, box.right - half.x),
+        y: clamp(event.clientY, box.top + half.y, box.bottom - half.y),
+      }
+      store.getState().setSelection([], [])
+      store.getState().openQuickAdd({
+        flow: flow.screenToFlowPosition(point),
+        screen: { x: event.clientX, y: event.clientY },
+      })
     },
     [flow, store],
   )
@@ -411,8 +589,22 @@ export function Canvas() {
   )
 
   return (
-    <main className="canvas" aria-label="Network canvas" ref={container}>
+    <main
+      className="canvas"
+      aria-label="Network canvas"
+      ref={container}
+      onDoubleClick={onDoubleClick}
+      onDragLeave={() => setDropTarget(null)}
+    >
       <CanvasToolbar sizes={sizes} />
+      {nodes.length === 0 && (
+        <div className="canvas-empty" data-testid="canvas-empty">
+          <strong>An empty canvas</strong>
+          <span>
+            Double-click here or press <kbd>A</kbd> to add a block, or drag one from the palette.
+          </span>
+        </div>
+      )}
       <ReactFlow<BlockFlowNode, ShapeFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -427,11 +619,13 @@ export function Canvas() {
         onReconnectEnd={onReconnectEnd}
         connectionRadius={CONNECTION_RADIUS}
         isValidConnection={isValidConnection}
+        onNodeDrag={onNodeDrag}
         onNodeDragStop={onNodeDragStop}
         onDragOver={onDragOver}
         onDrop={onDrop}
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        zoomOnDoubleClick={false}
         minZoom={0.2}
         maxZoom={2}
         attributionPosition="top-right"
@@ -448,7 +642,16 @@ export function Canvas() {
           nodeStrokeWidth={0}
           maskColor="rgb(246 247 249 / 70%)"
         />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton
+            onClick={() => store.getState().requestFit()}
+            title="Fit the graph (never below a readable size)"
+            aria-label="Fit view"
+            className="react-flow__controls-fitview"
+          >
+            <FitIcon />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
     </main>
   )

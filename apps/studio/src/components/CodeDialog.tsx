@@ -39,7 +39,11 @@ export function CodeDialog(props: {
         </>
       }
     >
-      <pre className="code-view">{props.text}</pre>
+      {/* Focusable, so the keyboard can scroll it (axe: scrollable-region-focusable). */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable */}
+      <pre className="code-view" tabIndex={0}>
+        {props.text}
+      </pre>
     </Dialog>
   )
 }

@@ -49,8 +49,7 @@ export function DigitImage(props: {
       width={width}
       height={height}
       className={props.className}
-      role="img"
-      aria-label={props.label}
+      {...(props.label ? { role: 'img', 'aria-label': props.label } : { 'aria-hidden': true })}
     />
   )
 }

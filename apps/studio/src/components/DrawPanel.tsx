@@ -4,6 +4,7 @@ import type { DigitSteps, Gray } from '../lib/preprocess'
 import { preprocessDigit } from '../lib/preprocess'
 import { useStudio } from '../store/useStudio'
 import { DigitImage, diverging } from './DigitImage'
+import { ModelNote } from './ModelNote'
 
 const PAD = 280
 const STROKE = 20
@@ -18,17 +19,14 @@ function readPad(canvas: HTMLCanvasElement): Gray {
 
 /** The trained graph's Normalize mean and std (single channel), if it has one. */
 function useNormalize(): { mean: number; std: number } | null {
-  const trained = useStudio((s) => s.run.trainedGraph)
+  const doc = useStudio((s) => s.model?.doc)
   return useMemo(() => {
-    if (!trained) return null
-    const doc = JSON.parse(trained) as {
-      nodes: { type: string; params: Record<string, unknown> }[]
-    }
+    if (!doc) return null
     const node = doc.nodes.find((n) => n.type === 'Normalize')
     const mean = (node?.params.mean as number[] | undefined)?.[0]
     const std = (node?.params.std as number[] | undefined)?.[0]
     return mean !== undefined && std !== undefined ? { mean, std } : null
-  }, [trained])
+  }, [doc])
 }
 
 /** Pads an image with background to a square, centred, so steps show without stretching. */
@@ -119,7 +117,7 @@ export function DrawPanel() {
   const [steps, setSteps] = useState<DigitSteps | null>(null)
   const [probabilities, setProbabilities] = useState<number[] | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const trained = useStudio((s) => s.run.status === 'done' && s.run.results !== null)
+  const trained = useStudio((s) => s.model !== null)
   const predict = useStudio((s) => s.predict)
   const inFlight = useRef(false)
   const queued = useRef<Float32Array | null>(null)
@@ -197,6 +195,7 @@ export function DrawPanel() {
             ? 'Draw a digit from 0 to 9 in the black square. The trained model classifies it as you draw.'
             : 'Train the network first; until then you can still watch the preprocessing.'}
         </p>
+        <ModelNote what="The predictions" />
         <div className="pad-wrap">
           <canvas
             ref={canvas}

@@ -1,10 +1,16 @@
-import { toPyTorch, toTypeScript } from '@tensorloom/graph'
-import { useRef, useState } from 'react'
+import { templates, toPyTorch, toTypeScript } from '@tensorloom/graph'
+import { useMemo, useRef, useState } from 'react'
+import { withOriginalNames } from '../data/placeDataset'
 import { download, slug } from '../lib/download'
-import { shareUrl } from '../lib/share'
+import { graphChanges, summarizeChanges } from '../lib/graphDiff'
+import { isUnfinished, realErrors } from '../lib/issues'
+import { readGraphFile, shareUrl } from '../lib/share'
 import type { TemplateName } from '../store/graphSlice'
+import { listDocuments, newDocumentId, readDocument, readHistory } from '../store/persistence'
 import { useStudio, useStudioStore } from '../store/useStudio'
 import { CodeDialog } from './CodeDialog'
+import { pickData } from './DataDrop'
+import { ExportPackageDialog } from './ExportPackageDialog'
 import { Menu, MenuItem } from './Menu'
 
 const TEMPLATES: { name: TemplateName; label: string; hint: string }[] = [
@@ -13,7 +19,7 @@ const TEMPLATES: { name: TemplateName; label: string; hint: string }[] = [
     label: 'Lesson: MNIST MLP',
     hint: 'Flatten → Linear(784, 128) → ReLU → Linear(128, 10)',
   },
-  { name: 'deepMlp', label: 'Deeper MLP', hint: 'Three hidden layers with dropout' },
+  { name: 'deepMlp', label: 'Deeper MLP', hint: 'Two hidden layers with BatchNorm1d and Dropout' },
   { name: 'smallCnn', label: 'Small CNN', hint: 'Conv2d → ReLU → MaxPool2d → Linear' },
   {
     name: 'residualMlp',
@@ -64,7 +70,18 @@ function GraphName() {
 function TemplateMenu() {
   const loadTemplate = useStudio((s) => s.loadTemplate)
   return (
-    <Menu label="Templates" testId="template-menu">
+    <Menu
+      label={
+        <>
+          <span className="wide-only">Templates</span>
+          <span className="narrow-only" aria-hidden="true">
+            ▤
+          </span>
+        </>
+      }
+      ariaLabel="Templates"
+      testId="template-menu"
+    >
       {(close) =>
         TEMPLATES.map((t) => (
           <MenuItem key={t.name} close={close} hint={t.hint} onSelect={() => loadTemplate(t.name)}>
@@ -87,12 +104,48 @@ function ParamTotal() {
 }
 
 function IssueCount() {
-  const errors = useStudio((s) => s.inference.issues.filter((i) => i.severity === 'error').length)
-  return errors > 0 ? (
-    <span className="issue-count error" data-testid="issue-count">
-      {errors} {errors === 1 ? 'error' : 'errors'}
-    </span>
-  ) : (
+  const store = useStudioStore()
+  const errors = useStudio((s) => realErrors(s.inference.issues).length)
+  const unfinished = useStudio(
+    (s) => s.inference.issues.filter((i) => i.severity === 'error' && isUnfinished(i)).length,
+  )
+  const empty = useStudio((s) => s.doc.nodes.length === 0)
+  // Click: the first block with an error (or one left unfinished), panned and zoomed to.
+  const show = () => {
+    const { inference, focusNode, setPanel } = store.getState()
+    const first =
+      realErrors(inference.issues).find((i) => i.nodeId) ??
+      inference.issues.find((i) => i.nodeId && i.severity === 'error')
+    if (first) focusNode(first.nodeId)
+    else setPanel('block')
+  }
+  if (errors > 0) {
+    return (
+      <button
+        type="button"
+        className="issue-count error"
+        data-testid="issue-count"
+        onClick={show}
+        title="Show the first block with an error"
+      >
+        {errors} {errors === 1 ? 'error' : 'errors'}
+      </button>
+    )
+  }
+  if (empty || unfinished > 0) {
+    return (
+      <button
+        type="button"
+        className="issue-count todo"
+        data-testid="issue-count"
+        onClick={show}
+        title="What the network still needs before it can train"
+      >
+        {empty ? 'Empty canvas' : `${unfinished} to finish`}
+      </button>
+    )
+  }
+  return (
     <span className="issue-count ok" data-testid="issue-count">
       Shapes OK
     </span>
@@ -130,21 +183,79 @@ function UndoRedo() {
   )
 }
 
+function timeAgo(iso: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000)
+  if (seconds < 60) return 'just now'
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`
+  return new Date(iso).toLocaleDateString('en-US')
+}
+
+/** The documents saved in this browser, most recent first: click one to open it. */
+function RecentDocuments({ close }: { close: () => void }) {
+  const store = useStudioStore()
+  const current = useStudio((s) => s.docId)
+  const entries = listDocuments(window.localStorage).slice(0, 8)
+  if (entries.length <= 1) return null
+  const open = (id: string) => {
+    const saved = readDocument(window.localStorage, id)
+    if (!saved || !('doc' in saved)) {
+      store.getState().notify('error', 'That graph could not be opened: it is missing or damaged.')
+      return
+    }
+    store.getState().openDocument(id, saved.doc, readHistory(window.sessionStorage, id))
+  }
+  return (
+    <>
+      <div className="menu-sep" />
+      <div className="menu-heading" id="recent-heading">
+        Recent graphs
+      </div>
+      {entries.map((e) => (
+        <MenuItem
+          key={e.id}
+          close={close}
+          onSelect={() => open(e.id)}
+          disabled={e.id === current}
+          hint={e.id === current ? 'open in this tab' : `changed ${timeAgo(e.updatedAt)}`}
+          testId="recent-graph"
+        >
+          {e.name || 'Untitled'}
+        </MenuItem>
+      ))}
+    </>
+  )
+}
+
 function FileMenu() {
   const store = useStudioStore()
-  const hasWeights = useStudio((s) => s.run.results !== null)
+  const model = useStudio((s) => s.model)
+  const onCanvas = useStudio((s) => s.doc)
+  const changes = useMemo(() => (model ? graphChanges(model.doc, onCanvas) : []), [model, onCanvas])
   const fileInput = useRef<HTMLInputElement>(null)
   const [code, setCode] = useState<{ title: string; text: string; fileName: string } | null>(null)
+  const [packaging, setPackaging] = useState(false)
 
   const open = async (file: File) => {
-    const result = store.getState().importGraph(await file.text())
+    const read = await readGraphFile(file)
+    if (!read.ok) {
+      store.getState().notify('error', `Could not open ${file.name}: ${read.message}`)
+      return
+    }
+    const result = store.getState().importGraph(read.text)
     if (result.ok) store.getState().notify('success', `Opened ${file.name}.`)
     else store.getState().notify('error', `Could not open ${file.name}: ${result.message}`)
   }
   const doc = () => store.getState().doc
+  // Exports name a dropped-in dataset by the folder or file it came from (the default --data-root).
+  const exported = () => withOriginalNames(doc(), store.getState().localData)
   const name = () => slug(doc().name)
 
   const actions = {
+    newGraph: () => {
+      store.getState().openDocument(newDocumentId(), structuredClone(templates.empty))
+      store.getState().notify('info', 'A new graph. The one before is under File, Recent graphs.')
+    },
     save: () =>
       download(`${name()}.tensorloom.json`, JSON.stringify(doc(), null, 2), 'application/json'),
     share: async () => {
@@ -157,13 +268,23 @@ function FileMenu() {
       }
     },
     pytorch: () =>
-      setCode({ title: 'PyTorch script', text: toPyTorch(doc()), fileName: `${name()}.py` }),
+      setCode({ title: 'PyTorch script', text: toPyTorch(exported()), fileName: `${name()}.py` }),
     typescript: () =>
-      setCode({ title: 'TypeScript program', text: toTypeScript(doc()), fileName: `${name()}.ts` }),
+      setCode({
+        title: 'TypeScript program',
+        text: toTypeScript(exported()),
+        fileName: `${name()}.ts`,
+      }),
     weights: async () => {
       try {
         const reply = await store.getState().exportWeights()
         download(reply.fileName, reply.bytes, 'application/octet-stream')
+        store
+          .getState()
+          .notify(
+            'success',
+            `Saved the trained weights of “${model?.doc.name}” as ${reply.fileName}.`,
+          )
       } catch (error) {
         store.getState().notify('error', (error as Error).message)
       }
@@ -175,6 +296,16 @@ function FileMenu() {
       <Menu label="File" align="right" testId="file-menu">
         {(close) => (
           <>
+            <MenuItem
+              close={close}
+              onSelect={actions.newGraph}
+              hint="An empty canvas; this graph stays saved"
+              testId="new-graph"
+            >
+              New graph
+            </MenuItem>
+            <RecentDocuments close={close} />
+            <div className="menu-sep" />
             <MenuItem
               close={close}
               onSelect={() => fileInput.current?.click()}
@@ -195,6 +326,21 @@ function FileMenu() {
             <div className="menu-sep" />
             <MenuItem
               close={close}
+              onSelect={() => pickData('folder')}
+              hint="One subfolder per class; kept in this browser"
+            >
+              Add a folder of images…
+            </MenuItem>
+            <MenuItem
+              close={close}
+              onSelect={() => pickData('file')}
+              hint="A .zip of class folders, or a .csv table"
+            >
+              Add a .zip or .csv file…
+            </MenuItem>
+            <div className="menu-sep" />
+            <MenuItem
+              close={close}
               onSelect={actions.pytorch}
               hint="torch.nn code for this network"
             >
@@ -210,10 +356,40 @@ function FileMenu() {
             <MenuItem
               close={close}
               onSelect={actions.weights}
-              disabled={!hasWeights}
-              hint={hasWeights ? 'safetensors, loadable in PyTorch' : 'Train the model first'}
+              disabled={!model}
+              testId="export-weights"
+              hint={
+                !model
+                  ? 'Train the model first'
+                  : changes.length > 0
+                    ? `Trained before the canvas changed (${summarizeChanges(changes, 2)}): the weights of “${model.doc.name}” as trained`
+                    : 'safetensors, loadable in PyTorch'
+              }
             >
-              Export trained weights
+              {model ? `Export trained weights of “${model.doc.name}”` : 'Export trained weights'}
+            </MenuItem>
+            <div className="menu-sep" />
+            <MenuItem
+              close={close}
+              onSelect={() => store.getState().setTour(0)}
+              hint="Shapes, PyTorch's error and its fix, training, a drawn digit"
+              testId="start-tour"
+            >
+              Guided tour
+            </MenuItem>
+            <MenuItem
+              close={close}
+              onSelect={() => setPackaging(true)}
+              disabled={!model}
+              hint={
+                !model
+                  ? 'Train the model first'
+                  : changes.length > 0
+                    ? `“${model.doc.name}” as trained, not the canvas (${summarizeChanges(changes, 2)})`
+                    : 'A .tgz to npm publish: predict(), weights, README'
+              }
+            >
+              {model ? `Export “${model.doc.name}” as npm package…` : 'Export as npm package…'}
             </MenuItem>
           </>
         )}
@@ -221,7 +397,7 @@ function FileMenu() {
       <input
         ref={fileInput}
         type="file"
-        accept=".json,application/json"
+        accept=".json,application/json,.gz,application/gzip"
         hidden
         data-testid="import-input"
         onChange={(e) => {
@@ -230,6 +406,7 @@ function FileMenu() {
           if (file) void open(file)
         }}
       />
+      {packaging && <ExportPackageDialog onClose={() => setPackaging(false)} />}
       {code && (
         <CodeDialog
           title={code.title}
@@ -246,10 +423,12 @@ function FileMenu() {
 export function Header() {
   return (
     <header className="header">
-      <div className="brand">
+      <h1 className="brand">
         <Logo />
-        Tensorloom <small>Studio</small>
-      </div>
+        <span className="brand-text">
+          Tensorloom <small>Studio</small>
+        </span>
+      </h1>
       <GraphName />
       <TemplateMenu />
       <div className="header-spacer" />

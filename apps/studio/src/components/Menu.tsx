@@ -5,6 +5,8 @@ import { useEffect, useRef, useState } from 'react'
 export function Menu(props: {
   label: ReactNode
   title?: string
+  /** The button's accessible name, when its label is an icon on a narrow screen. */
+  ariaLabel?: string
   align?: 'left' | 'right'
   testId?: string
   children: (close: () => void) => ReactNode
@@ -34,10 +36,14 @@ export function Menu(props: {
         aria-haspopup="menu"
         aria-expanded={open}
         title={props.title}
+        aria-label={props.ariaLabel}
         data-testid={props.testId}
         onClick={() => setOpen(!open)}
       >
-        {props.label} <span aria-hidden>▾</span>
+        {props.label}{' '}
+        <span className="caret" aria-hidden>
+          ▾
+        </span>
       </button>
       {open && (
         <div className={`menu-list ${props.align ?? 'left'}`} role="menu">
@@ -54,6 +60,7 @@ export function MenuItem(props: {
   close: () => void
   hint?: string
   disabled?: boolean
+  testId?: string
   children: ReactNode
 }) {
   return (
@@ -61,6 +68,7 @@ export function MenuItem(props: {
       type="button"
       role="menuitem"
       className="menu-item"
+      data-testid={props.testId}
       disabled={props.disabled}
       onClick={() => {
         props.close()

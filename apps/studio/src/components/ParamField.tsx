@@ -1,6 +1,7 @@
 import type { NodeType, ParamSpec } from '@tensorloom/graph'
 import { validateParam } from '@tensorloom/graph'
-import { useEffect, useId, useRef, useState } from 'react'
+import { useId, useState } from 'react'
+import { useFieldText } from './useFieldText'
 
 /** How a value is written in its text box. */
 export function formatValue(value: unknown): string {
@@ -39,10 +40,12 @@ function defaultText(spec: ParamSpec, value: unknown): string {
 }
 
 /**
- * One typed input for a block parameter, labelled with PyTorch's name and default. Values that
- * `validateParam` refuses stay in the box with its message and are not applied.
+ * One typed input for a block parameter, labelled with PyTorch's name and default. A typed value
+ * is applied on Enter or when the field loses focus, and only when `validateParam` accepts it;
+ * otherwise it stays in the box with the message, and the block keeps its last valid value.
  */
 export function ParamField(props: {
+  nodeId: string
   nodeType: NodeType
   spec: ParamSpec
   value: unknown
@@ -51,23 +54,21 @@ export function ParamField(props: {
 }) {
   const { spec, value, nodeType, onCommit } = props
   const id = useId()
-  const [text, setText] = useState(() => formatValue(value))
   const [error, setError] = useState<string | null>(null)
-  const committed = useRef(value)
-
-  // Undo, redo or a fix changed the value from outside: show it.
-  useEffect(() => {
-    if (value !== committed.current) {
-      committed.current = value
-      setText(formatValue(value))
-      setError(null)
-    }
-  }, [value, spec])
+  const field = useFieldText<unknown>({
+    value,
+    format: formatValue,
+    read: (text) => {
+      const next = parseValue(spec, text)
+      return { value: next, problem: validateParam(nodeType, spec.name, next) }
+    },
+    commit: onCommit,
+    errorKey: `param:${props.nodeId}.${spec.name}`,
+    label: `${nodeType} ${spec.label}`,
+  })
 
   const submit = (next: unknown) => {
-    const problem = validateParam(nodeType, spec.name, next) ?? onCommit(next)
-    setError(problem)
-    if (!problem) committed.current = next
+    setError(validateParam(nodeType, spec.name, next) ?? onCommit(next))
   }
 
   const label = (
@@ -77,11 +78,12 @@ export function ParamField(props: {
     </div>
   )
   const help = <div className="field-help">{spec.help}</div>
-  const errorLine = error && (
-    <div className="field-error" role="alert" data-testid="field-error">
-      {error}
-    </div>
-  )
+  const errorLine = (message: string | null) =>
+    message && (
+      <div className="field-error" role="alert" data-testid="field-error">
+        {message}
+      </div>
+    )
 
   if (spec.kind === 'bool') {
     return (
@@ -91,6 +93,7 @@ export function ParamField(props: {
             id={id}
             type="checkbox"
             checked={value === true}
+            data-param={spec.name}
             onChange={(e) => submit(e.target.checked)}
           />
           <label htmlFor={id} className="mono">
@@ -99,7 +102,7 @@ export function ParamField(props: {
           <span className="field-default">default {defaultText(spec, props.defaultValue)}</span>
         </div>
         {help}
-        {errorLine}
+        {errorLine(error)}
       </div>
     )
   }
@@ -108,7 +111,12 @@ export function ParamField(props: {
     return (
       <div className="field">
         {label}
-        <select id={id} value={String(value)} onChange={(e) => submit(e.target.value)}>
+        <select
+          id={id}
+          value={String(value)}
+          data-param={spec.name}
+          onChange={(e) => submit(e.target.value)}
+        >
           {spec.options?.map((option) => (
             <option key={option} value={option}>
               {option}
@@ -116,31 +124,27 @@ export function ParamField(props: {
           ))}
         </select>
         {help}
-        {errorLine}
+        {errorLine(error)}
       </div>
     )
   }
 
-  const numeric = spec.kind === 'int' || spec.kind === 'float' || spec.kind === 'intOrNull'
+  // Text, not type=number: the browser would hide what was typed (`1e309` reads as empty).
   return (
     <div className="field">
       {label}
       <input
         id={id}
-        type={numeric ? 'number' : 'text'}
+        type="text"
         inputMode={spec.kind === 'float' || spec.kind === 'floatList' ? 'decimal' : 'numeric'}
-        step={spec.kind === 'float' ? 'any' : 1}
-        value={text}
+        autoComplete="off"
+        spellCheck={false}
         placeholder={spec.kind === 'intOrNull' ? 'None' : undefined}
-        aria-invalid={error ? true : undefined}
         data-param={spec.name}
-        onChange={(e) => {
-          setText(e.target.value)
-          submit(parseValue(spec, e.target.value))
-        }}
+        {...field.inputProps}
       />
       {help}
-      {errorLine}
+      {errorLine(field.error)}
     </div>
   )
 }

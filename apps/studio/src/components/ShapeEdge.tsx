@@ -57,6 +57,7 @@ export const ShapeEdge = memo(function ShapeEdge(props: EdgeProps<ShapeFlowEdge>
             className={`${pillClass} nodrag nopan`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
             data-testid="edge-shape"
+            data-edge-id={props.id}
             data-edge-from={data.sourceType}
             data-edge-to={data.targetType}
             {...(data.port === null ? {} : { 'data-edge-port': data.port })}

@@ -39,11 +39,12 @@ function renderPanel() {
     act(() => {
       setValue.call(input, text)
       input.dispatchEvent(new Event('input', { bubbles: true }))
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
     })
     const error = input.closest('.field')!.querySelector('[data-testid="field-error"]')
     return error ? error.textContent : null
   }
-  return { store, type }
+  return { store, type, container }
 }
 
 describe('the training panel', () => {
@@ -63,5 +64,30 @@ describe('the training panel', () => {
       'seed must be an integer from 0 to 4294967295, but got 4294967296',
     )
     expect(store.getState().doc.training).toEqual(before)
+  })
+
+  it('applies a number only when it is complete: 1e309 never applies 1e3 on the way', () => {
+    const { store, container } = renderPanel()
+    const input = container.querySelector<HTMLInputElement>('#setting-epochs')!
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+    for (const text of ['1', '1e', '1e3', '1e30', '1e309']) {
+      act(() => {
+        setValue.call(input, text)
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+      })
+    }
+    expect(store.getState().doc.training.epochs).toBe(1)
+    const start = container.querySelector<HTMLButtonElement>('[data-testid="train-start"]')!
+    expect(start.disabled).toBe(true)
+    expect(container.querySelector('[data-testid="start-blocked"]')?.textContent).toMatch(
+      /^Epochs: epochs must be an integer from 1 to 1000/,
+    )
+    act(() => {
+      setValue.call(input, '3')
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    })
+    expect(store.getState().doc.training.epochs).toBe(3)
+    expect(start.disabled).toBe(false)
   })
 })

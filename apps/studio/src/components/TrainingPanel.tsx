@@ -1,13 +1,19 @@
 import type { TrainingSettings } from '@tensorloom/graph'
 import { trainingSpecs, validateTrainingSetting } from '@tensorloom/graph'
-import { useMemo, useState } from 'react'
+import { useMemo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import type { RunState } from '../store/trainingSlice'
+import { startProblem } from '../store/trainingSlice'
 import { useStudio } from '../store/useStudio'
+import type { BackendChoiceName } from '../worker/protocol'
+import { DecisionBoundary } from './DecisionBoundary'
 import type { ChartSeries } from './LineChart'
 import { LineChart } from './LineChart'
 import { MemoryPerEpoch } from './MemoryPerEpoch'
+import { RunNote } from './ModelNote'
 import { parseValue } from './ParamField'
 import { RecoveryNotice } from './RecoveryNotice'
+import { useFieldText } from './useFieldText'
 
 type NumericSetting = 'lr' | 'momentum' | 'epochs' | 'seed'
 
@@ -52,11 +58,27 @@ export function maxStepsProblem(text: string): string | null {
   return null
 }
 
+const formatMaxSteps = (value: number | null) => (value === null ? '' : String(value))
+
+function readMaxSteps(text: string): { value: unknown; problem: string | null } {
+  const problem = maxStepsProblem(text)
+  return { value: text.trim() === '' ? null : Number(text), problem }
+}
+
 function MaxStepsSetting({ disabled }: { disabled: boolean }) {
   const maxSteps = useStudio((s) => s.maxSteps)
   const setMaxSteps = useStudio((s) => s.setMaxSteps)
-  const [text, setText] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const field = useFieldText<number | null>({
+    value: maxSteps,
+    format: formatMaxSteps,
+    read: readMaxSteps,
+    commit: (value) => {
+      setMaxSteps(value as number | null)
+      return null
+    },
+    errorKey: 'setting:maxSteps',
+    label: 'Stop after batches',
+  })
   return (
     <div className="field">
       <div className="field-label">
@@ -66,23 +88,14 @@ function MaxStepsSetting({ disabled }: { disabled: boolean }) {
         id="setting-max-steps"
         type="text"
         inputMode="numeric"
+        autoComplete="off"
         placeholder="all"
         disabled={disabled}
-        value={text ?? (maxSteps === null ? '' : String(maxSteps))}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => {
-          setText(e.target.value)
-          const problem = maxStepsProblem(e.target.value)
-          setError(problem)
-          if (!problem) setMaxSteps(e.target.value.trim() === '' ? null : Number(e.target.value))
-        }}
-        onBlur={() => {
-          if (!error) setText(null)
-        }}
+        {...field.inputProps}
       />
-      {error && (
+      {field.error && (
         <div className="field-error" role="alert" data-testid="field-error">
-          {error}
+          {field.error}
         </div>
       )}
     </div>
@@ -92,8 +105,17 @@ function MaxStepsSetting({ disabled }: { disabled: boolean }) {
 function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boolean }) {
   const value = useStudio((s) => s.doc.training[name])
   const setTraining = useStudio((s) => s.setTraining)
-  const [text, setText] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const field = useFieldText<number>({
+    value,
+    format: String,
+    read: (text) => readSetting(name, text),
+    commit: (next) => {
+      setTraining({ [name]: next } as Partial<TrainingSettings>)
+      return null
+    },
+    errorKey: `setting:${name}`,
+    label: LABELS[name],
+  })
   return (
     <div className="field">
       <div className="field-label">
@@ -101,24 +123,15 @@ function NumberSetting({ name, disabled }: { name: NumericSetting; disabled: boo
       </div>
       <input
         id={`setting-${name}`}
-        type="number"
-        step="any"
+        type="text"
+        inputMode={name === 'lr' || name === 'momentum' ? 'decimal' : 'numeric'}
+        autoComplete="off"
         disabled={disabled}
-        value={text ?? String(value)}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => {
-          setText(e.target.value)
-          const { value: next, problem } = readSetting(name, e.target.value)
-          setError(problem)
-          if (!problem) setTraining({ [name]: next } as Partial<TrainingSettings>)
-        }}
-        onBlur={() => {
-          if (!error) setText(null)
-        }}
+        {...field.inputProps}
       />
-      {error && (
+      {field.error && (
         <div className="field-error" role="alert" data-testid="field-error">
-          {error}
+          {field.error}
         </div>
       )}
     </div>
@@ -155,6 +168,7 @@ function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
         <NumberSetting name="epochs" disabled={disabled} />
         <NumberSetting name="seed" disabled={disabled} />
         <MaxStepsSetting disabled={disabled} />
+        <BackendSetting disabled={disabled} />
       </div>
       <div className="readout">
         {loader ? (
@@ -172,6 +186,8 @@ function TrainingSettingsForm({ disabled }: { disabled: boolean }) {
 
 function TrainingControls() {
   const status = useStudio((s) => s.run.status)
+  const hasResults = useStudio((s) => s.run.results !== null)
+  const blocked = useStudio(startProblem)
   const { start, pause, resume, stop } = useStudio(
     useShallow((s) => ({
       start: s.startTraining,
@@ -182,46 +198,109 @@ function TrainingControls() {
   )
   const running = status === 'training' || status === 'starting' || status === 'paused'
   return (
-    <div className="controls">
-      <button
-        type="button"
-        className="btn primary"
-        onClick={start}
-        disabled={running || status === 'stopping'}
-        data-testid="train-start"
-      >
-        {status === 'done' || status === 'failed' ? 'Train again' : 'Start training'}
-      </button>
-      {status === 'paused' ? (
-        <button type="button" className="btn" onClick={resume}>
-          Resume
+    <>
+      <div className="controls">
+        <button
+          type="button"
+          className="btn primary"
+          onClick={start}
+          disabled={running || status === 'stopping' || blocked !== null}
+          aria-describedby={blocked && !running ? 'start-blocked' : undefined}
+          data-testid="train-start"
+        >
+          {status === 'done' && hasResults ? 'Train again' : 'Start training'}
         </button>
-      ) : (
-        <button type="button" className="btn" onClick={pause} disabled={status !== 'training'}>
-          Pause
+        {status === 'paused' ? (
+          <button type="button" className="btn" onClick={resume}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" className="btn" onClick={pause} disabled={status !== 'training'}>
+            Pause
+          </button>
+        )}
+        <button type="button" className="btn danger" onClick={stop} disabled={!running}>
+          Stop
         </button>
+        {status === 'paused' && (
+          <span className="status-label" data-testid="paused-label">
+            Paused
+          </span>
+        )}
+      </div>
+      {blocked && !running && (
+        <p className="start-blocked" id="start-blocked" data-testid="start-blocked">
+          {blocked}
+        </p>
       )}
-      <button type="button" className="btn danger" onClick={stop} disabled={!running}>
-        Stop
-      </button>
+    </>
+  )
+}
+
+const BACKEND_OPTIONS: { value: BackendChoiceName; label: string }[] = [
+  { value: 'auto', label: 'Auto (fastest)' },
+  { value: 'webgl', label: 'WebGL (GPU)' },
+  { value: 'wasm', label: 'wasm' },
+  { value: 'cpu', label: 'CPU' },
+]
+
+/** Where to train: one tfjs backend, or `auto`, which times a few steps on each. */
+function BackendSetting({ disabled }: { disabled: boolean }) {
+  const choice = useStudio((s) => s.backendChoice)
+  const setChoice = useStudio((s) => s.setBackendChoice)
+  return (
+    <div className="field">
+      <div className="field-label">
+        <label htmlFor="setting-backend">Backend</label>
+      </div>
+      <select
+        id="setting-backend"
+        title="Auto times a few steps of this network on each backend and trains on the fastest"
+        value={choice}
+        disabled={disabled}
+        onChange={(e) => setChoice(e.target.value as BackendChoiceName)}
+      >
+        {BACKEND_OPTIONS.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </div>
   )
 }
 
 function BackendStatus() {
   const backend = useStudio((s) => s.run.backend)
-  const ended = useStudio((s) => s.run.status === 'done')
+  const ended = useStudio((s) => s.run.status === 'done' || s.run.status === 'failed')
+  const trained = useStudio((s) => s.run.results !== null)
   if (!backend) return null
   const fellBack = backend.fallbacks.length > 0
+  const timings = backend.timings
   return (
     <div className="backend">
-      {ended ? 'Trained on' : 'Running on'}
+      {ended ? (trained ? 'Trained on' : 'Backend') : 'Running on'}
       <span className={`backend-badge ${fellBack ? 'fallback' : ''}`} data-testid="backend">
         {backend.name}
       </span>
       {backend.threads !== null && (
         <span className="backend-threads" data-testid="backend-threads">
           ({backend.threads} {backend.threads === 1 ? 'thread' : 'threads'})
+        </span>
+      )}
+      {timings && timings.length > 0 && (
+        <span className="backend-timings" data-testid="backend-timings">
+          Auto picked the fastest on this network:{' '}
+          {[...timings]
+            .sort((a, b) => (b.samplesPerSec ?? -1) - (a.samplesPerSec ?? -1))
+            .map((t) => (
+              <span key={t.backend} data-backend={t.backend} data-speed={t.samplesPerSec ?? ''}>
+                {t.backend}{' '}
+                {t.samplesPerSec === null
+                  ? `failed (${t.error ?? 'unknown'})`
+                  : `${Math.round(t.samplesPerSec).toLocaleString('en-US')} img/s`}
+              </span>
+            ))}
         </span>
       )}
       {backend.fallbacks.map((f) => (
@@ -239,17 +318,32 @@ function formatDuration(seconds: number): string {
   return `${m} min ${Math.round(seconds - m * 60)} s`
 }
 
+/** What the run is doing now, in words, where an ETA would say nothing useful. */
+function phaseText(phase: RunState['phase']): string | null {
+  if (!phase) return null
+  if (phase.phase === 'evaluating') {
+    return `Evaluating on ${phase.images.toLocaleString('en-US')} test images…`
+  }
+  if (phase.phase === 'benchmarking') {
+    return `Timing ${phase.backend} (${phase.index} of ${phase.count}) to pick the fastest backend…`
+  }
+  return null
+}
+
 function TrainingProgress() {
-  const { status, loading, progress, plan, finishReason } = useStudio(
+  const { status, loading, progress, plan, finishReason, phase, hasResults } = useStudio(
     useShallow((s) => ({
       status: s.run.status,
       loading: s.run.loading,
       progress: s.run.progress,
       plan: s.run.plan,
       finishReason: s.run.finishReason,
+      phase: s.run.phase,
+      hasResults: s.run.results !== null,
     })),
   )
   if (status === 'idle') return null
+  const doing = phaseText(phase)
   if (loading && !progress) {
     const pct = loading.total ? (loading.loaded / loading.total) * 100 : null
     return (
@@ -268,15 +362,30 @@ function TrainingProgress() {
       </div>
     )
   }
+  if (status === 'done' && !hasResults && !progress) {
+    return (
+      <div className="readout" data-testid="phase">
+        Stopped before the first batch: nothing was trained.
+      </div>
+    )
+  }
   if (!progress || !plan) {
-    return <div className="readout">Starting the worker and compiling shaders…</div>
+    return (
+      <div className="readout" data-testid="phase">
+        {status === 'stopping'
+          ? 'Stopping…'
+          : (doing ?? 'Starting the worker and compiling shaders…')}
+      </div>
+    )
   }
   const pct = (progress.globalStep / progress.totalSteps) * 100
+  const running = status === 'training' || status === 'starting' || status === 'stopping'
   return (
     <div className="progress" data-testid="progress">
       <div
         className="progress-track"
         role="progressbar"
+        aria-label="Training progress"
         aria-valuenow={Math.round(pct)}
         aria-valuemin={0}
         aria-valuemax={100}
@@ -291,10 +400,13 @@ function TrainingProgress() {
           Batch <strong data-testid="global-step">{progress.globalStep}</strong>/
           {progress.totalSteps}
         </span>
-        <span>
-          <strong>{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</strong> img/s
+        <span title="Training images per second, paused time left out">
+          <strong data-testid="samples-per-sec">
+            {Math.round(progress.samplesPerSec).toLocaleString('en-US')}
+          </strong>{' '}
+          img/s
         </span>
-        <span>
+        <span data-testid="run-state">
           {status === 'done'
             ? finishReason === 'stopped'
               ? 'Stopped'
@@ -303,9 +415,13 @@ function TrainingProgress() {
                 : 'Done'
             : status === 'paused'
               ? 'Paused'
-              : progress.etaSeconds !== null
-                ? `ETA ${formatDuration(progress.etaSeconds)}`
-                : ''}
+              : status === 'stopping'
+                ? 'Stopping…'
+                : running && doing
+                  ? doing
+                  : progress.etaSeconds !== null
+                    ? `ETA ${formatDuration(progress.etaSeconds)}`
+                    : ''}
         </span>
       </div>
     </div>
@@ -422,7 +538,8 @@ export function TrainingPanel() {
       <section className="section">
         <h2>Train in your browser</h2>
         <p className="lead">
-          Trains the network on MNIST in a background worker, on your GPU through WebGL when it can.
+          Trains the network on its dataset in a background worker, on the backend that runs it
+          fastest here (or the one you pick).
         </p>
       </section>
       <TrainingSettingsForm disabled={busy} />
@@ -432,11 +549,13 @@ export function TrainingPanel() {
           {error}
         </div>
       )}
+      <RunNote />
       <DivergenceNotice />
       <RecoveryNotice />
       <BackendStatus />
       <TrainingProgress />
       <LossChart />
+      <DecisionBoundary />
       <AccuracyChart />
       <MemoryPerEpoch />
     </div>

@@ -43,7 +43,7 @@ describe('the added blocks in the studio', () => {
     )
     const section = (title: string) =>
       [...container.querySelectorAll('.palette-category')]
-        .find((s) => s.querySelector('h3')?.textContent === title)!
+        .find((s) => s.querySelector('h2')?.textContent === title)!
         .querySelectorAll('[data-testid^="palette-"]')
     const names = (title: string) =>
       [...section(title)].map((b) => b.getAttribute('data-testid')!.slice('palette-'.length))
@@ -62,17 +62,21 @@ describe('the added blocks in the studio', () => {
   it("edits LayerNorm's normalized_shape as a list of integers", () => {
     const spec = nodeSpecs.LayerNorm.params.find((p) => p.name === 'normalizedShape')!
     const commits: unknown[] = []
+    const store = createStudioStore({ initialDoc: structuredClone(templates.lesson) })
     const container = render(
-      <ParamField
-        nodeType="LayerNorm"
-        spec={spec}
-        value={[128]}
-        defaultValue={[128]}
-        onCommit={(value) => {
-          commits.push(value)
-          return null
-        }}
-      />,
+      <StudioContext.Provider value={store}>
+        <ParamField
+          nodeId="n1"
+          nodeType="LayerNorm"
+          spec={spec}
+          value={[128]}
+          defaultValue={[128]}
+          onCommit={(value) => {
+            commits.push(value)
+            return null
+          }}
+        />
+      </StudioContext.Provider>,
     )
     const input = container.querySelector<HTMLInputElement>('input')!
     expect(input.value).toBe('128')
@@ -81,6 +85,7 @@ describe('the added blocks in the studio', () => {
       act(() => {
         setValue.call(input, text)
         input.dispatchEvent(new Event('input', { bubbles: true }))
+        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
       })
       return container.querySelector('[data-testid="field-error"]')?.textContent ?? null
     }
@@ -89,5 +94,18 @@ describe('the added blocks in the studio', () => {
       'LayerNorm: normalized_shape must be a list of 1 to 4 integers, each from 1 to 100000, but got 2.5',
     )
     expect(commits).toEqual([[16, 7, 7]])
+    // While it is typed, a value is checked but not applied: only Enter (or leaving) applies it.
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+    act(() => {
+      setValue.call(input, '4')
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+    expect(commits).toEqual([[16, 7, 7]])
+    expect(store.getState().fieldErrors).toEqual({})
+    act(() => {
+      setValue.call(input, '4.5')
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+    expect(Object.values(store.getState().fieldErrors)[0]?.label).toBe('LayerNorm normalized_shape')
   })
 })

@@ -6,8 +6,20 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)
 }
 
+/** Opens the Block panel and puts the focus on the selected block's first parameter. */
+function editSelected(setPanel: (p: 'block') => void, setDrawer: (d: 'side') => void) {
+  setPanel('block')
+  if (window.matchMedia?.('(max-width: 760px)').matches) setDrawer('side')
+  requestAnimationFrame(() => {
+    const field = document.querySelector<HTMLElement>(
+      '[data-testid="inspector"] [data-param], [data-testid="inspector"] input',
+    )
+    field?.focus()
+  })
+}
+
 /**
- * Editor shortcuts: Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo, Ctrl+C / Ctrl+V copy and
+ * Editor shortcuts: A or / opens the quick-add picker, E edits the selected block, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo, Ctrl+C / Ctrl+V copy and
  * paste, Ctrl+D duplicate, Delete / Backspace delete. Typing in a field keeps the field's own keys.
  */
 export function useShortcuts() {
@@ -26,7 +38,11 @@ export function useShortcuts() {
       else if (mod && key === 'v') s.pasteClipboard()
       else if (mod && key === 'd') s.duplicateSelection()
       else if (!mod && (key === 'delete' || key === 'backspace')) s.deleteSelection()
-      else return
+      else if (!mod && !event.altKey && (key === 'a' || key === '/') && !s.quickAdd) {
+        s.openQuickAdd()
+      } else if (!mod && !event.altKey && key === 'e' && s.selection.nodes.length === 1) {
+        editSelected(s.setPanel, s.setDrawer)
+      } else return
       event.preventDefault()
     }
     window.addEventListener('keydown', onKey)

@@ -1,4 +1,4 @@
-import type { GraphDocument } from '@tensorloom/graph'
+import type { GraphDocument, NodeType } from '@tensorloom/graph'
 import { templates } from '@tensorloom/graph'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { withAutoLayout } from '../lib/autoLayout'
@@ -7,12 +7,16 @@ import type { FromWorker, ToWorker, TrainResults } from '../worker/protocol'
 import type { TrainerPort } from '../worker/trainerClient'
 import { createStudioStore } from './createStudioStore'
 import {
-  AUTOSAVE_KEY,
   autosave,
+  CURRENT_KEY,
+  documentKey,
   LAST_RUN_KEY,
+  LEGACY_AUTOSAVE_KEY,
+  listDocuments,
   loadInitialGraph,
   loadLastRun,
   persistLastRun,
+  saveDocument,
 } from './persistence'
 import { LOSS_SMOOTHING } from './trainingSlice'
 
@@ -22,6 +26,17 @@ function lesson(): GraphDocument {
 
 function makeStore(options: { now?: () => number; trainer?: TrainerPort } = {}) {
   return createStudioStore({ initialDoc: lesson(), ...options })
+}
+
+function expectNoOverlaps(doc: GraphDocument) {
+  for (const a of doc.nodes) {
+    for (const b of doc.nodes) {
+      if (a === b) continue
+      const apart =
+        Math.abs(a.position.x - b.position.x) >= 240 || Math.abs(a.position.y - b.position.y) >= 64
+      expect(apart, `${a.type} ${a.id} and ${b.type} ${b.id} overlap`).toBe(true)
+    }
+  }
 }
 
 const idOf = (doc: GraphDocument, type: string) => doc.nodes.find((n) => n.type === type)!.id
@@ -39,6 +54,7 @@ function recordingTrainer() {
     predict: () => Promise.reject(new Error('not in this test')),
     samples: () => Promise.reject(new Error('not in this test')),
     exportWeights: () => Promise.reject(new Error('not in this test')),
+    exportPackage: () => Promise.reject(new Error('not in this test')),
     subscribe(l) {
       listener = l
       return () => {
@@ -51,6 +67,123 @@ function recordingTrainer() {
 }
 
 describe('the graph slice', () => {
+  it('builds the lesson from an empty canvas by adding blocks one after another', () => {
+    const store = createStudioStore({ initialDoc: structuredClone(templates.empty) })
+    const add = (type: NodeType) => store.getState().addBlock(type)
+    expect(add('MNIST').wired).toBeNull()
+    for (const type of ['ToTensor', 'Normalize', 'DataLoader', 'Flatten', 'Linear'] as const) {
+      expect(add(type), type).toMatchObject({ wired: 'connected', problem: null })
+    }
+    const first = store.getState().selection.nodes[0]!
+    // Fitted to its input: Linear(784, …).
+    expect(store.getState().doc.nodes.find((n) => n.id === first)?.params.inFeatures).toBe(784)
+    add('ReLU')
+    const last = add('Linear').id
+    expect(store.getState().doc.nodes.find((n) => n.id === last)?.params.inFeatures).toBe(128)
+    expect(store.getState().setParam(last, 'outFeatures', 10)).toBeNull()
+    expect(add('CrossEntropyLoss').wired).toBe('connected')
+    const { doc, inference } = store.getState()
+    expect(inference.issues.filter((i) => i.severity === 'error')).toEqual([])
+    expect(inference.totalParams).toBe(101_770)
+    expect(doc.edges).toHaveLength(8)
+    // A column, top to bottom, no block on another.
+    const ys = doc.nodes.map((n) => n.position.y)
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys)
+    expect(new Set(doc.nodes.map((n) => n.position.x)).size).toBe(1)
+  })
+
+  it('splices a block dropped on a wire into it, making room below', () => {
+    const store = makeStore()
+    const { doc } = store.getState()
+    const relu = idOf(doc, 'ReLU')
+    const wire = doc.edges.find((e) => e.source === relu)!
+    const added = store.getState().addBlock('Dropout', { edgeId: wire.id, at: { x: 0, y: 0 } })
+    expect(added).toMatchObject({ wired: 'spliced', problem: null })
+    const after = store.getState().doc
+    expect(after.edges.find((e) => e.source === relu)?.target).toBe(added.id)
+    expect(after.edges.find((e) => e.source === added.id)?.target).toBe(wire.target)
+    expect(store.getState().inference.issues).toEqual([])
+    expectNoOverlaps(after)
+  })
+
+  it('a block added with a block selected goes after it, into its wire, fitted', () => {
+    const store = makeStore()
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().setSelection([relu], [])
+    const added = store.getState().addBlock('Linear')
+    expect(added.wired).toBe('spliced')
+    const node = store.getState().doc.nodes.find((n) => n.id === added.id)!
+    expect(node.params.inFeatures).toBe(128)
+    // Linear(128, 128) keeps the shapes after it: no error anywhere.
+    expect(store.getState().inference.issues).toEqual([])
+    expect(store.getState().selection.nodes).toEqual([added.id])
+    expectNoOverlaps(store.getState().doc)
+  })
+
+  it('leaves a block unwired, beside, when the shapes do not allow it, and says why', () => {
+    const store = makeStore()
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().setSelection([relu], [])
+    const before = store.getState().doc.edges
+    const added = store.getState().addBlock('MaxPool2d')
+    expect(added.wired).toBeNull()
+    expect(added.problem).toEqual(expect.any(String))
+    expect(store.getState().doc.edges).toEqual(before)
+    expectNoOverlaps(store.getState().doc)
+  })
+
+  it('never drops a block on top of another', () => {
+    const store = makeStore()
+    const flatten = store.getState().doc.nodes.find((n) => n.type === 'Flatten')!
+    for (let i = 0; i < 6; i++) {
+      store.getState().addBlock('ReLU', { at: flatten.position, after: null })
+    }
+    expectNoOverlaps(store.getState().doc)
+  })
+
+  it('wires an input from a list, without a mouse: replaces or removes the wire there', () => {
+    const store = makeStore()
+    const doc = store.getState().doc
+    const relu = idOf(doc, 'ReLU')
+    const flatten = idOf(doc, 'Flatten')
+    const dropout = store.getState().addBlock('Dropout', { at: { x: 900, y: 0 }, after: null }).id
+    expect(store.getState().setInput(dropout, undefined, relu)).toBeNull()
+    expect(edgeInto(store.getState().doc, dropout)?.source).toBe(relu)
+    // Another source replaces it; a cycle is refused with the reason.
+    expect(store.getState().setInput(dropout, undefined, flatten)).toBeNull()
+    expect(
+      store
+        .getState()
+        .doc.edges.filter((e) => e.target === dropout)
+        .map((e) => e.source),
+    ).toEqual([flatten])
+    const last = doc.nodes.filter((n) => n.type === 'Linear')[1]!.id
+    expect(store.getState().setInput(flatten, undefined, last)).toMatch(/cycle/)
+    expect(store.getState().setInput(dropout, undefined, null)).toBeNull()
+    expect(edgeInto(store.getState().doc, dropout)).toBeUndefined()
+    // A merge's port.
+    const residual = createStudioStore({
+      initialDoc: withAutoLayout(structuredClone(templates.residualMlp)),
+    })
+    expect(residual.getState().setInput('n11', 'b', null)).toBeNull()
+    expect(
+      residual.getState().doc.edges.some((e) => e.target === 'n11' && e.targetPort === 'b'),
+    ).toBe(false)
+    expect(residual.getState().setInput('n11', 'b', 'n7')).toBeNull()
+    expect(residual.getState().inference.issues).toEqual([])
+  })
+
+  it('splices a block without wires that is dragged onto a wire', () => {
+    const store = makeStore()
+    const dropout = store.getState().addBlock('Dropout', { at: { x: 900, y: 0 }, after: null }).id
+    const wire = store
+      .getState()
+      .doc.edges.find((e) => e.source === idOf(store.getState().doc, 'ReLU'))!
+    expect(store.getState().spliceNode(dropout, wire.id)).toBe(true)
+    expect(store.getState().inference.issues).toEqual([])
+    expectNoOverlaps(store.getState().doc)
+  })
+
   it('opens on the lesson with its shapes and 101,770 parameters', () => {
     const { doc, inference } = makeStore().getState()
     expect(inference.totalParams).toBe(101_770)
@@ -381,7 +514,12 @@ describe('the training slice', () => {
     const store = makeStore({ trainer: trainer.port })
     store.getState().startTraining()
     trainer.emit({ type: 'backend', backend: 'wasm', fallbacks: [], threads: 2 })
-    expect(store.getState().run.backend).toEqual({ name: 'wasm', fallbacks: [], threads: 2 })
+    expect(store.getState().run.backend).toEqual({
+      name: 'wasm',
+      fallbacks: [],
+      threads: 2,
+      timings: null,
+    })
     const batches = [2.3, 2.2, 2.0, 1.9, 1.7, 1.8, 1.4, 1.3]
     for (const at of [4, 8]) {
       trainer.emit({
@@ -538,6 +676,45 @@ describe('a diverged run', () => {
   })
 })
 
+describe('results describe the graph they belong to', () => {
+  it('names the trained graph, and a stop before the first batch keeps the last results', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    startedRun(trainer, 200)
+    trainer.emit({ type: 'finished', reason: 'maxSteps', results: results(0.9) })
+    const model = store.getState().model!
+    expect(model).toMatchObject({ steps: 200, results: { testAccuracy: 0.9 } })
+    expect(model.doc.name).toBe('MNIST lesson')
+
+    // Another template, trained and stopped before its first batch: nothing replaces the model.
+    store.getState().loadTemplate('deepMlp')
+    store.getState().startTraining()
+    expect(store.getState().run.doc?.name).toBe('Deeper MLP')
+    store.getState().stopTraining()
+    trainer.emit({ type: 'finished', reason: 'stopped', results: null })
+    expect(store.getState().model).toBe(model)
+    expect(store.getState().lastRun?.graphName).toBe('MNIST lesson')
+    expect(store.getState().notice?.text).toMatch(/^Stopped before the first batch/)
+    expect(store.getState().run).toMatchObject({ status: 'done', results: null })
+  })
+
+  it('restarts on the canvas when asked while a run trains an older graph', () => {
+    const trainer = recordingTrainer()
+    const store = makeStore({ trainer: trainer.port })
+    store.getState().startTraining()
+    startedRun(trainer, 8)
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().deleteElements([relu])
+    expect(store.getState().run.doc?.nodes.some((n) => n.id === relu)).toBe(true)
+    store.getState().restartTraining()
+    expect(trainer.sent).toEqual(['train', 'stop'])
+    trainer.emit({ type: 'finished', reason: 'stopped', results: results(0.5) })
+    expect(trainer.sent).toEqual(['train', 'stop', 'train'])
+    expect(store.getState().run.doc?.nodes.some((n) => n.id === relu)).toBe(false)
+  })
+})
+
 describe('the last finished run survives a reload', () => {
   beforeEach(() => localStorage.clear())
 
@@ -604,36 +781,95 @@ describe('the last finished run survives a reload', () => {
 })
 
 describe('saving and sharing', () => {
-  beforeEach(() => localStorage.clear())
+  beforeEach(() => {
+    localStorage.clear()
+    sessionStorage.clear()
+  })
 
-  it('autosaves every change and restores it on the next load', () => {
+  it('autosaves every change as a document and reopens it, with its undo history, on a reload', () => {
     const store = makeStore()
-    const stop = autosave(store, localStorage)
+    const stop = autosave(store, localStorage, sessionStorage)
     store.getState().rename('My first net')
+    const relu = idOf(store.getState().doc, 'ReLU')
+    store.getState().deleteElements([relu])
     stop()
-    expect(JSON.parse(localStorage.getItem(AUTOSAVE_KEY)!).name).toBe('My first net')
-    const restored = loadInitialGraph(localStorage, '')
-    expect(restored).toMatchObject({ source: 'autosave', problem: null })
-    expect(restored.doc).toEqual(store.getState().doc)
+    const id = store.getState().docId
+    expect(sessionStorage.getItem(CURRENT_KEY)).toBe(id)
+    expect(JSON.parse(localStorage.getItem(documentKey(id))!).name).toBe('My first net')
+    expect(listDocuments(localStorage)).toMatchObject([{ id, name: 'My first net' }])
+
+    const reloaded = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(reloaded).toMatchObject({ id, source: 'session', problem: null })
+    expect(reloaded.doc).toEqual(store.getState().doc)
+    expect(reloaded.past).toHaveLength(2)
+    const again = createStudioStore({
+      initialDoc: reloaded.doc,
+      docId: reloaded.id,
+      history: reloaded,
+    })
+    again.getState().undo()
+    expect(again.getState().doc.nodes.some((n) => n.id === relu)).toBe(true)
   })
 
-  it('falls back to the lesson when the autosave is damaged, saying so', () => {
-    localStorage.setItem(AUTOSAVE_KEY, '{"version": 99}')
-    const initial = loadInitialGraph(localStorage, '')
-    expect(initial.source).toBe('template')
-    expect(initial.doc.name).toBe(templates.lesson.name)
+  it('a new tab opens the most recent document; a damaged one falls back, saying so', () => {
+    saveDocument(localStorage, 'older', { ...lesson(), name: 'Older' })
+    saveDocument(localStorage, 'newer', { ...lesson(), name: 'Newer' })
+    expect(loadInitialGraph(localStorage, sessionStorage, '')).toMatchObject({
+      id: 'newer',
+      source: 'recent',
+    })
+    localStorage.setItem(documentKey('newer'), '{"version": 99}')
+    const initial = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(initial).toMatchObject({ id: 'older', doc: { name: 'Older' } })
     expect(initial.problem).toMatch(/autosaved graph could not be restored/)
+    localStorage.clear()
+    expect(loadInitialGraph(localStorage, sessionStorage, '')).toMatchObject({
+      source: 'template',
+      doc: { name: templates.lesson.name },
+    })
   })
 
-  it('round-trips a graph through a share link, which wins over the autosave', () => {
-    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify(templates.deepMlp))
+  it('moves the single autosave of earlier versions into the documents', () => {
+    localStorage.setItem(LEGACY_AUTOSAVE_KEY, JSON.stringify({ ...lesson(), name: 'Old save' }))
+    const initial = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(initial).toMatchObject({ source: 'recent', doc: { name: 'Old save' } })
+    expect(localStorage.getItem(LEGACY_AUTOSAVE_KEY)).toBeNull()
+  })
+
+  it("opens a share link as a new document, leaving the tab's own document as it was", () => {
+    const mine = makeStore()
+    const stop = autosave(mine, localStorage, sessionStorage)
+    mine.getState().rename('Mine')
+    stop()
     const doc = { ...lesson(), name: 'Shared net' }
     const encoded = encodeGraph(doc)
     expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/)
     expect(decodeGraph(encoded)).toEqual({ ok: true, doc })
-    const initial = loadInitialGraph(localStorage, `#${SHARE_KEY}=${encoded}`)
+    const initial = loadInitialGraph(localStorage, sessionStorage, `#${SHARE_KEY}=${encoded}`)
     expect(initial).toMatchObject({ source: 'link', doc: { name: 'Shared net' } })
+    expect(initial.id).not.toBe(mine.getState().docId)
+    const shared = createStudioStore({ initialDoc: initial.doc, docId: initial.id })
+    autosave(shared, localStorage, sessionStorage)()
+    expect(listDocuments(localStorage).map((e) => e.name)).toEqual(['Shared net', 'Mine'])
+    expect(JSON.parse(localStorage.getItem(documentKey(mine.getState().docId))!).name).toBe('Mine')
     expect(decodeGraph('AAAA').ok).toBe(false)
+  })
+
+  it("takes over another tab's change of the same document", () => {
+    const events = new EventTarget()
+    const store = makeStore()
+    const stop = autosave(store, localStorage, sessionStorage, events as unknown as Window)
+    const changed = { ...store.getState().doc, name: 'From the other tab' }
+    const event = new Event('storage') as StorageEvent
+    Object.assign(event, {
+      key: documentKey(store.getState().docId),
+      newValue: JSON.stringify(changed),
+    })
+    events.dispatchEvent(event)
+    expect(store.getState().doc.name).toBe('From the other tab')
+    store.getState().undo()
+    expect(store.getState().doc.name).toBe('MNIST lesson')
+    stop()
   })
 })
 
@@ -719,7 +955,7 @@ describe('a run that lost its WebGL context', () => {
       loseWebGLContextAt: 300,
     })
     store.getState().startTraining()
-    expect(options).toEqual([{ maxSteps: null, loseWebGLContextAt: 300 }])
+    expect(options).toEqual([{ maxSteps: null, backend: 'auto', loseWebGLContextAt: 300 }])
     expect(makeStore().getState().run.recovery).toBeNull()
   })
 })

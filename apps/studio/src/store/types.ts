@@ -1,11 +1,12 @@
 import type { StateCreator } from 'zustand/vanilla'
 import type { TrainerPort } from '../worker/trainerClient'
+import type { DataSlice } from './dataSlice'
 import type { GraphSlice } from './graphSlice'
 import type { TrainingSlice } from './trainingSlice'
 import type { UiSlice } from './uiSlice'
 
 /** The whole studio state: the graph being edited, the training run, and the UI around them. */
-export type StudioState = GraphSlice & TrainingSlice & UiSlice
+export type StudioState = GraphSlice & TrainingSlice & UiSlice & DataSlice
 
 /** What the store needs from the outside world, injected so tests can replace it. */
 export interface StudioDeps {

@@ -1,5 +1,12 @@
 import type { GraphDocument } from '@tensorloom/graph'
-import type { FromWorker, MessageEndpoint, ToWorker, TrainOptions, ValueStats } from './protocol'
+import type { StoredMeta } from '../data/summary'
+import type {
+  FromWorker,
+  MessageEndpoint,
+  PackageRequest,
+  ToWorker,
+  TrainOptions,
+} from './protocol'
 import { isToWorker, transferables } from './protocol'
 import { workerError } from './workerErrors'
 
@@ -31,12 +38,23 @@ export interface Engine {
     train: boolean,
     count: number,
     emit: (message: FromWorker) => void,
-  ): Promise<{
-    images: Uint8Array
-    labels: number[]
-    stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
-  }>
+    nodeId?: string,
+  ): Promise<Omit<Extract<FromWorker, { type: 'samples' }>, 'type' | 'requestId'>>
   exportWeights(): Promise<{ bytes: Uint8Array<ArrayBuffer>; fileName: string }>
+  /** The trained network as an npm package (.tgz). */
+  exportPackage(
+    request: PackageRequest,
+  ): Promise<{ bytes: Uint8Array<ArrayBuffer>; fileName: string }>
+}
+
+/** The worker's work on dropped-in data: import, read again, delete (see importData.ts). */
+export interface DataHandlers {
+  importData(
+    message: Extract<ToWorker, { type: 'importData' }>,
+    emit: (message: FromWorker) => void,
+  ): Promise<StoredMeta>
+  rescanData(message: Extract<ToWorker, { type: 'rescanData' }>): Promise<StoredMeta>
+  deleteData(id: string): Promise<void>
 }
 
 class Control implements TrainControl {
@@ -102,8 +120,18 @@ function errorMessage(error: unknown): { message: string; code?: string } {
  * and Stop between batches, and request/reply messages for predictions, samples and weights.
  * `loadEngine` is called once, on the first message that needs it.
  */
-export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => Promise<Engine>) {
+export function createTrainerHost(
+  endpoint: MessageEndpoint,
+  loadEngine: () => Promise<Engine>,
+  loadData?: () => Promise<DataHandlers>,
+) {
   let engine: Promise<Engine> | null = null
+  let data: Promise<DataHandlers> | null = null
+  const getData = () => {
+    if (!loadData) return Promise.reject(new Error('This worker does not handle data.'))
+    data ??= loadData()
+    return data
+  }
   let control: Control | null = null
   let running: Promise<void> | null = null
   const getEngine = () => {
@@ -137,7 +165,14 @@ export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => P
     try {
       emit(await work(await getEngine()))
     } catch (error) {
-      emit({ type: 'requestFailed', requestId, message: errorMessage(error).message })
+      emit({ type: 'requestFailed', requestId, ...errorMessage(error) })
+    }
+  }
+  const replyData = async (requestId: number, work: (d: DataHandlers) => Promise<FromWorker>) => {
+    try {
+      emit(await work(await getData()))
+    } catch (error) {
+      emit({ type: 'requestFailed', requestId, ...errorMessage(error) })
     }
   }
 
@@ -170,7 +205,7 @@ export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => P
         return reply(message.requestId, async (e) => ({
           type: 'samples',
           requestId: message.requestId,
-          ...(await e.samples(message.graph, message.train, message.count, emit)),
+          ...(await e.samples(message.graph, message.train, message.count, emit, message.nodeId)),
         }))
       case 'exportWeights':
         return reply(message.requestId, async (e) => ({
@@ -178,6 +213,29 @@ export function createTrainerHost(endpoint: MessageEndpoint, loadEngine: () => P
           requestId: message.requestId,
           ...(await e.exportWeights()),
         }))
+      case 'exportPackage':
+        return reply(message.requestId, async (e) => ({
+          type: 'package',
+          requestId: message.requestId,
+          ...(await e.exportPackage(message.request)),
+        }))
+      case 'importData':
+        return replyData(message.requestId, async (d) => ({
+          type: 'dataImported',
+          requestId: message.requestId,
+          meta: await d.importData(message, emit),
+        }))
+      case 'rescanData':
+        return replyData(message.requestId, async (d) => ({
+          type: 'dataImported',
+          requestId: message.requestId,
+          meta: await d.rescanData(message),
+        }))
+      case 'deleteData':
+        return replyData(message.requestId, async (d) => {
+          await d.deleteData(message.id)
+          return { type: 'dataDeleted', requestId: message.requestId, id: message.id }
+        })
     }
   }
 

@@ -80,6 +80,9 @@ function fakeEngine(steps: number, log: string[] = []): Engine {
     async exportWeights() {
       throw new Error('Train the model first: there are no weights to export.')
     },
+    async exportPackage(request) {
+      return { bytes: new TextEncoder().encode(request.name), fileName: `${request.name}.tgz` }
+    },
   }
 }
 
@@ -210,6 +213,15 @@ describe('client and host over a MessageChannel', () => {
       'Expected 784 pixels, got 10.',
     )
     await expect(c.client.exportWeights()).rejects.toThrow('Train the model first')
+    const pkg = await c.client.exportPackage({
+      name: 'digits',
+      version: '1.0.0',
+      license: 'MIT',
+      description: '',
+      training: {},
+    })
+    expect(pkg.fileName).toBe('digits.tgz')
+    expect(new TextDecoder().decode(pkg.bytes)).toBe('digits')
   })
 
   it('reports an engine failure as a failed message with its code', async () => {

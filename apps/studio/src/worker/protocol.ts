@@ -1,15 +1,31 @@
 import type { GraphDocument } from '@tensorloom/graph'
+import type { StoredMeta } from '../data/summary'
 
 /** The tfjs backends the trainer tries, in order of preference. */
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
 export const BACKEND_ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu']
 
+/** What the user picks in the Train panel: one backend, or `auto` (the fastest, measured). */
+export type BackendChoiceName = BackendName | 'auto'
+
+/** A backend's speed on the run's network, from a few timed steps (`auto`). */
+export interface BackendTiming {
+  backend: BackendName
+  /** Training images per second; null when it could not train the network. */
+  samplesPerSec: number | null
+  /** Why it could not, when it could not. */
+  error?: string
+}
+
 /** How a training run is set up beyond what the graph says. */
 export interface TrainOptions {
   /** Stop after this many batches in total (null: run all epochs). */
   maxSteps: number | null
-  /** Try this backend first (the others remain fallbacks). */
-  backend?: BackendName
+  /**
+   * Train on this backend (the others remain fallbacks when it does not work), or `auto`: time a
+   * few steps of the network on each backend that works and train on the fastest. Default `auto`.
+   */
+  backend?: BackendChoiceName
   /** Test images evaluated after each epoch (null: the whole test set). */
   evalSize?: number | null
   /**
@@ -72,7 +88,61 @@ export interface TrainResults {
   galleryImages: Uint8Array
   /** The first Linear layer's weight [outFeatures, 784], when its input is a flattened image. */
   firstLayer: { outFeatures: number; inFeatures: number; weights: Float32Array } | null
+  /** The dataset's class names, by label (absent: the digits 0–9). */
+  classNames?: string[]
+  /**
+   * How `errorImages` and `galleryImages` are laid out: one thumbnail of height x width x channels
+   * bytes per prediction (absent: MNIST's 28 x 28 gray); null when the samples are not images.
+   */
+  image?: ImageLayout | null
+  /** For samples that are rows of numbers (a CSV table, 2-D points): the features of each prediction. */
+  rows?: { columns: string[]; errors: number[][]; gallery: number[][] } | null
+  /** Set for a regression target: how close the predicted numbers came (then accuracy is 0). */
+  regression?: { r2: number; mae: number; count: number } | null
+  /** The decision boundary of a model on 2-D points, at the end of the run. */
+  boundary?: Boundary | null
 }
+
+/** Thumbnails of one size, packed row-major (HWC for colour). */
+export interface ImageLayout {
+  height: number
+  width: number
+  channels: 1 | 3
+}
+
+/**
+ * What a model on 2-D points answers over a grid covering them: the class it picks in each cell
+ * (row-major from the top-left, y pointing up) and how sure it is (0–255).
+ */
+export interface Boundary {
+  globalStep: number
+  width: number
+  height: number
+  /** [xMin, xMax, yMin, yMax] of the grid. */
+  bounds: [number, number, number, number]
+  classes: number
+  predicted: Uint8Array
+  confidence: Uint8Array
+}
+
+/** The points of a 2-D problem, drawn over its {@link Boundary}. */
+export interface BoundaryPoints {
+  x: Float32Array
+  y: Float32Array
+  labels: Uint8Array
+  /** 1 for a test (held-out) point. */
+  test: Uint8Array
+}
+
+/** How a CSV file is read: header row or not, records skipped above it, the target column. */
+export interface CsvChoice {
+  header: boolean
+  skipRows: number
+  target: string
+}
+
+/** A dataset of the palette whose files the studio may fetch or be given by hand. */
+export type FetchedDataset = 'FashionMNIST' | 'CIFAR10'
 
 /** Where and how the loss stopped being a finite number. */
 export interface Divergence {
@@ -97,6 +167,17 @@ export interface ValueStats {
   std: number
 }
 
+/** What the page asks of an npm package of the trained network (see `toNpmPackage`). */
+export interface PackageRequest {
+  /** The package name, valid for npm (`checkPackageName`). */
+  name: string
+  version: string
+  license: string
+  description: string
+  /** Facts of the run for the README (batches trained, backend…), as the page shows them. */
+  training: Record<string, string | number>
+}
+
 /** Messages the page sends to the trainer worker. */
 export type ToWorker =
   | { type: 'train'; graph: GraphDocument; options: TrainOptions }
@@ -104,17 +185,54 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' }
   | { type: 'predict'; requestId: number; pixels: Float32Array }
-  | { type: 'samples'; requestId: number; graph: GraphDocument; train: boolean; count: number }
+  | {
+      type: 'samples'
+      requestId: number
+      graph: GraphDocument
+      train: boolean
+      count: number
+      /** The dataset block to show (default: the graph's dataset). */
+      nodeId?: string
+    }
   | { type: 'exportWeights'; requestId: number }
+  | { type: 'exportPackage'; requestId: number; request: PackageRequest }
+  | {
+      type: 'importData'
+      requestId: number
+      /** The folder or file name, e.g. `pets` or `iris.csv`. */
+      name: string
+      /** The dropped files with their paths (`pets/cat/1.png`); Files are passed by reference. */
+      files: { path: string; file: Blob }[]
+      /** Files for this palette dataset (its four IDX files, CIFAR-10's archive); else one's own data. */
+      into: FetchedDataset | null
+      /** How to read a CSV file (null: guess). */
+      csv: CsvChoice | null
+      /** Keep it under this id (replacing what is there); null: a new id. */
+      id: string | null
+    }
+  | { type: 'rescanData'; requestId: number; id: string; csv: CsvChoice }
+  | { type: 'deleteData'; requestId: number; id: string }
+
+/**
+ * What a run is doing between progress updates, for the panel to say so: training batches,
+ * evaluating the test set (after an epoch, or at the end), or timing the backends ("auto").
+ */
+export type RunPhase =
+  | { phase: 'training' }
+  | { phase: 'evaluating'; images: number }
+  | { phase: 'benchmarking'; backend: BackendName; index: number; count: number }
 
 /** Messages the trainer worker sends back. */
 export type FromWorker =
+  | ({ type: 'phase' } & RunPhase)
   | {
       type: 'backend'
       backend: BackendName
       fallbacks: { backend: BackendName; reason: string }[]
       /** Threads of the wasm backend (1 unless cross-origin isolated); null on other backends. */
       threads?: number | null
+      /** With `auto`: each backend's timed speed on this network, in the order timed. */
+      timings?: BackendTiming[]
     }
   | { type: 'loading'; label: string; loaded: number; total: number | null }
   | {
@@ -165,9 +283,36 @@ export type FromWorker =
       images: Uint8Array
       labels: number[]
       stats: { raw: ValueStats; toTensor: ValueStats; normalized: ValueStats | null }
+      /** How `images` is laid out (absent: 28 x 28 gray); null when the samples are not images. */
+      image?: ImageLayout | null
+      /** The dataset's class names, by label. */
+      classNames?: string[]
+      /** Samples that are rows of numbers: the column names and the first rows. */
+      table?: { columns: string[]; rows: number[][] } | null
+      /** Samples in the split, and what they are. */
+      total?: number
+      description?: string
     }
   | { type: 'weights'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
-  | { type: 'requestFailed'; requestId: number; message: string }
+  | { type: 'package'; requestId: number; bytes: Uint8Array<ArrayBuffer>; fileName: string }
+  | { type: 'requestFailed'; requestId: number; message: string; code?: string }
+  | { type: 'dataImported'; requestId: number; meta: StoredMeta }
+  | { type: 'dataDeleted'; requestId: number; id: string }
+  /** How an import is going (`importId` is the request's id; not a reply). */
+  | { type: 'importProgress'; importId: number; label: string; done: number; total: number }
+  /** A palette dataset's files are being fetched, are ready, or could not be fetched. */
+  | {
+      type: 'dataStatus'
+      dataset: FetchedDataset
+      state: 'downloading' | 'ready' | 'failed'
+      message?: string
+      loaded?: number
+      total?: number | null
+    }
+  /** The model's decision boundary over 2-D points, every few batches while training. */
+  | ({ type: 'boundary' } & Boundary)
+  /** The points of a 2-D problem (sent once a run starts). */
+  | ({ type: 'boundaryPoints' } & BoundaryPoints)
 
 const TO_WORKER_TYPES = new Set<ToWorker['type']>([
   'train',
@@ -177,9 +322,14 @@ const TO_WORKER_TYPES = new Set<ToWorker['type']>([
   'predict',
   'samples',
   'exportWeights',
+  'exportPackage',
+  'importData',
+  'rescanData',
+  'deleteData',
 ])
 
 const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
+  'phase',
   'backend',
   'loading',
   'started',
@@ -193,7 +343,14 @@ const FROM_WORKER_TYPES = new Set<FromWorker['type']>([
   'prediction',
   'samples',
   'weights',
+  'package',
   'requestFailed',
+  'dataImported',
+  'dataDeleted',
+  'importProgress',
+  'dataStatus',
+  'boundary',
+  'boundaryPoints',
 ])
 
 function hasType(value: unknown): value is { type: unknown } {
@@ -220,14 +377,27 @@ export function transferables(message: ToWorker | FromWorker): Transferable[] {
     case 'samples':
       return 'images' in message ? [message.images.buffer as ArrayBuffer] : []
     case 'weights':
+    case 'package':
       return [message.bytes.buffer as ArrayBuffer]
     case 'finished': {
       const r = message.results
       if (!r) return []
       const buffers = [r.errorImages.buffer, r.galleryImages.buffer] as ArrayBuffer[]
       if (r.firstLayer) buffers.push(r.firstLayer.weights.buffer as ArrayBuffer)
-      return buffers
+      if (r.boundary) {
+        buffers.push(
+          r.boundary.predicted.buffer as ArrayBuffer,
+          r.boundary.confidence.buffer as ArrayBuffer,
+        )
+      }
+      return buffers.filter((b, i) => buffers.indexOf(b) === i)
     }
+    case 'boundary':
+      return [message.predicted.buffer as ArrayBuffer, message.confidence.buffer as ArrayBuffer]
+    case 'boundaryPoints':
+      return [message.x, message.y, message.labels, message.test].map(
+        (a) => a.buffer as ArrayBuffer,
+      )
     default:
       return []
   }

@@ -2,7 +2,11 @@ import '../lib/cspSafe'
 import { createTrainerHost } from './host'
 import type { MessageEndpoint } from './protocol'
 
-createTrainerHost(self as unknown as MessageEndpoint, async () => {
-  const { createTfjsEngine } = await import('./engine')
-  return createTfjsEngine()
-})
+createTrainerHost(
+  self as unknown as MessageEndpoint,
+  async () => {
+    const { createTfjsEngine } = await import('./engine')
+    return createTfjsEngine()
+  },
+  async () => (await import('./importData')).dataHandlers,
+)

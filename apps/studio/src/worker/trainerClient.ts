@@ -1,9 +1,43 @@
 import type { GraphDocument } from '@tensorloom/graph'
-import type { FromWorker, MessageEndpoint, ToWorker, TrainOptions } from './protocol'
+import type {
+  CsvChoice,
+  FetchedDataset,
+  FromWorker,
+  MessageEndpoint,
+  PackageRequest,
+  ToWorker,
+  TrainOptions,
+} from './protocol'
 import { isFromWorker, transferables } from './protocol'
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>
-type RequestReply = Reply<'prediction'> | Reply<'samples'> | Reply<'weights'>
+type RequestReply =
+  | Reply<'prediction'>
+  | Reply<'samples'>
+  | Reply<'weights'>
+  | Reply<'package'>
+  | Reply<'dataImported'>
+  | Reply<'dataDeleted'>
+
+/** What to import: the dropped files, and where they go. */
+export interface ImportRequest {
+  name: string
+  files: { path: string; file: Blob }[]
+  into: FetchedDataset | null
+  csv: CsvChoice | null
+  id: string | null
+}
+
+/** A failed request: the worker's message, and its code when it has one (`STORAGE_FULL`). */
+export class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message)
+    this.name = 'RequestError'
+  }
+}
 
 /** The page's handle on the trainer worker. Requests resolve with the worker's reply. */
 export interface TrainerPort {
@@ -12,8 +46,26 @@ export interface TrainerPort {
   resume(): void
   stop(): void
   predict(pixels: Float32Array): Promise<Reply<'prediction'>>
-  samples(graph: GraphDocument, train: boolean, count: number): Promise<Reply<'samples'>>
+  samples(
+    graph: GraphDocument,
+    train: boolean,
+    count: number,
+    nodeId?: string,
+  ): Promise<Reply<'samples'>>
   exportWeights(): Promise<Reply<'weights'>>
+  exportPackage(request: PackageRequest): Promise<Reply<'package'>>
+  /**
+   * Reads, checks and keeps dropped-in data in the browser's storage. `onProgress` hears how it
+   * goes. (Optional: test doubles may leave the data methods out.)
+   */
+  importData?(
+    request: ImportRequest,
+    onProgress?: (progress: Reply<'importProgress'>) => void,
+  ): Promise<Reply<'dataImported'>>
+  /** Reads a kept CSV file again another way. */
+  rescanData?(id: string, csv: CsvChoice): Promise<Reply<'dataImported'>>
+  /** Deletes a kept dataset (storage and the worker's copy). */
+  deleteData?(id: string): Promise<Reply<'dataDeleted'>>
   /** Every message from the worker, in order. Returns an unsubscribe function. */
   subscribe(listener: (message: FromWorker) => void): () => void
   dispose(): void
@@ -40,8 +92,9 @@ export function createTrainerClient(
     if ('requestId' in message) {
       const request = pending.get(message.requestId)
       pending.delete(message.requestId)
-      if (message.type === 'requestFailed') request?.reject(new Error(message.message))
-      else request?.resolve(message)
+      if (message.type === 'requestFailed') {
+        request?.reject(new RequestError(message.message, message.code))
+      } else request?.resolve(message)
     }
     for (const listener of listeners) listener(message)
   }
@@ -68,9 +121,34 @@ export function createTrainerClient(
     resume: () => send({ type: 'resume' }),
     stop: () => send({ type: 'stop' }),
     predict: (pixels) => request((requestId) => ({ type: 'predict', requestId, pixels })),
-    samples: (graph, train, count) =>
-      request((requestId) => ({ type: 'samples', requestId, graph, train, count })),
+    samples: (graph, train, count, nodeId) =>
+      request((requestId) => ({
+        type: 'samples',
+        requestId,
+        graph,
+        train,
+        count,
+        ...(nodeId ? { nodeId } : {}),
+      })),
     exportWeights: () => request((requestId) => ({ type: 'exportWeights', requestId })),
+    exportPackage: (packageRequest) =>
+      request((requestId) => ({ type: 'exportPackage', requestId, request: packageRequest })),
+    importData(importRequest, onProgress) {
+      let unsubscribe = () => {}
+      const reply = request<Reply<'dataImported'>>((requestId) => {
+        if (onProgress) {
+          const listener = (m: FromWorker) => {
+            if (m.type === 'importProgress' && m.importId === requestId) onProgress(m)
+          }
+          listeners.add(listener)
+          unsubscribe = () => listeners.delete(listener)
+        }
+        return { type: 'importData', requestId, ...importRequest }
+      })
+      return reply.finally(() => unsubscribe())
+    },
+    rescanData: (id, csv) => request((requestId) => ({ type: 'rescanData', requestId, id, csv })),
+    deleteData: (id) => request((requestId) => ({ type: 'deleteData', requestId, id })),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -53,6 +53,8 @@ export interface RunSetup {
   results: (built: FromGraphResult, test: Images) => Promise<TrainResults>
   /** Picks the backend to go on with once `from` failed for `reason`; later runs start on it too. */
   fallBack: (from: BackendName, reason: string) => Promise<BackendChoice>
+  /** Called after every trainer update with the batches done (e.g. to draw a decision boundary). */
+  onStep?: (globalStep: number, built: FromGraphResult) => void
 }
 
 /** Frees a split's device copy (looking through a subset to the dataset it views). */
@@ -91,6 +93,8 @@ class Run {
   private lastProgressAt: number | null
   private checkpointedEpochs = 0
   private faultAt: number | null
+  /** The phase last reported to the page. */
+  private phase: 'training' | 'evaluating' = 'training'
 
   constructor(private readonly setup: RunSetup) {
     const { options, emit, control } = setup
@@ -166,9 +170,23 @@ class Run {
     }
   }
 
+  /** Tells the page what the run does now, once per change. */
+  private setPhase(phase: 'training' | 'evaluating'): void {
+    if (phase === this.phase) return
+    this.phase = phase
+    this.setup.emit(
+      phase === 'evaluating'
+        ? { type: 'phase', phase, images: this.objects.test.length }
+        : { type: 'phase', phase },
+    )
+  }
+
   private readonly onState = (state: TrainerState): void => {
     const { options, emit, control } = this.setup
     for (const message of this.progress.of(state)) emit(message)
+    this.setup.onStep?.(state.globalStep, this.objects.built)
+    if (state.status === 'evaluating') this.setPhase('evaluating')
+    else if (state.status === 'training') this.setPhase('training')
     if (
       options.maxSteps !== null &&
       state.globalStep >= options.maxSteps &&
@@ -226,9 +244,16 @@ class Run {
       const divergence = divergenceOf(error, this.objects.trainLoader.length)
       if (!divergence) throw error
       // The trainer restored the last weights that gave a finite loss: they are the results.
+      this.setPhase('evaluating')
       const results = await this.setup.results(built, test)
       return { type: 'finished', reason: 'diverged', results, divergence }
     }
+    if (result.status === 'aborted' && trainer.getState().globalStep === 0) {
+      // Stopped before the first batch: nothing was trained, nothing to evaluate (the page keeps
+      // the last run's results, and the engine its model).
+      return { type: 'finished', reason: 'stopped', results: null }
+    }
+    this.setPhase('evaluating')
     const results = await this.setup.results(built, test)
     if (result.status === 'aborted' && live()) {
       const state = trainer.getState()

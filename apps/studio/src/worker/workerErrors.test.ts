@@ -3,12 +3,13 @@ import { WorkerError, workerError } from './workerErrors'
 
 describe('worker errors', () => {
   it('carry a stable code, the values and the message built from them', () => {
-    const error = workerError('DATASET_NOT_BUNDLED', { dataset: 'CIFAR10' })
+    const error = workerError('LOCAL_DATA_MISSING', { source: 'local:pets-1' })
     expect(error).toBeInstanceOf(WorkerError)
     expect({ code: error.code, values: error.values, message: error.message }).toEqual({
-      code: 'DATASET_NOT_BUNDLED',
-      values: { dataset: 'CIFAR10' },
-      message: 'CIFAR10 is not bundled with the studio yet: use the MNIST block to train here.',
+      code: 'LOCAL_DATA_MISSING',
+      values: { source: 'local:pets-1' },
+      message:
+        'The data “local:pets-1” is not kept in this browser (it was dropped in elsewhere, or deleted): drop the folder or file on this block again.',
     })
   })
 })

@@ -1,4 +1,5 @@
 import { inferShapes } from '@tensorloom/graph'
+import { escapeControl } from '../escape.js'
 import { countIssues, formatIssues, nodeLabel, table } from '../format.js'
 import type { CliIO } from '../io.js'
 import { loadDocument } from './loadDocument.js'
@@ -22,7 +23,9 @@ export async function check(io: CliIO, path: string, options: CheckOptions = {})
     io.stdout(`${JSON.stringify(result, null, 2)}\n`)
     return errors > 0 ? 1 : 0
   }
-  io.stdout(`${path}: ${doc.name} (${doc.nodes.length} nodes, ${doc.edges.length} edges)\n`)
+  io.stdout(
+    `${escapeControl(`${path}: ${doc.name}`)} (${doc.nodes.length} nodes, ${doc.edges.length} edges)\n`,
+  )
   if (doc.edges.length > 0) {
     io.stdout('\nShapes:\n')
     io.stdout(

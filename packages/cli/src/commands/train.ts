@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises'
+import { describeDataError } from '../dataHint.js'
 import type { CliIO } from '../io.js'
+import { cliMessage } from '../messages.js'
 import { loadDocument } from './loadDocument.js'
+import { outputProblem, writeOutput } from './outputs.js'
 
 /** Options of `tensorloom train`. */
 export interface TrainCommandOptions {
@@ -78,14 +80,27 @@ function withExtension(path: string, extension: string): string {
 /**
  * `tensorloom train graph.json [--epochs 5] [--backend wasm] [-o weights.safetensors]`: builds the
  * model, data pipeline, loss and optimizer the graph describes, trains with a progress bar, and
- * writes the weights as safetensors (PyTorch key names) and the history as JSON. Returns the exit
- * code: 1 when the graph is invalid, the data is missing or training fails.
+ * writes the weights as safetensors (PyTorch key names) and the history as JSON. The outputs are
+ * checked before training (never the graph file itself, a folder that exists, a file that can be
+ * created) and written atomically. Returns the exit code: 1 when the graph is invalid, the data is
+ * missing or empty, an output cannot be written or training fails.
  */
 export async function trainGraph(
   io: CliIO & Partial<BinaryWriter>,
   path: string,
   options: TrainCommandOptions = {},
 ): Promise<number> {
+  const weightsPath = options.output ?? withExtension(path, '.safetensors')
+  const historyPath = options.history ?? withExtension(path, '.history.json')
+  const problem =
+    weightsPath === historyPath
+      ? cliMessage('OUTPUTS_CLASH', { path: weightsPath })
+      : ((await outputProblem(io, weightsPath, [path])) ??
+        (await outputProblem(io, historyPath, [path])))
+  if (problem) {
+    io.stderr(`${problem}\n`)
+    return 1
+  }
   const doc = await loadDocument(io, path)
   if (!doc) return 1
   // tfjs loads only for this command, so `check` and `export` stay fast.
@@ -101,11 +116,8 @@ export async function trainGraph(
     Trainer,
     TrainError,
   } = await import('@tensorloom/train')
-  const writeBytes = io.writeBytes ?? ((file: string, bytes: Uint8Array) => writeFile(file, bytes))
-
   const selection = await selectBackend(options.backend ?? 'wasm')
-  io.stderr(`backend: ${selection.backend} (${selection.reason})\n`)
-
+  io.stderr(`${cliMessage('BACKEND', { backend: selection.backend, reason: selection.reason })}\n`)
   // The graph says which dataset and split; the options say where its files are.
   let data: Awaited<ReturnType<typeof loadGraphData>>
   try {
@@ -118,8 +130,9 @@ export async function trainGraph(
     )
   } catch (error) {
     const graphError = (error as { code?: unknown }).code === 'GRAPH_NOT_BUILDABLE'
+    const message = describeDataError(error)
     io.stderr(
-      `${graphError ? path : 'tensorloom'}: ${error instanceof Error ? error.message : String(error)}\n`,
+      `${cliMessage('DATA_FAILED', { where: graphError ? path : 'tensorloom', message })}\n`,
     )
     return 1
   }
@@ -134,12 +147,30 @@ export async function trainGraph(
   const loss = plan.loss
   const batchSize = plan.loader.params.batchSize
   const epochs = options.epochs ?? training.epochs
+  const release = () => {
+    run.dispose()
+    disposeGraphData(data)
+  }
+  if (trainLoader.length === 0) {
+    // Training would "complete" at once and write untrained weights as if they were a result.
+    io.stderr(`${cliMessage('EMPTY_TRAINING_SET', { path })}\n`)
+    release()
+    return 1
+  }
   const trainer = new Trainer({ model, optimizer, criterion, trainLoader, testLoader, epochs })
   io.stderr(
-    `${doc.name}: ${training.optimizer}(lr=${training.lr}) ${loss.type}, ${epochs} epoch(s) of ` +
-      `${trainLoader.length} batches of ${batchSize} (${trainSet.length} training, ${testSet.length} test images)\n`,
+    `${cliMessage('TRAINING', {
+      name: doc.name,
+      optimizer: training.optimizer,
+      lr: training.lr,
+      loss: loss.type,
+      epochs,
+      batches: trainLoader.length,
+      batchSize,
+      train: trainSet.length,
+      test: testSet.length,
+    })}\n`,
   )
-
   const bar = options.progressBar ?? process.stderr.isTTY === true
   let printedEpochs = 0
   let lastDraw = 0
@@ -162,7 +193,6 @@ export async function trainGraph(
     }
     printedEpochs = state.history.length
   })
-
   // Ctrl-C stops at the next step; the weights and history trained so far are still written.
   const interrupt = new AbortController()
   const onSigint = () => interrupt.abort()
@@ -176,24 +206,20 @@ export async function trainGraph(
     status = result.status
     if (result.status === 'aborted') {
       exitCode = 130
-      io.stderr(`${bar ? '\r\u001b[K' : ''}training stopped; writing what was trained so far\n`)
+      io.stderr(`${bar ? '\r\u001b[K' : ''}${cliMessage('TRAINING_STOPPED')}\n`)
     }
   } catch (error) {
     status = 'failed'
     exitCode = 1
-    const code = error instanceof TrainError ? ` [${error.code}]` : ''
-    io.stderr(
-      `${bar ? '\r\u001b[K' : ''}tensorloom: ${error instanceof Error ? error.message : String(error)}${code}\n`,
-    )
+    const message = error instanceof Error ? error.message : String(error)
+    const code = error instanceof TrainError ? error.code : null
+    io.stderr(`${bar ? '\r\u001b[K' : ''}${cliMessage('TRAINING_FAILED', { message, code })}\n`)
   } finally {
     unsubscribe()
     process.off('SIGINT', onSigint)
   }
-
-  const weightsPath = options.output ?? withExtension(path, '.safetensors')
-  const historyPath = options.history ?? withExtension(path, '.history.json')
   const state = trainer.getState()
-  await writeBytes(weightsPath, await saveSafetensorsAsync(model))
+  const weights = await saveSafetensorsAsync(model)
   const report = {
     graph: doc.name,
     status,
@@ -208,11 +234,15 @@ export async function trainGraph(
     lastEvaluation: state.lastEvaluation,
     lossCurve: state.lossCurve,
   }
-  await io.writeFile(historyPath, `${JSON.stringify(report, null, 2)}\n`)
-  io.stderr(`Wrote ${weightsPath} (weights, safetensors) and ${historyPath} (history)\n`)
-
   trainer.dispose()
-  run.dispose()
-  disposeGraphData(data)
+  release()
+  const failed =
+    (await writeOutput(io, weightsPath, weights)) ??
+    (await writeOutput(io, historyPath, `${JSON.stringify(report, null, 2)}\n`))
+  if (failed) {
+    io.stderr(`${failed}\n`)
+    return 1
+  }
+  io.stderr(`${cliMessage('WROTE_TRAINING', { weights: weightsPath, history: historyPath })}\n`)
   return exitCode
 }

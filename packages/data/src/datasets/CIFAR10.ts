@@ -319,7 +319,7 @@ async function fromRoot(
     const out = new Map<string, { bytes: Uint8Array; where: string }>()
     for (const name of names) {
       const file = path.join(dir, name)
-      const bytes = await readIfExists(file)
+      const bytes = await readIfExists(file, maxBytes)
       if (bytes) out.set(name, { bytes, where: file })
     }
     return out
@@ -329,7 +329,7 @@ async function fromRoot(
   // torchvision's download(): reuse an archive whose MD5 matches, else fetch it; then extract.
   await fs.mkdir(root, { recursive: true })
   const archivePath = path.join(root, ARCHIVE)
-  let archive = await readIfExists(archivePath)
+  let archive = await readIfExists(archivePath, maxBytes)
   if (!archive || (await md5Of(archive)) !== CIFAR10.md5) {
     const url = CIFAR10.url
     await downloadWithMirrors(
@@ -342,7 +342,7 @@ async function fromRoot(
       },
       () => fileSink(archivePath),
     )
-    archive = await readIfExists(archivePath)
+    archive = await readIfExists(archivePath, maxBytes)
     if (!archive) throw new Error(`${archivePath} vanished after download`)
   }
   await fs.mkdir(dir, { recursive: true })

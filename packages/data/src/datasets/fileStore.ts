@@ -1,4 +1,5 @@
 import type { DownloadSink } from '../download.js'
+import { DatasetError } from '../errors.js'
 import { nodeModules } from '../runtime.js'
 
 const tempName = (dest: string): string =>
@@ -52,16 +53,35 @@ export async function writeFileAtomic(dest: string, bytes: Uint8Array): Promise<
   }
 }
 
-/** Reads a file, or returns undefined when it does not exist. */
-export async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+/**
+ * Reads a whole regular file, or returns undefined when it does not exist. A directory, FIFO or
+ * device is refused with `DATASET_NOT_A_FILE`, and a file over `maxBytes` with
+ * `DATASET_FILE_TOO_LARGE`, before any byte is read.
+ */
+export async function readIfExists(
+  path: string,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
   const { fs } = await nodeModules()
+  let stats: import('node:fs').Stats
   try {
-    const buffer = await fs.readFile(path)
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+    stats = await fs.stat(path)
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined
     throw error
   }
+  if (!stats.isFile()) {
+    throw new DatasetError('DATASET_NOT_A_FILE', { file: path, kind: 'not a regular file' })
+  }
+  if (stats.size > maxBytes) {
+    throw new DatasetError('DATASET_FILE_TOO_LARGE', {
+      file: path,
+      bytes: stats.size,
+      limitBytes: maxBytes,
+    })
+  }
+  const buffer = await fs.readFile(path)
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 
 /** True when `path` exists. */
