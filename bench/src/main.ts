@@ -3,7 +3,7 @@
 // between engines alternated in the same run. See README.md.
 //
 // Options: --quick (a few minutes less: shorter runs, one round, batch 64 only), --rounds N,
-// --skip node,cpu,browser,torch,shapes,studio,profile,accuracy, --strict (exit 1 when a target fails),
+// --skip node,cpu,browser,torch,shapes,studio,profile,accuracy,networks, --strict (exit 1 when a target fails),
 // --ablation (also: what each technique of the fast path brings, Node wasm and Chromium webgl),
 // --pages webgl,wasm,wasm-threads (only these Chromium configurations).
 import { spawnSync } from 'node:child_process'
@@ -13,15 +13,25 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import {
+  alternate as alternateIn,
+  compare as compareIn,
+  describeRun,
+  type Runner,
+  type SuiteContext,
+  target as targetIn,
+  worstRelative,
+} from './alternation'
 import { ChromiumBench, type PageConfig } from './browser/chromium'
 import { measureStudio } from './browser/studio'
 import { renderChart } from './chart'
 import { LineWorker } from './LineWorker'
+import { networkBrowserRuns, networkNodeSection, networkTargets } from './networks'
 import { mnistDir } from './node/lesson'
 import type { StepProfile } from './profile'
 import type { EngineName, Measurement, Platform, RunRequest, RunResult } from './protocol'
 import { renderMarkdown } from './report'
-import { median, pairedRatio, summarize } from './stats'
+import { median, summarize } from './stats'
 import { type Comparison, type SuiteResults, suiteConfig } from './suite'
 
 const { values: args } = parseArgs({
@@ -75,14 +85,6 @@ function log(message: string): void {
   process.stdout.write(`[${t} s] ${message}\n`)
 }
 
-/** Something that can run a request: a Node or Python worker, or a Chromium page. */
-interface Runner {
-  platform: Platform
-  backend: string
-  engine: EngineName
-  run(request: RunRequest): Promise<RunResult>
-}
-
 function nodeWorker(backend: string, engine: EngineName): LineWorker {
   return new LineWorker(
     `node ${backend} ${engine}`,
@@ -92,98 +94,14 @@ function nodeWorker(backend: string, engine: EngineName): LineWorker {
   )
 }
 
-const describeRun = (r: RunResult) =>
-  `${Math.round(r.samples / r.seconds).toLocaleString('en-US')} samples/s (${r.steps} batches in ${r.seconds.toFixed(2)} s${r.testAccuracy !== null ? `, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%` : ''})`
-
-/**
- * Runs every runner `rounds` times at `batchSize`, alternating them (the order rotates each
- * round), and records a measurement per runner. Returns the runs by engine.
- */
-async function alternate(
-  runners: Runner[],
-  batchSize: number,
-  request: Omit<RunRequest, 'engine' | 'batchSize' | 'seed'>,
-  evaluateFirst = false,
-): Promise<Map<Runner, RunResult[]>> {
-  const runs = new Map<Runner, RunResult[]>(runners.map((r) => [r, []]))
-  for (let round = 0; round < config.rounds; round++) {
-    const order = runners.map((_, i) => runners[(i + round) % runners.length]!)
-    for (const runner of order) {
-      const result = await runner.run({
-        ...request,
-        engine: runner.engine,
-        batchSize,
-        seed: round,
-        evaluate: evaluateFirst && round === 0,
-      })
-      runs.get(runner)!.push(result)
-      log(
-        `  ${runner.platform} ${runner.backend} ${runner.engine} b${batchSize}: ${describeRun(result)}`,
-      )
-    }
-  }
-  for (const runner of runners) {
-    results.measurements.push(
-      summarize(runner.platform, runner.backend, runner.engine, batchSize, runs.get(runner)!),
-    )
-  }
-  return runs
-}
-
-/** Records a / b (samples per second) from alternated runs. */
-function compare(
-  platform: string,
-  backend: string,
-  batchSize: number,
-  a: [EngineName, RunResult[]],
-  b: [EngineName, RunResult[]],
-): Comparison {
-  const cpu = (runs: RunResult[]) =>
-    runs.every((r) => typeof r.cpuSeconds === 'number' && r.cpuSeconds > 0)
-  const cpuRatio =
-    cpu(a[1]) && cpu(b[1])
-      ? median(
-          a[1].slice(0, b[1].length).map((r, i) => {
-            const other = b[1][i]!
-            return r.samples / r.cpuSeconds! / (other.samples / other.cpuSeconds!)
-          }),
-        )
-      : null
-  const comparison: Comparison = {
-    platform,
-    backend,
-    batchSize,
-    a: a[0],
-    b: b[0],
-    ratio: pairedRatio(a[1], b[1]),
-    cpuRatio,
-    extrapolated: [...a[1], ...b[1]].some((r) => r.samples < 60_000),
-  }
-  results.comparisons.push(comparison)
-  return comparison
-}
-
-function target(
-  id: string,
-  description: string,
-  value: number | null,
-  threshold: number,
-  pass: (v: number) => boolean,
-  detail: string,
-): void {
-  results.targets.push({
-    id,
-    description,
-    status: value === null || Number.isNaN(value) ? 'SKIP' : pass(value) ? 'PASS' : 'FAIL',
-    value,
-    threshold,
-    detail,
-  })
-}
-
-function worstRelative(a: number[], b: number[]): number {
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i]!) / Math.abs(v)))
-}
+const ctx: SuiteContext = { results, rounds: config.rounds, log }
+const alternate = (
+  ...args: Parameters<typeof alternateIn> extends [unknown, ...infer R] ? R : never
+) => alternateIn(ctx, ...args)
+const compare = (...args: Parameters<typeof compareIn> extends [unknown, ...infer R] ? R : never) =>
+  compareIn(ctx, ...args)
+const target = (...args: Parameters<typeof targetIn> extends [unknown, ...infer R] ? R : never) =>
+  targetIn(ctx, ...args)
 
 async function withWorker<T>(worker: LineWorker, body: () => Promise<T>): Promise<T> {
   try {
@@ -330,6 +248,29 @@ async function nodeSection(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Networks (src/networks.ts): residualMlp, smallCnn, smallResNet on Node wasm against model.fit
+// and PyTorch; their Chromium rows run in the browser section.
+
+async function networksNodeSection(): Promise<void> {
+  const tl = nodeWorker('wasm', 'tensorloom')
+  const fit = nodeWorker('wasm', 'tfjs-fit')
+  const torch = torchAvailable()
+    ? new LineWorker('torch', python, [join(here, 'torch/worker.py'), mnistDir], benchDir)
+    : null
+  try {
+    await Promise.all([tl.ready(), fit.ready(), torch?.ready()])
+    await networkNodeSection(
+      ctx,
+      config,
+      { tensorloom: tl, fit, torch },
+      { accuracy: !skip.has('accuracy') },
+    )
+  } finally {
+    await Promise.all([tl.close(), fit.close(), torch?.close()])
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Node cpu (pure JavaScript): short runs, extrapolated.
 
 async function cpuSection(): Promise<void> {
@@ -421,6 +362,9 @@ async function browserSection(): Promise<void> {
         )
         if (config_.name === 'webgl') ratioTargets.webgl = c
         if (config_.name === 'wasm') ratioTargets.chromiumWasm = c
+        if (config_.name === 'wasm' && !skip.has('networks')) {
+          await networkBrowserRuns(ctx, config, page, config_.name)
+        }
         if (config_.name === 'webgl' && !skip.has('profile')) {
           results.profiles['chromium webgl tensorloom'] = await page.evaluate(
             "bench.profile('tensorloom')",
@@ -541,6 +485,7 @@ log(
   `Tensorloom bench${config.quick ? ' (quick)' : ''}: ${config.rounds} round(s); MNIST from ${mnistDir}`,
 )
 await section('node', nodeSection)
+await section('networks', networksNodeSection)
 await section('cpu', cpuSection)
 await section('browser', browserSection)
 await section('shapes', shapesSection)
@@ -620,6 +565,8 @@ target(
     ? `longest main-thread task ${studio.tasks.longestCpuMs.toFixed(1)} ms of CPU time (${studio.tasks.tasks} tasks, ${Math.round(studio.tasks.cpuMs)} ms CPU in all); by the clock: longest task ${Math.round(studio.longestTaskMs)} ms, ${studio.longTasks} long task(s)${studio.tasks.long.length > 0 ? ` (wall/CPU ms: ${studio.tasks.long.map((t) => `${Math.round(t.wallMs)}/${t.cpuMs.toFixed(0)}`).join(', ')})` : ''}, ${studio.droppedFrames} of ${studio.frames} frames over 33 ms (longest gap ${Math.round(studio.longestFrameGapMs)} ms); over ${studio.batches} batches (${studio.seconds.toFixed(1)} s) of training on ${studio.backend} in the built studio, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`
     : 'not measured (--skip studio)',
 )
+
+if (!skip.has('networks')) networkTargets(ctx)
 
 results.machine.loadAverage.end = os.loadavg()
 results.seconds = (performance.now() - started) / 1000

@@ -2,12 +2,16 @@
 export const ENGINES = {
   tensorloom: "Tensorloom's Trainer (fast path)",
   'tensorloom-reference': "Tensorloom's Trainer (reference path)",
-  'tfjs-fit': 'plain tfjs: tf.sequential + model.fit on tensors uploaded once',
+  'tfjs-fit':
+    'plain tfjs: tf.sequential (the lesson) or tf.model (the networks) + model.fit on tensors uploaded once',
   'torch-pipeline': "PyTorch, the lesson's torchvision DataLoader pipeline",
   'torch-resident': 'PyTorch, dataset kept as one tensor (shuffled indexing)',
 } as const
 
 export type EngineName = keyof typeof ENGINES
+
+/** The graph templates of the network rows (`@tensorloom/graph`'s `templates`). */
+export type NetworkName = 'residualMlp' | 'smallCnn' | 'smallResNet'
 
 /** Where an engine runs. */
 export type Platform = 'node' | 'chromium' | 'python'
@@ -15,6 +19,8 @@ export type Platform = 'node' | 'chromium' | 'python'
 /** One training run, sent to a worker. */
 export interface RunRequest {
   engine: EngineName
+  /** A graph template instead of the lesson's network (Tensorloom: compiled from the document). */
+  network?: NetworkName
   batchSize: number
   seed: number
   /** Stop after this many batches (the epoch time is then extrapolated); absent: one full epoch. */
@@ -49,10 +55,14 @@ export interface RunResult {
   cpuSeconds?: number | null
   /** Seconds spent before training (uploading the dataset, building the model). */
   setupSeconds?: number | null
+  /** Tensorloom: the engine the Trainer chose (`fast` or `reference`). */
+  engine?: string | null
 }
 
 /** One measured configuration: an engine on a backend at a batch size, over several rounds. */
 export interface Measurement {
+  /** The graph template, for the network rows (absent: the lesson's network). */
+  network?: NetworkName
   platform: Platform
   /** tfjs backend (`wasm`, `wasm-threads`, `webgl`, `cpu`) or `torch`. */
   backend: string

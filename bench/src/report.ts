@@ -21,6 +21,7 @@ export function barChart(rows: Array<[string, number]>, width = 40): string {
 function measurementRow(m: Measurement, results: SuiteResults): string {
   const vsFit = results.comparisons.find(
     (c) =>
+      c.network === m.network &&
       c.platform === m.platform &&
       c.backend === m.backend &&
       c.batchSize === m.batchSize &&
@@ -30,7 +31,7 @@ function measurementRow(m: Measurement, results: SuiteResults): string {
   const epoch = `${fmt(m.secondsPerEpoch, 2)}${m.extrapolated ? '*' : ''}`
   const mem = m.peakRssMB !== null ? `${Math.round(m.peakRssMB)} MB` : '–'
   const tf = m.tfBytes !== null ? `${Math.round(m.tfBytes / 2 ** 20)} MB` : '–'
-  return `| ${m.platform} | ${m.backend} | ${m.engine} | ${m.batchSize} | ${Math.round(m.samplesPerSecond).toLocaleString('en-US')} | ${epoch} | ${pct(m.testAccuracy)} | ${mem} | ${tf} | ${vsFit ? `${fmt(vsFit.ratio, 2)}×` : ''} | ${m.runs.length} |`
+  return `| ${m.network ?? 'lesson'} | ${m.platform} | ${m.backend} | ${m.engine} | ${m.batchSize} | ${Math.round(m.samplesPerSecond).toLocaleString('en-US')} | ${epoch} | ${pct(m.testAccuracy)} | ${mem} | ${tf} | ${vsFit ? `${fmt(vsFit.ratio, 2)}×` : ''} | ${m.runs.length} |`
 }
 
 /**
@@ -70,25 +71,25 @@ export function renderMarkdown(results: SuiteResults): string {
   )
   lines.push('')
   lines.push(
-    '| platform | backend | engine | batch | samples/s | s/epoch | test acc. | peak RSS | tfjs memory | ×fit | runs |',
+    '| model | platform | backend | engine | batch | samples/s | s/epoch | test acc. | peak RSS | tfjs memory | ×fit | runs |',
   )
-  lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  lines.push('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   for (const measurement of results.measurements) lines.push(measurementRow(measurement, results))
   lines.push('')
   lines.push(
     'Ratios (median of per-round ratios; CPU: the same with CPU seconds instead of wall seconds):',
   )
   lines.push('')
-  lines.push('| platform | backend | batch | comparison | wall ratio | CPU ratio |')
-  lines.push('| --- | --- | ---: | --- | ---: | ---: |')
+  lines.push('| model | platform | backend | batch | comparison | wall ratio | CPU ratio |')
+  lines.push('| --- | --- | --- | ---: | --- | ---: | ---: |')
   for (const c of results.comparisons) {
     lines.push(
-      `| ${c.platform} | ${c.backend} | ${c.batchSize} | ${c.a} / ${c.b} (samples/s) | ${fmt(c.ratio, 2)}× | ${c.cpuRatio === null ? '–' : `${fmt(c.cpuRatio, 2)}×`} |`,
+      `| ${c.network ?? 'lesson'} | ${c.platform} | ${c.backend} | ${c.batchSize} | ${c.a} / ${c.b} (samples/s) | ${fmt(c.ratio, 2)}× | ${c.cpuRatio === null ? '–' : `${fmt(c.cpuRatio, 2)}×`} |`,
     )
   }
   lines.push('')
   const chartRows = results.measurements
-    .filter((x) => x.batchSize === 64)
+    .filter((x) => x.batchSize === 64 && !x.network)
     .map((x) => [`${x.platform} ${x.backend} ${x.engine}`, x.samplesPerSecond] as [string, number])
   if (chartRows.length > 0) {
     lines.push('Samples/s at batch 64:')
@@ -109,6 +110,16 @@ export function renderMarkdown(results: SuiteResults): string {
     const { fast, reference, steps } = results.accuracy
     lines.push(
       `- Test accuracy after ${steps === 'epoch' ? 'one epoch' : `${steps} batches`} (Node wasm, seed 0): fast ${pct(fast)}, reference ${pct(reference)}.`,
+    )
+  }
+  for (const p of results.networkParity ?? []) {
+    lines.push(
+      `- ${p.network} (${p.backend}, ${p.engine} engine): per-step losses over ${p.steps} steps differ from the reference path's by at most ${p.worstRelative.toExponential(1)}; the reference path against itself with each batch reversed (the same math summed in another order): ${p.referenceSpread.toExponential(1)}.`,
+    )
+  }
+  for (const a of results.networkAccuracy ?? []) {
+    lines.push(
+      `- ${a.network}: test accuracy after ${a.steps} batches (Node wasm, seed 0): ${a.engine} engine ${pct(a.fast)}, reference ${pct(a.reference)}.`,
     )
   }
   lines.push('')

@@ -1,5 +1,5 @@
 import type { StudioMeasurement } from './browser/studio'
-import type { EngineName, Measurement } from './protocol'
+import type { EngineName, Measurement, NetworkName } from './protocol'
 
 /** How much the suite runs. */
 export interface SuiteConfig {
@@ -18,6 +18,11 @@ export interface SuiteConfig {
   paritySteps: number
   /** Accuracy check: batches of the fast and the reference run (undefined: one full epoch). */
   accuracySteps: number | undefined
+  /** Network rows: timed batches per run, per template (after `networkWarmup` untimed ones). */
+  networkSteps: Record<NetworkName, number>
+  networkWarmup: number
+  /** Network rows: batches of the fast and the reference run before comparing test accuracy. */
+  networkAccuracySteps: number
 }
 
 export function suiteConfig(quick: boolean, rounds?: number): SuiteConfig {
@@ -32,6 +37,9 @@ export function suiteConfig(quick: boolean, rounds?: number): SuiteConfig {
         browserWarmup: { webgl: 5, wasm: 10, 'wasm-threads': 10 },
         paritySteps: 20,
         accuracySteps: 200,
+        networkSteps: { residualMlp: 100, smallCnn: 30, smallResNet: 15 },
+        networkWarmup: 3,
+        networkAccuracySteps: 100,
       }
     : {
         quick,
@@ -43,6 +51,9 @@ export function suiteConfig(quick: boolean, rounds?: number): SuiteConfig {
         browserWarmup: { webgl: 10, wasm: 20, 'wasm-threads': 20 },
         paritySteps: 20,
         accuracySteps: undefined,
+        networkSteps: { residualMlp: 300, smallCnn: 100, smallResNet: 50 },
+        networkWarmup: 5,
+        networkAccuracySteps: 300,
       }
 }
 
@@ -58,6 +69,8 @@ export interface TargetResult {
 
 /** Throughput ratios of one comparison (a / b, samples per second). */
 export interface Comparison {
+  /** The graph template, for the network rows (absent: the lesson's network). */
+  network?: NetworkName
   platform: string
   backend: string
   batchSize: number
@@ -88,6 +101,24 @@ export interface SuiteResults {
   targets: TargetResult[]
   parity: Array<{ backend: string; worstRelative: number; steps: number }>
   accuracy: { fast: number | null; reference: number | null; steps: number | 'epoch' } | null
+  /** Network rows: fast and reference test accuracy per template after the same batches. */
+  networkAccuracy?: Array<{
+    network: NetworkName
+    fast: number | null
+    reference: number | null
+    steps: number
+    engine: string | null
+  }>
+  /** Network rows: per-step losses, default engine and reference path (and the reference on
+   * reversed batches: its own spread), per template and platform. */
+  networkParity?: Array<{
+    network: NetworkName
+    backend: string
+    worstRelative: number
+    referenceSpread: number
+    steps: number
+    engine: string | null
+  }>
   profiles: Record<string, unknown>
   inferShapes: string[] | null
   /** Target 4: the studio's main thread while it trains. */

@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs'
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { setCpuClock } from '../engines/cpuClock'
 import { profileFit, runFit } from '../engines/fit'
+import { runFitNetwork } from '../engines/fitGraph'
+import { runNetwork } from '../engines/network'
 import { parityLosses, profileTensorloom, runTensorloom } from '../engines/tensorloom'
 import type { StepProfile } from '../profile'
 import type { RunRequest, RunResult } from '../protocol'
@@ -61,7 +63,9 @@ const bench: BenchPage = {
     }
   },
   run(request) {
-    return request.engine === 'tfjs-fit' ? runFit(source, request) : runTensorloom(source, request)
+    const fit = request.engine === 'tfjs-fit'
+    if (request.network) return fit ? runFitNetwork(source, request) : runNetwork(source, request)
+    return fit ? runFit(source, request) : runTensorloom(source, request)
   },
   profile(engine) {
     return engine === 'tfjs-fit' ? profileFit(source) : profileTensorloom(source, engine)

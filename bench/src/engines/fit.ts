@@ -6,7 +6,7 @@ import { aggregate, type StepProfile } from '../profile'
 import type { RunRequest, RunResult } from '../protocol'
 import { cpuNow, cpuSince } from './cpuClock'
 
-interface Split {
+export interface Split {
   xs: tf.Tensor2D
   ys: tf.Tensor2D
   labels: Uint8Array
@@ -44,6 +44,10 @@ function split(source: string, train: boolean, limit?: number): Promise<Split> {
   }
   return s
 }
+
+/** The training split as tensors (the first `limit` samples), uploaded once per process. */
+export const trainSplit = (source: string, limit?: number): Promise<Split> =>
+  split(source, true, limit)
 
 function buildModel(): tf.Sequential {
   const model = tf.sequential({

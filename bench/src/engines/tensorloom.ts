@@ -31,7 +31,7 @@ function datasets(source: string) {
  * keeps what the fast path needs of a DataLoader (dataset, batch sampler, generator), so both
  * engines train exactly the batches the loader would have given.
  */
-class LimitedLoader implements BatchSource {
+export class LimitedLoader implements BatchSource {
   constructor(
     readonly loader: DataLoader,
     public limit: number,

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline'
 import * as tf from '@tensorflow/tfjs-core'
 import { setCpuClock } from '../engines/cpuClock'
-import type { EngineName, RunRequest, RunResult } from '../protocol'
+import type { EngineName, NetworkName, RunRequest, RunResult } from '../protocol'
 import { mnistDir } from './lesson'
 
 const [backend = 'wasm', engine = 'tensorloom'] = process.argv.slice(2) as [string, EngineName]
@@ -26,8 +26,12 @@ setCpuClock(async () => {
 })
 
 async function run(request: RunRequest): Promise<RunResult> {
-  const result =
-    request.engine === 'tfjs-fit'
+  const fit = request.engine === 'tfjs-fit'
+  const result = request.network
+    ? fit
+      ? await (await import('../engines/fitGraph')).runFitNetwork(mnistDir, request)
+      : await (await import('../engines/network')).runNetwork(mnistDir, request)
+    : fit
       ? await (await import('../engines/fit')).runFit(mnistDir, request)
       : await (await import('../engines/tensorloom')).runTensorloom(mnistDir, request)
   return { ...result, peakRssMB: process.resourceUsage().maxRSS / 1024 }
@@ -39,11 +43,16 @@ for await (const line of createInterface({ input: process.stdin })) {
   const request = JSON.parse(line) as RunRequest & {
     quit?: boolean
     parity?: number
+    networkParity?: { network: NetworkName; steps: number }
     profile?: 'tensorloom' | 'tensorloom-reference' | 'tfjs-fit'
   }
   if (request.quit) break
   try {
-    if (request.parity) {
+    if (request.networkParity) {
+      const { networkParity } = await import('../engines/network')
+      const { network, steps } = request.networkParity
+      log(JSON.stringify(await networkParity(mnistDir, network, steps)))
+    } else if (request.parity) {
       const { parityLosses } = await import('../engines/tensorloom')
       log(JSON.stringify(await parityLosses(mnistDir, request.parity)))
     } else if (request.profile) {

@@ -5,6 +5,10 @@
 - `resident`: the same model and optimizer, with the transformed dataset kept as one tensor and
   batches taken by indexing it with a shuffled permutation (no DataLoader, no per-sample work).
 
+For the network rows, the orchestrator first sends each template's PyTorch script as `toPyTorch`
+exports it (`{"define": name, "source": ...}`); runs with `"network": name` then train that
+script's `SimpleNN` the `resident` way.
+
 Runs as a long-lived worker so the orchestrator can alternate it with the Node engines: reads one
 JSON command per line on stdin, answers one JSON line on stdout.
 """
@@ -55,14 +59,23 @@ def main():
     criterion = nn.CrossEntropyLoss()
     print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 
+    networks = {}
     for line in sys.stdin:
         cmd = json.loads(line)
         if cmd.get("quit"):
             break
+        if cmd.get("define"):
+            # The exported script: its class, without running its main().
+            namespace = {"__name__": "tensorloom_export"}
+            exec(compile(cmd["source"], cmd["define"] + ".py", "exec"), namespace)
+            networks[cmd["define"]] = namespace["SimpleNN"]
+            print(json.dumps({"defined": cmd["define"]}), flush=True)
+            continue
         batch = cmd["batchSize"]
         max_steps = cmd.get("steps")
+        warmup = cmd.get("warmupSteps") or 0
         torch.manual_seed(cmd.get("seed", 0))
-        model = SimpleNN()
+        model = networks[cmd["network"]]() if cmd.get("network") else SimpleNN()
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         steps = 0
         samples = 0
@@ -83,7 +96,15 @@ def main():
                     break
         else:
             order = torch.randperm(len(train_y))
-            for i in range(0, len(order), batch):
+            # Untimed warm-up batches (the network rows): the first steps allocate and pick kernels.
+            for i in range(0, warmup * batch, batch):
+                idx = order[i : i + batch]
+                optimizer.zero_grad()
+                criterion(model(train_x[idx]), train_y[idx]).backward()
+                optimizer.step()
+            start = time.perf_counter()
+            cpu_start = time.process_time()
+            for i in range(warmup * batch, len(order), batch):
                 idx = order[i : i + batch]
                 x, y = train_x[idx], train_y[idx]
                 optimizer.zero_grad()
@@ -99,6 +120,7 @@ def main():
         cpu_seconds = time.process_time() - cpu_start
         accuracy = None
         if cmd.get("evaluate"):
+            model.eval()
             with torch.no_grad():
                 predicted = torch.cat([model(test_x[i : i + 1000]).argmax(1) for i in range(0, len(test_y), 1000)])
                 accuracy = (predicted == test_y).float().mean().item()

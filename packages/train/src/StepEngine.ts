@@ -3,6 +3,7 @@ import type { Module } from '@tensorloom/layers'
 import { trainError } from './errors'
 import type { BatchSource } from './evaluate'
 import { FastEngine } from './fast/FastEngine'
+import { GraphEngine } from './fast/GraphEngine'
 import type { Criterion } from './Loss'
 import type { Optimizer } from './Optimizer'
 import { ReferenceEngine } from './ReferenceEngine'
@@ -68,7 +69,8 @@ export interface StepSetup {
 }
 
 /**
- * The engine for `setup`: the fast path when `choice` allows it and it can train the setup,
+ * The engine for `setup`: the fast path when `choice` allows it and it can train the setup (the
+ * {@link FastEngine} for dense chains, else the {@link GraphEngine} for networks on wasm and cpu),
  * otherwise the reference path; `'fast'` throws a `TrainError` saying why it cannot.
  */
 export async function createStepEngine(
@@ -78,7 +80,14 @@ export async function createStepEngine(
   if (choice !== 'reference') {
     const support = FastEngine.check(setup)
     if (support.ok) return FastEngine.create(setup)
-    if (choice === 'fast') throw trainError('TRAINER_FAST_UNSUPPORTED', { reason: support.reason })
+    // Networks the dense fast path does not cover (convolutions, residual adds, batch norm).
+    const graph = GraphEngine.check(setup)
+    if (graph.ok) return GraphEngine.create(setup)
+    if (choice === 'fast') {
+      const reason =
+        graph.reason === support.reason ? support.reason : `${support.reason}; ${graph.reason}`
+      throw trainError('TRAINER_FAST_UNSUPPORTED', { reason })
+    }
   }
   return new ReferenceEngine(setup)
 }

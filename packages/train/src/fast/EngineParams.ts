@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { trainError } from '../errors'
 import type { Optimizer, ParamState } from '../Optimizer'
-import { stateCount, type UpdateRule } from './kernels'
 import type { DenseBlock } from './plan'
+import { groupsWithIndices, stateNames } from './updateRules'
 
 /** One dense block's tensors as the engine trains them. */
 export interface Slot {
@@ -132,7 +132,7 @@ export abstract class EngineParams {
           entries[index] = this.optimizer.optimizerName === 'SGD' ? {} : { step: this.steps[i]! }
         }
         const parts = this.unstack(this.state[i]!)
-        this.stateNames().forEach((name, j) => {
+        stateNames(this.optimizer).forEach((name, j) => {
           this.toModel(ref, parts[j]!).forEach((t, k) => {
             entries[indices[k]!]![name] = tf.keep(t)
           })
@@ -140,7 +140,10 @@ export abstract class EngineParams {
       })
     })
     try {
-      this.optimizer.loadStateDict({ state: entries, paramGroups: this.groupsWithIndices() })
+      this.optimizer.loadStateDict({
+        state: entries,
+        paramGroups: groupsWithIndices(this.optimizer),
+      })
     } finally {
       for (const entry of Object.values(entries)) {
         for (const v of Object.values(entry)) if (typeof v !== 'number') v.dispose()
@@ -155,7 +158,7 @@ export abstract class EngineParams {
     for (const s of this.state) tf.dispose(s)
     const saved = this.optimizer.stateDict()
     try {
-      const names = this.stateNames()
+      const names = stateNames(this.optimizer)
       const values: tf.Tensor[] = []
       this.state = []
       this.steps = []
@@ -240,33 +243,9 @@ export abstract class EngineParams {
 
   /** The state buffers of one parameter (views to read, inside a tidy). */
   private unstack(state: tf.Tensor[]): tf.Tensor[] {
-    const count = this.stateNames().length
+    const count = stateNames(this.optimizer).length
     if (!this.stackedState || count <= 1) return state
     return tf.split(state[0]!, count, 1)
-  }
-
-  private ruleShape(): Pick<UpdateRule, 'kind' | 'amsgrad' | 'momentum'> {
-    const g = this.optimizer.paramGroups[0] as unknown as Record<string, unknown>
-    return {
-      kind: this.optimizer.optimizerName === 'SGD' ? 'sgd' : 'adam',
-      amsgrad: (g.amsgrad as boolean | undefined) ?? false,
-      momentum: (g.momentum as number | undefined) ?? 0,
-    }
-  }
-
-  private stateNames(): string[] {
-    const shape = this.ruleShape()
-    const count = stateCount(shape)
-    if (shape.kind === 'sgd') return count > 0 ? ['momentumBuffer'] : []
-    return ['expAvg', 'expAvgSq', 'maxExpAvgSq'].slice(0, count)
-  }
-
-  private groupsWithIndices(): Array<Record<string, unknown> & { params: number[] }> {
-    const order = new Map(this.optimizer.params.map((p, i) => [p, i]))
-    return this.optimizer.paramGroups.map((group) => {
-      const { params, ...options } = group as unknown as { params: tf.Variable[] }
-      return { ...options, params: params.map((p) => order.get(p)!) }
-    })
   }
 
   protected assertLive(): void {

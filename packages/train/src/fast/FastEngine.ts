@@ -10,6 +10,7 @@ import type { DenseBlock } from './plan'
 import { type IndexedLoader, makeResident, type ResidentData } from './residentData'
 import { softmaxCrossEntropyOps, updateOps } from './tfjsOps'
 import type { FastEngineOptions, FastStep, FastSupport, FastTuning } from './types'
+import { updateRules } from './updateRules'
 import { registerWebGLKernels, webglSeparateState } from './webglKernels'
 import { texelsAvailable } from './webglRows'
 
@@ -271,31 +272,8 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
 
   /** This step's update rule for every parameter (read each step: lr may change between steps). */
   private rules(): UpdateRule[] {
-    const groupOf = new Map<tf.Variable, Record<string, unknown>>()
-    for (const group of this.optimizer.paramGroups) {
-      for (const p of group.params) groupOf.set(p, group as unknown as Record<string, unknown>)
-    }
-    const kind = this.optimizer.optimizerName === 'SGD' ? 'sgd' : 'adam'
-    return this.params.map((ref, i) => {
-      const g = groupOf.get(ref.variable)!
-      const betas = (g.betas as [number, number] | undefined) ?? [0.9, 0.999]
-      return {
-        kind,
-        lr: g.lr as number,
-        weightDecay: (g.weightDecay as number | undefined) ?? 0,
-        maximize: (g.maximize as boolean | undefined) ?? false,
-        beta1: betas[0],
-        beta2: betas[1],
-        eps: (g.eps as number | undefined) ?? 1e-8,
-        decoupled: this.optimizer.optimizerName === 'AdamW',
-        amsgrad: (g.amsgrad as boolean | undefined) ?? false,
-        step: this.steps[i]! + 1,
-        momentum: (g.momentum as number | undefined) ?? 0,
-        dampening: (g.dampening as number | undefined) ?? 0,
-        nesterov: (g.nesterov as boolean | undefined) ?? false,
-        hasBuffer: this.hasBuffer[i]!,
-      }
-    })
+    const variables = this.params.map((ref) => ref.variable)
+    return updateRules(this.optimizer, variables, this.steps, this.hasBuffer)
   }
 
   private update(

@@ -10,13 +10,14 @@ export const isUnsupported = (v: unknown): v is Unsupported =>
   typeof (v as Unsupported | null)?.reason === 'string'
 
 /**
- * The loader and dense blocks the fast path trains for this setup, or why it cannot. Cheap: runs
- * the model once on a probe batch of 2.
+ * What both fast engines need of a setup apart from the model: a CrossEntropyLoss they compute,
+ * Adam, AdamW or SGD, and a DataLoader over a dataset they can keep on the device. Returns the
+ * loader and the shape of one transformed sample, or why not.
  */
-export function inspect(
+export function inspectSetup(
   options: Omit<FastEngineOptions, 'tuning'>,
-): { loader: IndexedLoader; blocks: DenseBlock[] } | Unsupported {
-  const { model, optimizer } = options
+): { loader: IndexedLoader; sampleShape: number[] } | Unsupported {
+  const { optimizer } = options
   const criterion = options.criterion ?? new CrossEntropyLoss()
   if (!(criterion instanceof CrossEntropyLoss)) {
     return {
@@ -43,10 +44,15 @@ export function inspect(
   const [sample] = dataset.get(0)
   const sampleShape = (sample as tf.Tensor).shape
   tf.dispose(sample as tf.Tensor)
-  const plan = planDense(model, sampleShape)
-  if (isUnsupported(plan)) return { reason: `the model: ${plan.reason}` }
-  const modelParams = new Set(plan.blocks.flatMap((b) => [b.linear.weight, b.linear.bias]))
-  modelParams.delete(null)
+  return { loader, sampleShape }
+}
+
+/** Whether the optimizer trains exactly `params`, all of them trainable, or why not. */
+export function checkParams(
+  optimizer: Optimizer<object>,
+  params: Iterable<tf.Variable>,
+): Unsupported | null {
+  const modelParams = new Set(params)
   const optimizerParams = optimizer.params
   if (
     optimizerParams.length !== modelParams.size ||
@@ -55,7 +61,27 @@ export function inspect(
     return { reason: "the optimizer's parameters are not exactly the model's parameters" }
   }
   if (optimizerParams.some((p) => !p.trainable)) return { reason: 'some parameters are frozen' }
-  return { loader, blocks: plan.blocks }
+  return null
+}
+
+/**
+ * The loader and dense blocks the fast path trains for this setup, or why it cannot. Cheap: runs
+ * the model once on a probe batch of 2.
+ */
+export function inspect(
+  options: Omit<FastEngineOptions, 'tuning'>,
+): { loader: IndexedLoader; blocks: DenseBlock[] } | Unsupported {
+  const setup = inspectSetup(options)
+  if (isUnsupported(setup)) return setup
+  const plan = planDense(options.model, setup.sampleShape)
+  if (isUnsupported(plan)) return { reason: `the model: ${plan.reason}` }
+  const modelParams = plan.blocks.flatMap((b) => [b.linear.weight, b.linear.bias])
+  const params = checkParams(
+    options.optimizer,
+    modelParams.filter((p): p is tf.Variable => p !== null),
+  )
+  if (params) return params
+  return { loader: setup.loader, blocks: plan.blocks }
 }
 
 /**

@@ -11,26 +11,35 @@ import { jsStep, type RuleHyper } from '../optim/rules'
 import { sgdRule } from '../optim/sgd'
 
 /** Memory access for one kernel call. */
-interface Memory {
+export interface Memory {
   /** A writable view of a float32 tensor's data (on wasm: valid until the next `alloc`). */
   view(info: tf.TensorInfo): Float32Array
-  /** A new float32 tensor of `shape` (contents undefined until written). */
-  alloc(shape: number[]): tf.TensorInfo
+  /** A writable view of an int32 tensor's data (same validity). */
+  viewInt(info: tf.TensorInfo): Int32Array
+  /** A new float32 (or int32) tensor of `shape` (contents undefined until written). */
+  alloc(shape: number[], dtype?: 'float32' | 'int32'): tf.TensorInfo
 }
 
-function memory(backendName: string, backend: unknown): Memory {
+export function memory(backendName: string, backend: unknown): Memory {
   if (backendName === 'wasm') {
     const b = backend as BackendWasm
     return {
       view: (info) => b.typedArrayFromHeap(info) as Float32Array,
-      alloc: (shape) => b.makeOutput(shape, 'float32'),
+      viewInt: (info) => b.typedArrayFromHeap(info) as Int32Array,
+      alloc: (shape, dtype = 'float32') => b.makeOutput(shape, dtype),
     }
   }
   const b = backend as MathBackendCPU
+  const size = (shape: number[]) => shape.reduce((a, c) => a * c, 1)
   return {
     view: (info) => b.data.get(info.dataId).values as Float32Array,
-    alloc: (shape) =>
-      b.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, c) => a * c, 1))),
+    viewInt: (info) => b.data.get(info.dataId).values as Int32Array,
+    alloc: (shape, dtype = 'float32') =>
+      b.makeTensorInfo(
+        shape,
+        dtype,
+        dtype === 'int32' ? new Int32Array(size(shape)) : new Float32Array(size(shape)),
+      ),
   }
 }
 
