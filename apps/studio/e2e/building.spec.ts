@@ -59,7 +59,7 @@ test('quick add: a double-click opens a searchable picker where the block goes',
   await openFresh(page)
   const pane = page.locator('.react-flow__pane')
   const paneBox = (await pane.boundingBox())!
-  const at = { x: paneBox.x + paneBox.width - 200, y: paneBox.y + 320 }
+  const at = { x: paneBox.x + 200, y: paneBox.y + paneBox.height - 150 }
   await page.mouse.dblclick(at.x, at.y)
   const picker = page.getByTestId('quick-add')
   await expect(picker).toBeVisible()

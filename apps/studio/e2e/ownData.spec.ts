@@ -502,10 +502,8 @@ test('CIFAR10 says on its block that its archive must be dropped in, and works o
   await expect(page.getByTestId('issue-count')).toHaveText('1 error')
   await shot('42-cifar-needs-archive')
   await page.getByTestId('tab-train').click()
-  await page.getByTestId('train-start').click()
-  await expect(page.getByTestId('notice-text')).toContainText(
-    'Fix the graph before training: CIFAR-10',
-  )
+  await expect(page.getByTestId('train-start')).toBeDisabled()
+  await expect(page.getByTestId('start-blocked')).toContainText('Fix the graph first: CIFAR-10')
 
   await page.getByTestId('tab-block').click()
   await cifar.click()

@@ -61,7 +61,7 @@ test('exports the trained network as an npm package: a .tgz with its predictions
   expect(shown.map((s) => s.index)).toEqual(shown.map((_, i) => i))
 
   await page.getByTestId('file-menu').click()
-  await page.getByRole('menuitem', { name: /Export as npm package/ }).click()
+  await page.getByRole('menuitem', { name: /^Export .*as npm package/ }).click()
   const dialog = page.getByTestId('package-dialog')
   await expect(dialog).toBeVisible()
   await expect(page.getByTestId('package-name')).toHaveValue('mnist-lesson')

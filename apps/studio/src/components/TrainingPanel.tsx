@@ -331,7 +331,7 @@ function phaseText(phase: RunState['phase']): string | null {
 }
 
 function TrainingProgress() {
-  const { status, loading, progress, plan, finishReason, phase, hasResults } = useStudio(
+  const { status, loading, progress, plan, finishReason, phase, hasResults, number } = useStudio(
     useShallow((s) => ({
       status: s.run.status,
       loading: s.run.loading,
@@ -340,6 +340,7 @@ function TrainingProgress() {
       finishReason: s.run.finishReason,
       phase: s.run.phase,
       hasResults: s.run.results !== null,
+      number: s.run.number,
     })),
   )
   if (status === 'idle') return null
@@ -392,7 +393,7 @@ function TrainingProgress() {
       >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
-      <div className="progress-meta">
+      <div className="progress-meta" data-run={number}>
         <span>
           Epoch <strong>{progress.epoch}</strong>/{plan.epochs}
         </span>

@@ -50,6 +50,8 @@ export interface RunState {
   phase: RunPhase | null
   /** The graph this run trains, as it was when the run started (later edits don't reach it). */
   doc: GraphDocument | null
+  /** Counts the runs started in this tab: tells a run from the one before it. */
+  number: number
 }
 
 /**
@@ -125,6 +127,7 @@ export const idleRun: RunState = {
   recovery: null,
   doc: null,
   phase: null,
+  number: 0,
 }
 
 /** What survives a reload of the last finished run: the numbers, not the images or the model. */
@@ -207,7 +210,7 @@ export function createTrainingSlice(
           notify('error', problem)
           return false
         }
-        set({ run: { ...idleRun, status: 'starting', doc } })
+        set({ run: { ...idleRun, status: 'starting', doc, number: run.number + 1 } })
         deps.trainer.train(doc, {
           maxSteps,
           backend: backendChoice,
