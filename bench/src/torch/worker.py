@@ -19,7 +19,12 @@ import sys
 import tempfile
 import time
 
-import torch
+# OpenBLAS (Debian's torch does its matmuls there) starts its own thread pool on import, which
+# torch.set_num_threads does not reach.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch  # noqa: E402
 from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
@@ -46,6 +51,9 @@ def mnist_root(data_dir):
 
 
 def main():
+    # One thread, as Tensorloom trains on one (Node's wasm backend): the ratios compare like with
+    # like on any machine (torch would otherwise take every core it finds).
+    torch.set_num_threads(1)
     data_dir = sys.argv[1]
     root = mnist_root(data_dir)
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
