@@ -12,9 +12,11 @@ import { toTransform } from '../transforms/Compose.js'
 import { Resize } from '../transforms/Resize.js'
 import type { Transform, TransformLike, TransformOutput } from '../transforms/Transform.js'
 import {
+  checkOptions,
   type ImageFolderScan,
   type ImageFolderSource,
   type SkippedFile,
+  SOURCE_OPTIONS,
   scanFolder,
 } from './scanImageFolder.js'
 
@@ -59,14 +61,6 @@ export interface ImageFolderOptions<
   signal?: AbortSignal
 }
 
-const SOURCE_OPTIONS = [
-  'root',
-  'files',
-  'maxImageSide',
-  'maxImagePixels',
-  'maxFiles',
-  'maxTotalBytes',
-]
 const LOAD_OPTIONS = [
   ...SOURCE_OPTIONS,
   'transform',
@@ -387,22 +381,4 @@ export class ImageFolder<TImage = RawImage, TTarget = number> {
     if (this.transform) lines.push(`    StandardTransform\nTransform: ${String(this.transform)}`)
     return lines.join('\n')
   }
-}
-
-function checkOptions<T extends object>(owner: string, options: T, known: readonly string[]): T {
-  if (options === null || typeof options !== 'object') {
-    throw new OptionError('INVALID_OPTION', {
-      owner,
-      option: 'options',
-      value: options,
-      expected: 'an object such as { root }',
-    })
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const suggestion = known.find((k) => k.toLowerCase() === key.replace(/_/g, '').toLowerCase())
-      throw new OptionError('UNKNOWN_OPTION', { owner, option: key, suggestion })
-    }
-  }
-  return options
 }

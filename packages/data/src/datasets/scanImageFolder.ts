@@ -1,7 +1,7 @@
 /**
  * Finding and checking an image folder's files from their headers alone: which files are images of
  * which class (torchvision's order), which are left out and why, and what {@link ImageFolder.load}
- * would load. Nothing is decoded here.
+ * would load. Nothing is decoded here. Also the option checks that scan and load share.
  */
 
 import { OptionError } from '../errors.js'
@@ -76,6 +76,16 @@ export interface ImageFolderScan {
   /** Images that cannot be loaded (0 bytes, too large, not PNG/JPEG, unreadable header). */
   readonly problems: readonly SkippedFile[]
 }
+
+/** The options of {@link ImageFolderSource}. */
+export const SOURCE_OPTIONS = [
+  'root',
+  'files',
+  'maxImageSide',
+  'maxImagePixels',
+  'maxFiles',
+  'maxTotalBytes',
+]
 
 /** Extensions torchvision's ImageFolder takes (`IMG_EXTENSIONS`); only PNG and JPEG decode here. */
 const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp']
@@ -348,4 +358,27 @@ export async function scanFolder(owner: string, options: ImageFolderSource): Pro
     problemErrors,
     limits,
   }
+}
+
+/** `options`, checked to be an object with only the `known` options. @throws {OptionError} */
+export function checkOptions<T extends object>(
+  owner: string,
+  options: T,
+  known: readonly string[],
+): T {
+  if (options === null || typeof options !== 'object') {
+    throw new OptionError('INVALID_OPTION', {
+      owner,
+      option: 'options',
+      value: options,
+      expected: 'an object such as { root }',
+    })
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const suggestion = known.find((k) => k.toLowerCase() === key.replace(/_/g, '').toLowerCase())
+      throw new OptionError('UNKNOWN_OPTION', { owner, option: key, suggestion })
+    }
+  }
+  return options
 }
