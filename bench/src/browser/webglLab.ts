@@ -1,6 +1,7 @@
 // WebGL lab (page side): candidate shaders for the lesson's shapes, each timed alone on the
 // `webgl` backend (see webglTiming.ts), next to tfjs' own programs. Driven by `src/webglLab.ts`
-// (`lab`); not part of `pnpm bench`'s tables.
+// (`lab`); not part of `pnpm bench`'s tables. Kept whole (a little over 400 lines): each candidate
+// program sits next to the case that times it.
 import * as tf from '@tensorflow/tfjs'
 import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl'
 import {

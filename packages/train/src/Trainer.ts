@@ -1,3 +1,7 @@
+// Kept whole (a little over 400 lines): it is the one Trainer class, and its private methods share
+// the run's state (epoch, step, the window of pending steps). Its collaborators already live apart:
+// options (TrainerOptions), state (TrainerState), checkpoints (trainerCheckpoint), engines
+// (StepEngine), pause and abort (RunControl), faults (RunFaults) and NaN/Inf checks (NonFiniteGuard).
 import * as tf from '@tensorflow/tfjs-core'
 import type { Module } from '@tensorloom/layers'
 import type { Checkpoint } from './checkpoint'

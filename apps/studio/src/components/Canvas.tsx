@@ -1,5 +1,5 @@
-import type { ConnectionRequest, GraphDocument, NodeType } from '@tensorloom/graph'
-import { connectionProblem, formatShape, mergePorts, nodeSpecs } from '@tensorloom/graph'
+import type { ConnectionRequest, NodeType } from '@tensorloom/graph'
+import { connectionProblem, nodeSpecs } from '@tensorloom/graph'
 import type {
   Connection,
   EdgeChange,
@@ -17,25 +17,31 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react'
-import type { DragEvent, MouseEvent as ReactMouseEvent, RefObject } from 'react'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import type { DragEvent, MouseEvent as ReactMouseEvent } from 'react'
+import { useCallback, useRef, useState } from 'react'
 import { NODE_SIZE } from '../lib/autoLayout'
-import { isUnfinished, realErrors } from '../lib/issues'
-import { useStudio, useStudioStore } from '../store/useStudio'
+import { useStudioStore } from '../store/useStudio'
 import type { BlockFlowNode } from './BlockNode'
-import { BlockNode, CALLOUT } from './BlockNode'
+import { BlockNode } from './BlockNode'
+import { CanvasToolbar, FitIcon } from './CanvasToolbar'
+import {
+  edgeAtPoint,
+  toggled,
+  toRequest,
+  useBlockNodes,
+  useShapeEdges,
+  withoutEdge,
+} from './canvasFlow'
+import { useFitGraph, useFocusNode } from './canvasViewport'
 import { BLOCK_MIME } from './Palette'
 import type { ShapeFlowEdge } from './ShapeEdge'
 import { ShapeEdge } from './ShapeEdge'
 
+export { edgeAtPoint } from './canvasFlow'
+export { fitViewport, READABLE_ZOOM } from './canvasViewport'
+
 const nodeTypes = { block: BlockNode }
 const edgeTypes = { shape: ShapeEdge }
-
-/** Room around the graph when fitting it: the toolbar is above it, the minimap below right. */
-const FIT_PADDING = { top: 56, right: 32, bottom: 124, left: 40 }
-/** On a narrow canvas (a phone) the minimap is hidden and the margins are small. */
-const NARROW_FIT_PADDING = { top: 56, right: 12, bottom: 72, left: 12 }
 
 const MINIMAP_COLORS: Record<string, string> = {
   data: '#0c8a7c',
@@ -45,327 +51,8 @@ const MINIMAP_COLORS: Record<string, string> = {
   losses: '#d5620f',
 }
 
-/** Fitting the graph, auto-layout and focusing a block never zoom out further than this. */
-export const READABLE_ZOOM = 0.6
-
-/**
- * The viewport that shows `bounds` within a `width` x `height` canvas, zoomed between
- * READABLE_ZOOM and 1. A graph too big for that shows its top (and is centred across when it
- * fits across): the start of the network, readable, rather than all of it too small to read.
- */
-export function fitViewport(
-  bounds: Rect,
-  width: number,
-  height: number,
-  padding: { top: number; right: number; bottom: number; left: number },
-) {
-  const availableW = Math.max(1, width - padding.left - padding.right)
-  const availableH = Math.max(1, height - padding.top - padding.bottom)
-  const fit = Math.min(availableW / bounds.width, availableH / bounds.height, 1)
-  const zoom = Math.max(READABLE_ZOOM, fit)
-  const spanW = bounds.width * zoom
-  const spanH = bounds.height * zoom
-  const x =
-    spanW <= availableW
-      ? padding.left + (availableW - spanW) / 2 - bounds.x * zoom
-      : padding.left - bounds.x * zoom
-  const y =
-    spanH <= availableH
-      ? padding.top + (availableH - spanH) / 2 - bounds.y * zoom
-      : padding.top - bounds.y * zoom
-  return { x, y, zoom }
-}
-
 /** How near (px) a dragged wire must come to a handle to snap onto it. */
 const CONNECTION_RADIUS = 30
-
-type Rect = { x: number; y: number; width: number; height: number }
-
-/** A React Flow connection as the graph package's request: a handle id is a merge block's port. */
-function toRequest(c: {
-  source: string
-  target: string
-  targetHandle?: string | null
-}): ConnectionRequest {
-  return {
-    source: c.source,
-    target: c.target,
-    ...(c.targetHandle ? { targetPort: c.targetHandle } : {}),
-  }
-}
-
-function withoutEdge(doc: GraphDocument, edgeId: string | null): GraphDocument {
-  return edgeId === null ? doc : { ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) }
-}
-
-/** The area the graph covers, including the issue callouts beside blocks. */
-function graphBounds(nodes: BlockFlowNode[]): Rect | null {
-  if (nodes.length === 0) return null
-  let x0 = Number.POSITIVE_INFINITY
-  let y0 = Number.POSITIVE_INFINITY
-  let x1 = Number.NEGATIVE_INFINITY
-  let y1 = Number.NEGATIVE_INFINITY
-  for (const n of nodes) {
-    const width = n.measured?.width ?? NODE_SIZE.width
-    const height = n.measured?.height ?? NODE_SIZE.height
-    const callout = n.data.issues.some((i) => !isUnfinished(i))
-    const right = callout ? width + CALLOUT.gap + CALLOUT.width : width
-    const bottom = callout ? Math.max(height, CALLOUT.height) : height
-    x0 = Math.min(x0, n.position.x)
-    y0 = Math.min(y0, n.position.y)
-    x1 = Math.max(x1, n.position.x + right)
-    y1 = Math.max(y1, n.position.y + bottom)
-  }
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
-}
-
-/**
- * Fits the whole graph, issue callouts included, into view when asked (first load, template,
- * import, auto-layout, an inserted block). Waits until React Flow has measured every block.
- */
-function useFitGraph(nodes: BlockFlowNode[], container: RefObject<HTMLElement | null>) {
-  const flow = useReactFlow()
-  const fitRequest = useStudio((s) => s.fitRequest)
-  const nodeCount = useStudio((s) => s.doc.nodes.length)
-  const pending = useRef(true)
-
-  useEffect(() => {
-    if (fitRequest > 0) pending.current = true
-  }, [fitRequest])
-
-  useEffect(() => {
-    const el = container.current
-    if (!pending.current || !el) return
-    if (nodes.length !== nodeCount || nodes.some((n) => !n.measured?.width)) return
-    pending.current = false
-    const bounds = graphBounds(nodes)
-    if (!bounds) return
-    const padding = el.clientWidth < 640 ? NARROW_FIT_PADDING : FIT_PADDING
-    const viewport = fitViewport(bounds, el.clientWidth, el.clientHeight, padding)
-    void flow.setViewport(viewport, { duration: 250 })
-  }, [nodes, nodeCount, container, flow, fitRequest])
-}
-
-/**
- * Brings a block into view when asked (an error badge or card clicked, a block just added): zoomed
- * to at least READABLE_ZOOM and centred, or, without `zoom`, panned only as far as needed.
- */
-function useFocusNode(container: RefObject<HTMLElement | null>) {
-  const flow = useReactFlow()
-  const request = useStudio((s) => s.focusRequest)
-  useEffect(() => {
-    const el = container.current
-    if (!request || !el) return
-    // The block may have been added just now: wait (a few frames) until it is measured.
-    let frame = 0
-    let tries = 0
-    const look = () => {
-      const node = flow.getInternalNode(request.nodeId)
-      if (!node?.measured.width) {
-        if (tries++ < 20) frame = requestAnimationFrame(look)
-        return
-      }
-      const width = node.measured.width ?? NODE_SIZE.width
-      const height = node.measured.height ?? NODE_SIZE.height
-      const centre = {
-        x: node.internals.positionAbsolute.x + width / 2,
-        y: node.internals.positionAbsolute.y + height / 2,
-      }
-      const { zoom } = flow.getViewport()
-      if (request.zoom) {
-        void flow.setCenter(centre.x, centre.y, {
-          zoom: Math.max(zoom, 1),
-          duration: 300,
-        })
-        return
-      }
-      const box = el.getBoundingClientRect()
-      const topLeft = flow.flowToScreenPosition(node.internals.positionAbsolute)
-      const inside =
-        topLeft.x >= box.left &&
-        topLeft.y >= box.top &&
-        topLeft.x + width * zoom <= box.right &&
-        topLeft.y + height * zoom <= box.bottom
-      if (!inside) {
-        void flow.setCenter(centre.x, centre.y, {
-          zoom: Math.max(zoom, READABLE_ZOOM),
-          duration: 250,
-        })
-      }
-    }
-    frame = requestAnimationFrame(look)
-    return () => cancelAnimationFrame(frame)
-  }, [request, flow, container])
-}
-
-/** The wire under a point of the screen (its path or its shape label), or null. */
-export function edgeAtPoint(x: number, y: number): string | null {
-  for (const [dx, dy] of [
-    [0, 0],
-    [0, -8],
-    [0, 8],
-    [-8, 0],
-    [8, 0],
-  ] as const) {
-    for (const el of document.elementsFromPoint(x + dx, y + dy)) {
-      const pill = el.closest('[data-edge-id]')
-      if (pill) return pill.getAttribute('data-edge-id')
-      const edge = el.closest('.react-flow__edge')
-      if (edge) return edge.getAttribute('data-id')
-    }
-  }
-  return null
-}
-
-/** Blocks as React Flow nodes, keeping the sizes React Flow measured. */
-function useBlockNodes() {
-  const { doc, inference, selection } = useStudio(
-    useShallow((s) => ({ doc: s.doc, inference: s.inference, selection: s.selection.nodes })),
-  )
-  const [nodes, setNodes] = useState<BlockFlowNode[]>([])
-  useEffect(() => {
-    const selected = new Set(selection)
-    setNodes((previous) => {
-      // Keep React Flow's measurements only for the same block: a reused id with another type
-      // (a new template, an import) has other handles and must be measured again.
-      const measured = new Map(previous.map((n) => [`${n.id}:${n.data.node.type}`, n.measured]))
-      const merges = mergePorts(doc)
-      return doc.nodes.map((node) => {
-        const size = measured.get(`${node.id}:${node.type}`)
-        const ports = merges.get(node.id)?.ports ?? []
-        const output = inference.nodes[node.id]?.outputShape
-        return {
-          id: node.id,
-          type: 'block',
-          position: node.position,
-          selected: selected.has(node.id),
-          ...(size ? { measured: size } : {}),
-          data: {
-            node,
-            paramCount: inference.nodes[node.id]?.paramCount ?? 0,
-            issues: inference.issues.filter((i) => i.nodeId === node.id),
-            ports,
-            output: ports.length > 0 && output ? formatShape(output) : null,
-          },
-        }
-      })
-    })
-  }, [doc, inference, selection])
-  return [nodes, setNodes] as const
-}
-
-/** Edges labelled with their inferred shapes; the input edge of a failing block is red. */
-function useShapeEdges(dropTarget: string | null): ShapeFlowEdge[] {
-  const { doc, inference, selection } = useStudio(
-    useShallow((s) => ({ doc: s.doc, inference: s.inference, selection: s.selection.edges })),
-  )
-  return useMemo(() => {
-    const types = new Map(doc.nodes.map((n) => [n.id, n.type]))
-    const failing = new Set(realErrors(inference.issues).map((i) => i.nodeId))
-    const selected = new Set(selection)
-    // Wires into a merge block end on their port's handle.
-    const ports = new Map<string, string | undefined>()
-    for (const merge of mergePorts(doc).values()) {
-      for (const [edgeId, port] of merge.edges) ports.set(edgeId, port)
-    }
-    return doc.edges.map((edge) => {
-      const shape = inference.edges[edge.id]
-      const error = failing.has(edge.target)
-      const port = ports.get(edge.id)
-      return {
-        id: edge.id,
-        source: edge.source,
-        target: edge.target,
-        ...(port === undefined ? {} : { targetHandle: port }),
-        type: 'shape',
-        selected: selected.has(edge.id),
-        ...(error || edge.id === dropTarget
-          ? {
-              className: [
-                error ? 'edge-error' : '',
-                edge.id === dropTarget ? 'edge-drop' : '',
-              ].join(' '),
-            }
-          : {}),
-        data: {
-          label: shape?.label ?? '?',
-          known: Boolean(shape?.shape),
-          error,
-          sourceType: types.get(edge.source) ?? '',
-          targetType: types.get(edge.target) ?? '',
-          port: port ?? null,
-        },
-      }
-    })
-  }, [doc, inference, selection, dropTarget])
-}
-
-function toggled(current: string[], changes: { id: string; selected: boolean }[]): string[] {
-  const next = new Set(current)
-  for (const c of changes) {
-    if (c.selected) next.add(c.id)
-    else next.delete(c.id)
-  }
-  return [...next]
-}
-
-function FitIcon() {
-  return (
-    <svg viewBox="0 0 32 30" aria-hidden="true">
-      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
-    </svg>
-  )
-}
-
-/** Buttons over the canvas: auto-layout, delete and duplicate the selection. */
-function CanvasToolbar({
-  sizes,
-}: {
-  sizes: () => Record<string, { width: number; height: number }>
-}) {
-  const hasSelection = useStudio((s) => s.selection.nodes.length + s.selection.edges.length > 0)
-  const hasNodes = useStudio((s) => s.selection.nodes.length > 0)
-  const { autoLayout, deleteSelection, duplicateSelection } = useStudio(
-    useShallow((s) => ({
-      autoLayout: s.autoLayout,
-      deleteSelection: s.deleteSelection,
-      duplicateSelection: s.duplicateSelection,
-    })),
-  )
-  return (
-    <div className="canvas-toolbar">
-      <button
-        type="button"
-        className="btn small"
-        onClick={() => {
-          autoLayout(sizes())
-        }}
-        title="Arrange the blocks top to bottom"
-      >
-        Auto-layout
-      </button>
-      <button
-        type="button"
-        className="btn small"
-        onClick={duplicateSelection}
-        disabled={!hasNodes}
-        title="Duplicate the selection (Ctrl+D)"
-      >
-        Duplicate
-      </button>
-      <button
-        type="button"
-        className="btn small danger"
-        onClick={deleteSelection}
-        disabled={!hasSelection}
-        title="Delete the selection (Delete)"
-        data-testid="delete-selection"
-      >
-        Delete
-      </button>
-    </div>
-  )
-}
 
 /** The editing surface: blocks, shape-labelled edges, minimap and controls. */
 export function Canvas() {

@@ -1,3 +1,5 @@
+// Kept whole (a little over 400 lines): one store slice, the run's state next to the actions that
+// start, stop and resume a run and fold the worker's messages into that state.
 import type { GraphDocument } from '@tensorloom/graph'
 import type {
   BackendChoiceName,

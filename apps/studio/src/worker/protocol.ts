@@ -1,3 +1,5 @@
+// Kept whole (a little over 400 lines): the one protocol between the studio and its worker, both
+// message unions with the types they carry and their guards, read together when either side changes.
 import type { GraphDocument } from '@tensorloom/graph'
 import type { StoredMeta } from '../data/summary'
 
