@@ -48,16 +48,19 @@ const maxPoolGrad: Kernel =
     const mem = memory(backendName, backend)
     const dxInfo = mem.alloc([b, h, w, c])
     const dx = mem.view(dxInfo)
-    dx.fill(0)
     const simd = wasmHeap(backendName, backend)
     if (simd) {
       const { ptr } = simd
       const args = [b, h, w, c, ho, wo, k, s, relu ? 1 : 0]
-      // 4 channels at a time when they come in fours.
-      const run = c % 4 === 0 ? simd.kernels.maxPoolGrad4 : simd.kernels.maxPoolGrad
+      // 4 channels at a time when they come in fours; windows that tile x write all of dx.
+      const tiled = c % 4 === 0 && k === s && h === ho * s && w === wo * s
+      if (!tiled) dx.fill(0)
+      const { maxPoolGrad4, maxPoolGrad4Tiled, maxPoolGrad } = simd.kernels
+      const run = tiled ? maxPoolGrad4Tiled : c % 4 === 0 ? maxPoolGrad4 : maxPoolGrad
       run(ptr(inputs.x!), ptr(inputs.y!), ptr(inputs.dy!), ptr(dxInfo), ...args)
       return dxInfo
     }
+    dx.fill(0)
     const x = mem.view(inputs.x!)
     const y = mem.view(inputs.y!)
     const dy = mem.view(inputs.dy!)

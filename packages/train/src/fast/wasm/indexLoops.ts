@@ -104,8 +104,10 @@ export function maxPoolGrad(): WasmFunction {
  * Max pooling's gradient, 4 channels at a time (dx zeroed by the caller; C a multiple of 4): for
  * each window position in row-major order, the lanes whose maximum is not found yet and whose
  * input equals `y` get `dy` added (with `relu` ≠ 0, only where `y` > 0). Args as maxPoolGrad.
+ * `tiled`: for windows that tile the input exactly (k = s, H = Ho·s, W = Wo·s), every element of
+ * dx is stored once (`dy` or 0), so the caller need not zero it.
  */
-export function maxPoolGrad4(): WasmFunction {
+export function maxPoolGrad4(tiled = false): WasmFunction {
   const names = ['x', 'y', 'dy', 'dx', 'b', 'h', 'w', 'c', 'ho', 'wo', 'k', 's', 'relu'] as const
   const { at, locals } = frame(names, {
     n: T.i32,
@@ -138,11 +140,11 @@ export function maxPoolGrad4(): WasmFunction {
     ...I.v128And,
     ...I.set(at.hit),
     ...vStore(at.dx, at.p, [
-      ...v(at.dx, at.p),
+      ...(tiled ? [] : v(at.dx, at.p)),
       ...g(at.g),
       ...g(at.hit),
       ...I.v128And,
-      ...I.f32x4Add,
+      ...(tiled ? [] : I.f32x4Add),
     ]),
     ...g(at.open),
     ...g(at.hit),
@@ -200,7 +202,7 @@ export function maxPoolGrad4(): WasmFunction {
       ]),
     ]),
   ]
-  return { name: 'maxPoolGrad4', params: names.length, locals, body }
+  return { name: tiled ? 'maxPoolGrad4Tiled' : 'maxPoolGrad4', params: names.length, locals, body }
 }
 
 /**
@@ -278,27 +280,46 @@ export function im2colT(): WasmFunction {
     ...fill(g(at.wo), I.f32(0), false),
     ...I.end,
   ]
+  // One image at a time (its input stays in cache): its Ho·Wo columns of each output row.
   const body = [
-    ...g(at.out),
-    ...I.set(at.dst),
     ...mul(g(at.c), I.i32(4)),
     ...I.set(at.cb),
-    ...forLoop(at.ki, I.i32(0), at.k, 1, [
-      ...forLoop(at.kj, I.i32(0), at.k, 1, [
-        // The output columns whose input column is inside: [j0, j1).
-        ...max0(sub(g(at.pad), g(at.kj))),
-        ...I.set(at.j0),
-        ...min(g(at.wo), sub(add(g(at.w), g(at.pad)), g(at.kj))),
-        ...I.set(at.j1),
-        ...g(at.j1),
-        ...g(at.j0),
-        ...g(at.j1),
-        ...g(at.j0),
-        ...I.i32GtS,
-        ...I.select,
-        ...I.set(at.j1),
-        ...forLoop(at.ch, I.i32(0), at.c, 1, [
-          ...forLoop(at.n, I.i32(0), at.b, 1, [...forLoop(at.i, I.i32(0), at.ho, 1, row)]),
+    ...forLoop(at.n, I.i32(0), at.b, 1, [
+      ...forLoop(at.ki, I.i32(0), at.k, 1, [
+        ...forLoop(at.kj, I.i32(0), at.k, 1, [
+          // The output columns whose input column is inside: [j0, j1).
+          ...max0(sub(g(at.pad), g(at.kj))),
+          ...I.set(at.j0),
+          ...min(g(at.wo), sub(add(g(at.w), g(at.pad)), g(at.kj))),
+          ...I.set(at.j1),
+          ...g(at.j1),
+          ...g(at.j0),
+          ...g(at.j1),
+          ...g(at.j0),
+          ...I.i32GtS,
+          ...I.select,
+          ...I.set(at.j1),
+          ...forLoop(at.ch, I.i32(0), at.c, 1, [
+            // dst: out[(ki·k + kj)·C + ch, n·Ho·Wo]
+            ...add(
+              g(at.out),
+              mul(
+                mul(
+                  add(
+                    mul(
+                      add(mul(add(mul(g(at.ki), g(at.k)), g(at.kj)), g(at.c)), g(at.ch)),
+                      g(at.b),
+                    ),
+                    g(at.n),
+                  ),
+                  mul(g(at.ho), g(at.wo)),
+                ),
+                I.i32(4),
+              ),
+            ),
+            ...I.set(at.dst),
+            ...forLoop(at.i, I.i32(0), at.ho, 1, row),
+          ]),
         ]),
       ]),
     ]),

@@ -26,6 +26,7 @@ export interface SimdKernels {
   normGradApply(...args: number[]): void
   maxPoolGrad(...args: number[]): void
   maxPoolGrad4(...args: number[]): void
+  maxPoolGrad4Tiled(...args: number[]): void
   im2colT(...args: number[]): void
 }
 
@@ -44,6 +45,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
       normGradApply(),
       maxPoolGrad(),
       maxPoolGrad4(),
+      maxPoolGrad4(true),
       im2colT(),
     ])
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
