@@ -23,8 +23,9 @@ import { updateRules } from './updateRules'
  * - activations stay channels last (`[B, H, W, C]`) from the batch to the classifier: the
  *   parameters are laid out once for it (a Conv2d's weight as `[k, k, Cin, Cout]`, the Linear
  *   after a Flatten with its columns reordered), so no step transposes an activation;
- * - a convolution's forward, its input's gradient (a convolution of the output's gradient with the
- *   flipped filter) and its filter's gradient (im2col, then one matmul) run on XNNPACK on wasm;
+ * - a convolution's forward and its input's gradient (a convolution of the output's gradient with
+ *   the flipped filter) run on XNNPACK on wasm; its filter's gradient is a WebAssembly kernel where
+ *   the channels allow (wasm/filterGrad.ts), else im2col, then one matmul;
  * - max pooling, batch norm, the residual add and global average pooling are JavaScript kernels
  *   with ReLUs fused in (graphKernels.ts); the loss, its gradient and the optimizer update are the
  *   {@link FastEngine}'s kernels;
@@ -240,7 +241,7 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         const rows = k * k * input.shape[3]!
         let dW: tf.Tensor
         if (hasDirectFilterGrad(k, input.shape[3]!, co)) {
-          // Few input channels: computed directly ([rows + 1, co], the bias's last).
+          // Computed directly, no im2col and nothing packed ([rows + 1, co], the bias's last).
           const attrs = { kernel: k, pad: layer.padding }
           dW = keep(run(GRAPH_KERNELS.filterGrad, { x: input, dy: g }, attrs) as tf.Tensor)
         } else {

@@ -99,6 +99,10 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
     [[1, 6, 6, 8], 5, 2, 8],
     [[2, 8, 8, 1], 3, 1, 16],
     [[1, 5, 5, 2], 3, 1, 8],
+    // Blocks of 4 input × 8 output channels (wasm), with and without padding.
+    [[2, 7, 6, 8], 3, 1, 16],
+    [[2, 6, 5, 4], 3, 0, 8],
+    [[1, 6, 6, 4], 5, 2, 16],
   ])(
     'filter and bias gradient of %j (k %i, pad %i, %i out): as tfjs',
     async (shape, k, pad, co) => {

@@ -191,16 +191,20 @@ const im2colT: Kernel =
 
 /**
  * Whether {@link GRAPH_KERNELS.filterGrad} runs on the current backend for a stride-1 `k`×`k`
- * convolution `cin` -> `cout`: on wasm, for few input channels (wasm/filterGrad.ts).
+ * convolution `cin` -> `cout`: on wasm, for few input channels, or for `cin` a multiple of 4 and
+ * `cout` of 8 (wasm/filterGrad.ts).
  */
 export function hasDirectFilterGrad(k: number, cin: number, cout: number): boolean {
   const simd = wasmHeap(tf.getBackend(), tf.backend())
+  if (simd === null) return false
   return (
-    simd !== null &&
-    directFilterGrad(k, cin, cout) &&
-    generatedFilterGrad(simd.memory, k, cin, cout) !== null
+    tiled(cin, cout) ||
+    (directFilterGrad(k, cin, cout) && generatedFilterGrad(simd.memory, k, cin, cout) !== null)
   )
 }
+
+/** Whether the filter gradient of `cin` -> `cout` runs in blocks of 4 × 8 channels. */
+const tiled = (cin: number, cout: number) => cin % 4 === 0 && cout % 8 === 0
 
 /**
  * `TensorloomConvFilterGrad` (where {@link hasDirectFilterGrad}): from the input `x` and the
@@ -213,10 +217,28 @@ const filterGrad: Kernel =
     const co = inputs.dy!.shape[3]!
     const k = attr<number>(attrs, 'kernel')
     const simd = wasmHeap(backendName, backend)!
-    const run = generatedFilterGrad(simd.memory, k, c, co)!
-    const outInfo = memory(backendName, backend).alloc([k * k * c + 1, co])
+    const mem = memory(backendName, backend)
+    const outInfo = mem.alloc([k * k * c + 1, co])
     const { ptr } = simd
-    run(ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo), b, h, w, attr<number>(attrs, 'pad'))
+    const pad = attr<number>(attrs, 'pad')
+    if (tiled(c, co)) {
+      mem.view(outInfo).fill(0)
+      simd.kernels.tiledFilterGrad(
+        ptr(inputs.x!),
+        ptr(inputs.dy!),
+        ptr(outInfo),
+        b,
+        h,
+        w,
+        c,
+        co,
+        k,
+        pad,
+      )
+      return outInfo
+    }
+    const run = generatedFilterGrad(simd.memory, k, c, co)!
+    run(ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo), b, h, w, pad)
     return outInfo
   }
 

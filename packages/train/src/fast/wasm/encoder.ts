@@ -81,6 +81,8 @@ export const I = {
   f32Div: [0x95],
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(4, offset)],
+  /** One f32 loaded into all 4 lanes. */
+  v128Load32Splat: (offset = 0) => [...simd(0x09), ...memarg(2, offset)],
   i32x4Splat: simd(0x11),
   f32x4Splat: simd(0x13),
   f32x4Eq: simd(0x41),

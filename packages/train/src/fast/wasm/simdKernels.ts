@@ -6,6 +6,7 @@
 // gradient (indexLoops.ts). graphKernels.ts and normKernels.ts call them on wasm and run their
 // JavaScript loops elsewhere.
 import { encodeModule } from './encoder'
+import { tiledFilterGrad } from './filterGrad'
 import { im2colT, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
 import { affine, normGradApply, normGradSums, sumRows, sumSquares } from './normLoops'
 
@@ -28,6 +29,7 @@ export interface SimdKernels {
   maxPoolGrad4(...args: number[]): void
   maxPoolGrad4Tiled(...args: number[]): void
   im2colT(...args: number[]): void
+  tiledFilterGrad(...args: number[]): void
 }
 
 const compiled = new WeakMap<WebAssembly.Memory, SimdKernels | null>()
@@ -47,6 +49,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
       maxPoolGrad4(),
       maxPoolGrad4(true),
       im2colT(),
+      tiledFilterGrad(),
     ])
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
     kernels = instance.exports as unknown as SimdKernels
