@@ -4,7 +4,12 @@ import type { CrossEntropyLoss } from '../CrossEntropyLoss'
 import { trainError } from '../errors'
 import type { StepEngine, StepSetup } from '../StepEngine'
 import { GraphParams } from './GraphParams'
-import { GRAPH_KERNELS, hasDirectFilterGrad, registerGraphKernels } from './graphKernels'
+import {
+  GRAPH_KERNELS,
+  hasDirectConv,
+  hasDirectFilterGrad,
+  registerGraphKernels,
+} from './graphKernels'
 import { consumers, type GraphNode, type GraphPlan, planGraph } from './graphPlan'
 import { checkParams, inspectSetup, isUnsupported } from './inspect'
 import { KERNEL_BACKENDS, KERNELS, registerFastKernels } from './kernels'
@@ -23,9 +28,10 @@ import { updateRules } from './updateRules'
  * - activations stay channels last (`[B, H, W, C]`) from the batch to the classifier: the
  *   parameters are laid out once for it (a Conv2d's weight as `[k, k, Cin, Cout]`, the Linear
  *   after a Flatten with its columns reordered), so no step transposes an activation;
- * - a convolution's forward and its input's gradient (a convolution of the output's gradient with
- *   the flipped filter) run on XNNPACK on wasm; its filter's gradient is a WebAssembly kernel where
- *   the channels allow (wasm/filterGrad.ts), else im2col, then one matmul;
+ * - a convolution's forward, its input's gradient (a convolution of the output's gradient with
+ *   the flipped filter) and its filter's gradient are WebAssembly kernels on wasm where the
+ *   channels allow (wasm/conv.ts, wasm/filterGrad.ts); else XNNPACK's convolution, and im2col then
+ *   one matmul for the filter's gradient;
  * - max pooling, batch norm, the residual add and global average pooling are JavaScript kernels
  *   with ReLUs fused in (graphKernels.ts); the loss, its gradient and the optimizer update are the
  *   {@link FastEngine}'s kernels;
@@ -143,14 +149,26 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         const activation = node.relu ? 'relu' : 'linear'
         if (node.op === 'conv') {
           const { layer } = node
-          y = tf.fused.conv2d({
-            x: input as tf.Tensor4D,
-            filter: weight.get(layer.weight) as tf.Tensor4D,
-            strides: 1,
-            pad: layer.padding,
-            ...(layer.bias ? { bias: weight.get(layer.bias)! } : {}),
-            activation,
-          })
+          const filter = weight.get(layer.weight) as tf.Tensor4D
+          const bias = layer.bias ? weight.get(layer.bias)! : null
+          const [cin, co] = [input.shape[3]!, filter.shape[3]!]
+          if (hasDirectConv(b * node.shape[0]! * node.shape[1]!, cin, co)) {
+            const inputs: tf.NamedTensorMap = { x: input, w: filter }
+            if (bias) inputs.bias = bias
+            y = run(GRAPH_KERNELS.conv, inputs, {
+              pad: layer.padding,
+              relu: node.relu,
+            }) as tf.Tensor
+          } else {
+            y = tf.fused.conv2d({
+              x: input as tf.Tensor4D,
+              filter,
+              strides: 1,
+              pad: layer.padding,
+              ...(bias ? { bias } : {}),
+              activation,
+            })
+          }
         } else if (node.op === 'linear') {
           const { layer } = node
           y = tf.fused.matMul({
@@ -255,7 +273,12 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         if (src !== 0) {
           const w = weight.get(layer.weight)!
           const flipped = keep(run(GRAPH_KERNELS.flipFilter, { w }) as tf.Tensor4D)
-          flow(src, keep(tf.conv2d(g as tf.Tensor4D, flipped, 1, k - 1 - layer.padding)))
+          const pad = k - 1 - layer.padding
+          const [n, h, wd, ci] = input.shape as [number, number, number, number]
+          const dx = hasDirectConv(n * h * wd, co, ci)
+            ? (run(GRAPH_KERNELS.conv, { x: g, w: flipped }, { pad, relu: false }) as tf.Tensor)
+            : tf.conv2d(g as tf.Tensor4D, flipped, 1, pad)
+          flow(src, keep(dx))
         }
       } else if (node.op === 'linear') {
         const { layer } = node

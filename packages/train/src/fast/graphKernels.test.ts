@@ -7,7 +7,12 @@ import '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectClose } from '../../test/helpers'
 import { registerGradients } from '../gradients'
-import { GRAPH_KERNELS, hasDirectFilterGrad, registerGraphKernels } from './graphKernels'
+import {
+  GRAPH_KERNELS,
+  hasDirectConv,
+  hasDirectFilterGrad,
+  registerGraphKernels,
+} from './graphKernels'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -142,6 +147,44 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
         (t, d) => run(GRAPH_KERNELS.filterGrad, { x: t!, dy: d! }, { kernel: k, pad }) as tf.Tensor,
       )
       expectClose(generated!.data, got!.data, 1e-4, 1e-5)
+    },
+  )
+
+  it.each([
+    [[2, 6, 6, 4], 3, 1, 8, true, true],
+    [[1, 5, 6, 16], 3, 0, 16, false, true],
+    [[4, 4, 4, 8], 3, 1, 8, true, false],
+    [[2, 6, 5, 8], 5, 2, 24, false, false],
+  ])(
+    'convolution of %j (k %i, pad %i, %i out, bias %s, ReLU %s): as tfjs',
+    async (shape, k, pad, co, withBias, relu) => {
+      const x = sample(shape)
+      const w = sample([k, k, shape[3]!, co], 0, 3)
+      const bias = sample([co], 0, 5)
+      const conv = (t: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: t as tf.Tensor4D,
+          filter: f as tf.Tensor4D,
+          strides: 1,
+          pad,
+          ...(withBias ? { bias: b } : {}),
+          activation: relu ? 'relu' : 'linear',
+        })
+      const [expected] = await on('cpu', [x, w, bias], conv)
+      await tf.setBackend(backend)
+      const pixels = shape[0]! * (shape[1]! + 2 * pad - k + 1) * (shape[2]! + 2 * pad - k + 1)
+      const direct = hasDirectConv(pixels, shape[3]!, co)
+      await tf.setBackend('cpu')
+      expect(direct).toBe(backend === 'wasm')
+      if (!direct) return
+      const [got] = await on(backend, [x, w, bias], (t, f, b) =>
+        run(GRAPH_KERNELS.conv, withBias ? { x: t!, w: f!, bias: b! } : { x: t!, w: f! }, {
+          pad,
+          relu,
+        }),
+      )
+      expect(got!.shape).toEqual(expected!.shape)
+      expectClose(got!.data, expected!.data, 1e-4, 1e-5)
     },
   )
 

@@ -22,6 +22,7 @@ export const GRAPH_KERNELS = {
   im2colT: 'TensorloomIm2ColT',
   filterGrad: 'TensorloomConvFilterGrad',
   flipFilter: 'TensorloomFlipFilter',
+  conv: 'TensorloomConv2D',
 } as const
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
@@ -243,6 +244,56 @@ const filterGrad: Kernel =
   }
 
 /**
+ * Whether {@link GRAPH_KERNELS.conv} runs on the current backend for `pixels` output pixels
+ * (`B·Ho·Wo`), `cin` input and `cout` output channels: on wasm, for pixels and input channels in
+ * fours and output channels in eights (with fewer input channels XNNPACK is faster).
+ */
+export function hasDirectConv(pixels: number, cin: number, cout: number): boolean {
+  const shapes = pixels % 4 === 0 && cin % 4 === 0 && cout % 8 === 0
+  return shapes && wasmHeap(tf.getBackend(), tf.backend()) !== null
+}
+
+/**
+ * `TensorloomConv2D` (where {@link hasDirectConv}): the stride-1 convolution of `x` `[B, H, W, Cin]`
+ * with `w` `[k, k, Cin, Cout]` padded by `pad`, plus `bias` when given, then a ReLU with `relu`
+ * (wasm/conv.ts, on a zero-padded copy of `x`).
+ */
+const conv: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, cin] = inputs.x!.shape as [number, number, number, number]
+    const [k, , , cout] = inputs.w!.shape as [number, number, number, number]
+    const pad = attr<number>(attrs, 'pad')
+    const relu = attr<boolean>(attrs, 'relu')
+    const [hp, wp] = [h + 2 * pad, w + 2 * pad]
+    const [ho, wo] = [hp - k + 1, wp - k + 1]
+    const simd = wasmHeap(backendName, backend)!
+    const outInfo = memory(backendName, backend).alloc([b, ho, wo, cout])
+    const { ptr } = simd
+    let xp = ptr(inputs.x!)
+    let scratch = 0
+    if (pad > 0) {
+      scratch = simd.alloc(b * hp * wp * cin)
+      const heap = simd.f32()
+      const dst = scratch / 4
+      heap.fill(0, dst, dst + b * hp * wp * cin)
+      const src = xp / 4
+      for (let n = 0; n < b; n++) {
+        for (let i = 0; i < h; i++) {
+          const from = src + (n * h + i) * w * cin
+          heap.copyWithin(dst + ((n * hp + i + pad) * wp + pad) * cin, from, from + w * cin)
+        }
+      }
+      xp = scratch
+    }
+    const bias = inputs.bias ? ptr(inputs.bias) : 0
+    const args = [b, ho, wo, wp, hp, cin, cout, k, relu ? 1 : 0, inputs.bias ? 1 : 0]
+    simd.kernels.convTiled(xp, ptr(inputs.w!), bias, ptr(outInfo), ...args)
+    if (scratch) simd.free(scratch)
+    return outInfo
+  }
+
+/**
  * `TensorloomFlipFilter`: `[k, k, Cin, Cout]` -> `[k, k, Cout, Cin]` rotated by 180°: the filter
  * whose stride-1 convolution of a gradient (padded by `k − 1 − pad`) is the input's gradient.
  */
@@ -273,6 +324,7 @@ const ALL: Array<[string, Kernel]> = [
   [GRAPH_KERNELS.meanPoolGrad, meanPoolGrad],
   [GRAPH_KERNELS.im2colT, im2colT],
   [GRAPH_KERNELS.filterGrad, filterGrad],
+  [GRAPH_KERNELS.conv, conv],
   [GRAPH_KERNELS.flipFilter, flipFilter],
 ]
 

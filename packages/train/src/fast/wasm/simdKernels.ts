@@ -5,6 +5,7 @@
 // channels per SIMD vector), max pooling's gradient and the im2col of a convolution's filter
 // gradient (indexLoops.ts). graphKernels.ts and normKernels.ts call them on wasm and run their
 // JavaScript loops elsewhere.
+import { convTiled } from './conv'
 import { encodeModule } from './encoder'
 import { tiledFilterGrad } from './filterGrad'
 import { im2colT, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
@@ -30,6 +31,7 @@ export interface SimdKernels {
   maxPoolGrad4Tiled(...args: number[]): void
   im2colT(...args: number[]): void
   tiledFilterGrad(...args: number[]): void
+  convTiled(...args: number[]): void
 }
 
 const compiled = new WeakMap<WebAssembly.Memory, SimdKernels | null>()
@@ -50,6 +52,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
       maxPoolGrad4(true),
       im2colT(),
       tiledFilterGrad(),
+      convTiled(),
     ])
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
     kernels = instance.exports as unknown as SimdKernels
