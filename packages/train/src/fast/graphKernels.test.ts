@@ -108,6 +108,9 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
     [[2, 7, 6, 8], 3, 1, 16],
     [[2, 6, 5, 4], 3, 0, 8],
     [[1, 6, 6, 4], 5, 2, 16],
+    // Any input channels, output channels in eights (wasm: a zero-padded copy, rows in fours).
+    [[2, 6, 7, 3], 5, 2, 8],
+    [[2, 6, 5, 1], 3, 0, 16],
   ])(
     'filter and bias gradient of %j (k %i, pad %i, %i out): as tfjs',
     async (shape, k, pad, co) => {

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { KERNEL_BACKENDS, memory } from './kernels'
 import { batchNorm, batchNormGrad } from './normKernels'
 import { directFilterGrad, filterGrad as generatedFilterGrad } from './wasm/filterGrad'
-import { wasmHeap } from './wasm/heap'
+import { type WasmHeap, wasmHeap } from './wasm/heap'
 
 /** Kernel names, prefixed so they never clash with tfjs' own. */
 export const GRAPH_KERNELS = {
@@ -192,14 +192,15 @@ const im2colT: Kernel =
 
 /**
  * Whether {@link GRAPH_KERNELS.filterGrad} runs on the current backend for a stride-1 `k`×`k`
- * convolution `cin` -> `cout`: on wasm, for few input channels, or for `cin` a multiple of 4 and
- * `cout` of 8 (wasm/filterGrad.ts).
+ * convolution `cin` -> `cout`: on wasm, for `cout` a multiple of 8 (blocks of 4 × 8 channels where
+ * `cin` is a multiple of 4, else on a zero-padded copy of the input) or few input channels
+ * (wasm/filterGrad.ts).
  */
 export function hasDirectFilterGrad(k: number, cin: number, cout: number): boolean {
   const simd = wasmHeap(tf.getBackend(), tf.backend())
   if (simd === null) return false
   return (
-    tiled(cin, cout) ||
+    cout % 8 === 0 ||
     (directFilterGrad(k, cin, cout) && generatedFilterGrad(simd.memory, k, cin, cout) !== null)
   )
 }
@@ -224,18 +225,19 @@ const filterGrad: Kernel =
     const pad = attr<number>(attrs, 'pad')
     if (tiled(c, co)) {
       mem.view(outInfo).fill(0)
-      simd.kernels.tiledFilterGrad(
-        ptr(inputs.x!),
-        ptr(inputs.dy!),
-        ptr(outInfo),
-        b,
-        h,
-        w,
-        c,
-        co,
-        k,
-        pad,
-      )
+      const [x, dy, out] = [ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo)]
+      simd.kernels.tiledFilterGrad(x, dy, out, b, h, w, c, co, k, pad)
+      return outInfo
+    }
+    if (co % 8 === 0) {
+      mem.view(outInfo).fill(0)
+      const [hp, wp] = [h + 2 * pad, w + 2 * pad]
+      const [ho, wo] = [hp - k + 1, wp - k + 1]
+      const padded = padInput(simd, inputs.x!, pad, 4)
+      const [dy, out] = [ptr(inputs.dy!), ptr(outInfo)]
+      simd.kernels.paddedFilterGrad(padded.ptr, dy, out, b, ho, wo, hp, wp, c, co, k)
+      simd.kernels.sumRows(dy, b * ho * wo * co * 4, co * 4, out + k * k * c * co * 4)
+      padded.free()
       return outInfo
     }
     const run = generatedFilterGrad(simd.memory, k, c, co)!
@@ -270,28 +272,40 @@ const conv: Kernel =
     const simd = wasmHeap(backendName, backend)!
     const outInfo = memory(backendName, backend).alloc([b, ho, wo, cout])
     const { ptr } = simd
-    let xp = ptr(inputs.x!)
-    let scratch = 0
-    if (pad > 0) {
-      scratch = simd.alloc(b * hp * wp * cin)
-      const heap = simd.f32()
-      const dst = scratch / 4
-      heap.fill(0, dst, dst + b * hp * wp * cin)
-      const src = xp / 4
-      for (let n = 0; n < b; n++) {
-        for (let i = 0; i < h; i++) {
-          const from = src + (n * h + i) * w * cin
-          heap.copyWithin(dst + ((n * hp + i + pad) * wp + pad) * cin, from, from + w * cin)
-        }
-      }
-      xp = scratch
-    }
+    const padded = padInput(simd, inputs.x!, pad)
     const bias = inputs.bias ? ptr(inputs.bias) : 0
     const args = [b, ho, wo, wp, hp, cin, cout, k, relu ? 1 : 0, inputs.bias ? 1 : 0]
-    simd.kernels.convTiled(xp, ptr(inputs.w!), bias, ptr(outInfo), ...args)
-    if (scratch) simd.free(scratch)
+    simd.kernels.convTiled(padded.ptr, ptr(inputs.w!), bias, ptr(outInfo), ...args)
+    padded.free()
     return outInfo
   }
+
+/**
+ * `x` `[B, H, W, C]` zero-padded by `pad` on each side, in scratch memory with `spare` floats after
+ * it (`x` itself when `pad` is 0 and nothing is spared); `free` releases the copy.
+ */
+function padInput(
+  simd: WasmHeap,
+  x: tf.TensorInfo,
+  pad: number,
+  spare = 0,
+): { ptr: number; free(): void } {
+  if (pad === 0 && spare === 0) return { ptr: simd.ptr(x), free: () => {} }
+  const [b, h, w, c] = x.shape as [number, number, number, number]
+  const [hp, wp] = [h + 2 * pad, w + 2 * pad]
+  const scratch = simd.alloc(b * hp * wp * c + spare)
+  const heap = simd.f32()
+  const dst = scratch / 4
+  heap.fill(0, dst, dst + b * hp * wp * c + spare)
+  const src = simd.ptr(x) / 4
+  for (let n = 0; n < b; n++) {
+    for (let i = 0; i < h; i++) {
+      const from = src + (n * h + i) * w * c
+      heap.copyWithin(dst + ((n * hp + i + pad) * wp + pad) * c, from, from + w * c)
+    }
+  }
+  return { ptr: scratch, free: () => simd.free(scratch) }
+}
 
 /**
  * `TensorloomFlipFilter`: `[k, k, Cin, Cout]` -> `[k, k, Cout, Cin]` rotated by 180°: the filter

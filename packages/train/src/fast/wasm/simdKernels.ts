@@ -7,7 +7,7 @@
 // JavaScript loops elsewhere.
 import { convTiled } from './conv'
 import { encodeModule } from './encoder'
-import { tiledFilterGrad } from './filterGrad'
+import { paddedFilterGrad, tiledFilterGrad } from './filterGrad'
 import { im2colT, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
 import { affine, normGradApply, normGradSums, sumRows, sumSquares } from './normLoops'
 
@@ -32,6 +32,7 @@ export interface SimdKernels {
   im2colT(...args: number[]): void
   tiledFilterGrad(...args: number[]): void
   convTiled(...args: number[]): void
+  paddedFilterGrad(...args: number[]): void
 }
 
 const compiled = new WeakMap<WebAssembly.Memory, SimdKernels | null>()
@@ -53,6 +54,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
       im2colT(),
       tiledFilterGrad(),
       convTiled(),
+      paddedFilterGrad(),
     ])
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
     kernels = instance.exports as unknown as SimdKernels
