@@ -29,9 +29,9 @@ import { updateRules } from './updateRules'
  *   parameters are laid out once for it (a Conv2d's weight as `[k, k, Cin, Cout]`, the Linear
  *   after a Flatten with its columns reordered), so no step transposes an activation;
  * - a convolution's forward, its input's gradient (a convolution of the output's gradient with
- *   the flipped filter) and its filter's gradient are WebAssembly kernels on wasm where the
- *   channels allow (wasm/conv.ts, wasm/filterGrad.ts); else XNNPACK's convolution, and im2col then
- *   one matmul for the filter's gradient;
+ *   the flipped filter) and its filter's gradient are WebAssembly kernels on wasm where the output
+ *   channels come in eights (wasm/conv.ts, wasm/filterGrad.ts); else XNNPACK's convolution, and
+ *   im2col then one matmul for the filter's gradient;
  * - max pooling, batch norm, the residual add and global average pooling are JavaScript kernels
  *   with ReLUs fused in (graphKernels.ts); the loss, its gradient and the optimizer update are the
  *   {@link FastEngine}'s kernels;
@@ -151,8 +151,7 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
           const { layer } = node
           const filter = weight.get(layer.weight) as tf.Tensor4D
           const bias = layer.bias ? weight.get(layer.bias)! : null
-          const [cin, co] = [input.shape[3]!, filter.shape[3]!]
-          if (hasDirectConv(b * node.shape[0]! * node.shape[1]!, cin, co)) {
+          if (hasDirectConv(b * node.shape[0]! * node.shape[1]!, filter.shape[3]!)) {
             const inputs: tf.NamedTensorMap = { x: input, w: filter }
             if (bias) inputs.bias = bias
             y = run(GRAPH_KERNELS.conv, inputs, {
@@ -275,7 +274,7 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
           const flipped = keep(run(GRAPH_KERNELS.flipFilter, { w }) as tf.Tensor4D)
           const pad = k - 1 - layer.padding
           const [n, h, wd, ci] = input.shape as [number, number, number, number]
-          const dx = hasDirectConv(n * h * wd, co, ci)
+          const dx = hasDirectConv(n * h * wd, ci)
             ? (run(GRAPH_KERNELS.conv, { x: g, w: flipped }, { pad, relu: false }) as tf.Tensor)
             : tf.conv2d(g as tf.Tensor4D, flipped, 1, pad)
           flow(src, keep(dx))

@@ -247,12 +247,10 @@ const filterGrad: Kernel =
 
 /**
  * Whether {@link GRAPH_KERNELS.conv} runs on the current backend for `pixels` output pixels
- * (`B·Ho·Wo`), `cin` input and `cout` output channels: on wasm, for pixels and input channels in
- * fours and output channels in eights (with fewer input channels XNNPACK is faster).
+ * (`B·Ho·Wo`) and `cout` output channels: on wasm, for pixels in fours and channels in eights.
  */
-export function hasDirectConv(pixels: number, cin: number, cout: number): boolean {
-  const shapes = pixels % 4 === 0 && cin % 4 === 0 && cout % 8 === 0
-  return shapes && wasmHeap(tf.getBackend(), tf.backend()) !== null
+export function hasDirectConv(pixels: number, cout: number): boolean {
+  return pixels % 4 === 0 && cout % 8 === 0 && wasmHeap(tf.getBackend(), tf.backend()) !== null
 }
 
 /**
