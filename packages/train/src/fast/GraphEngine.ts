@@ -6,6 +6,7 @@ import type { StepEngine, StepSetup } from '../StepEngine'
 import { GraphParams } from './GraphParams'
 import {
   GRAPH_KERNELS,
+  hasArgmaxPool,
   hasDirectConv,
   hasDirectFilterGrad,
   registerGraphKernels,
@@ -177,7 +178,15 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
             activation,
           })
         } else if (node.op === 'maxpool') {
-          y = tf.maxPool(input as tf.Tensor4D, node.kernel, node.stride, 'valid')
+          if (hasArgmaxPool(input.shape, node.kernel, node.stride)) {
+            const attrs = { kernel: node.kernel }
+            ;[y, aux] = run(GRAPH_KERNELS.maxPoolArgmax, { x: input }, attrs) as [
+              tf.Tensor,
+              tf.Tensor,
+            ]
+          } else {
+            y = tf.maxPool(input as tf.Tensor4D, node.kernel, node.stride, 'valid')
+          }
         } else if (node.op === 'batchnorm') {
           const { layer } = node
           const training = layer.training || !layer.runningMean || !layer.runningVar
@@ -291,8 +300,28 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         // A pool of a fused ReLU's output (read by nothing else) applies the ReLU's mask itself.
         const relu = nodes[src]!.relu && readers[src]!.length === 1
         if (relu) masked.add(src)
-        const attrs = { kernel: node.kernel, stride: node.stride, relu }
-        flow(src, keep(run(GRAPH_KERNELS.maxPoolGrad, { dy: g, x: input, y }, attrs) as tf.Tensor))
+        const idx = saved[i]
+        // With the forward's argmax, the input is not read again.
+        const dx = idx
+          ? run(
+              GRAPH_KERNELS.maxPoolArgmaxGrad,
+              { dy: g, y, idx },
+              {
+                kernel: node.kernel,
+                relu,
+                inShape: input.shape,
+              },
+            )
+          : run(
+              GRAPH_KERNELS.maxPoolGrad,
+              { dy: g, x: input, y },
+              {
+                kernel: node.kernel,
+                stride: node.stride,
+                relu,
+              },
+            )
+        flow(src, keep(dx as tf.Tensor))
       } else if (node.op === 'batchnorm') {
         const { layer } = node
         const inputs: tf.NamedTensorMap = { dy: g, x: input, stats: saved[i]! }

@@ -9,6 +9,7 @@ import { expectClose } from '../../test/helpers'
 import { registerGradients } from '../gradients'
 import {
   GRAPH_KERNELS,
+  hasArgmaxPool,
   hasDirectConv,
   hasDirectFilterGrad,
   registerGraphKernels,
@@ -97,6 +98,34 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
       }
     },
   )
+
+  it.each([
+    [[2, 6, 8, 8], 2],
+    [[1, 6, 9, 4], 3],
+  ])('max pool of %j (k %i) with its argmax, and its gradient: as tfjs', async (shape, k) => {
+    for (const relu of [false, true]) {
+      const x = sample(shape, relu ? 3 : 4)
+      const xr = relu ? { ...x, data: x.data.map((v) => Math.max(v, 0)) } : x
+      const [y] = await on('cpu', [xr], (t) => tf.maxPool(t as tf.Tensor4D, k, k, 'valid'))
+      const dy = sample(y!.shape, 0, 7)
+      const [dx] = await on('cpu', [xr, y!, dy], (t, p, d) =>
+        run(GRAPH_KERNELS.maxPoolGrad, { dy: d!, x: t!, y: p! }, { kernel: k, stride: k, relu }),
+      )
+      await tf.setBackend(backend)
+      const argmax = hasArgmaxPool(shape, k, k)
+      await tf.setBackend('cpu')
+      expect(argmax).toBe(backend === 'wasm')
+      if (!argmax) return
+      const [gotY, gotDx] = await on(backend, [xr, dy], (t, d) => {
+        const [p, idx] = run(GRAPH_KERNELS.maxPoolArgmax, { x: t! }, { kernel: k }) as tf.Tensor[]
+        const attrs = { kernel: k, relu, inShape: shape }
+        const grad = run(GRAPH_KERNELS.maxPoolArgmaxGrad, { dy: d!, y: p!, idx: idx! }, attrs)
+        return [p!, grad as tf.Tensor]
+      })
+      expectClose(gotY!.data, y!.data, 0, 0)
+      expectClose(gotDx!.data, dx!.data, 1e-6, 1e-7)
+    }
+  })
 
   it.each([
     [[2, 6, 5, 1], 3, 1, 4],

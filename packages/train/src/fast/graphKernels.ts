@@ -23,6 +23,8 @@ export const GRAPH_KERNELS = {
   filterGrad: 'TensorloomConvFilterGrad',
   flipFilter: 'TensorloomFlipFilter',
   conv: 'TensorloomConv2D',
+  maxPoolArgmax: 'TensorloomMaxPoolArgmax',
+  maxPoolArgmaxGrad: 'TensorloomMaxPoolArgmaxGrad',
 } as const
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
@@ -88,6 +90,66 @@ const maxPoolGrad: Kernel =
       }
     }
     return dxInfo
+  }
+
+/**
+ * Whether {@link GRAPH_KERNELS.maxPoolArgmax} runs on the current backend for `kernel`×`kernel`
+ * windows every `stride` over `[B, h, w, c]`: on wasm, for windows that tile the input and
+ * channels in fours.
+ */
+export function hasArgmaxPool(shape: readonly number[], kernel: number, stride: number): boolean {
+  const [, h, w, c] = shape as [number, number, number, number]
+  const tiles = kernel === stride && h % kernel === 0 && w % kernel === 0 && c % 4 === 0
+  return tiles && wasmHeap(tf.getBackend(), tf.backend()) !== null
+}
+
+/**
+ * `TensorloomMaxPoolArgmax` (where {@link hasArgmaxPool}): `[y, idx]`, the max pool of `x` over
+ * `kernel`×`kernel` windows that tile it, and (int32) each maximum's position `di·kernel + dj` in
+ * its window, the first in row-major order, for {@link GRAPH_KERNELS.maxPoolArgmaxGrad}.
+ */
+const maxPoolArgmax: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, c] = inputs.x!.shape as [number, number, number, number]
+    const k = attr<number>(attrs, 'kernel')
+    const [ho, wo] = [h / k, w / k]
+    const mem = memory(backendName, backend)
+    const y = mem.alloc([b, ho, wo, c])
+    const idx = mem.alloc([b, ho, wo, c], 'int32')
+    const simd = wasmHeap(backendName, backend)!
+    simd.kernels.maxPoolArgmax(
+      simd.ptr(inputs.x!),
+      simd.ptr(y),
+      simd.ptr(idx),
+      b,
+      h,
+      w,
+      c,
+      ho,
+      wo,
+      k,
+    )
+    return [y, idx]
+  }
+
+/**
+ * `TensorloomMaxPoolArgmaxGrad`: from `dy`, `y` and `idx` of {@link GRAPH_KERNELS.maxPoolArgmax},
+ * the gradient `[B, H, W, C]` (`inShape`) of its input, as {@link GRAPH_KERNELS.maxPoolGrad} with
+ * `relu` but without reading the input.
+ */
+const maxPoolArgmaxGrad: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, c] = attr<number[]>(attrs, 'inShape') as [number, number, number, number]
+    const k = attr<number>(attrs, 'kernel')
+    const relu = attr<boolean>(attrs, 'relu') ? 1 : 0
+    const dx = memory(backendName, backend).alloc([b, h, w, c])
+    const simd = wasmHeap(backendName, backend)!
+    const { ptr } = simd
+    const [dy, y, idx] = [ptr(inputs.dy!), ptr(inputs.y!), ptr(inputs.idx!)]
+    simd.kernels.maxPoolArgmaxGrad(dy, y, idx, ptr(dx), b, h, w, c, h / k, w / k, k, relu)
+    return dx
   }
 
 /** `TensorloomMeanPool`: `[B, H, W, C]` -> `[B, C]`, the mean of each channel (float64 sums). */
@@ -337,6 +399,8 @@ const ALL: Array<[string, Kernel]> = [
   [GRAPH_KERNELS.im2colT, im2colT],
   [GRAPH_KERNELS.filterGrad, filterGrad],
   [GRAPH_KERNELS.conv, conv],
+  [GRAPH_KERNELS.maxPoolArgmax, maxPoolArgmax],
+  [GRAPH_KERNELS.maxPoolArgmaxGrad, maxPoolArgmaxGrad],
   [GRAPH_KERNELS.flipFilter, flipFilter],
 ]
 

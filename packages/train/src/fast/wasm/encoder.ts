@@ -88,6 +88,9 @@ export const I = {
   /** One f32 loaded into all 4 lanes. */
   v128Load32Splat: (offset = 0) => [...simd(0x09), ...memarg(2, offset)],
   i32x4Splat: simd(0x11),
+  i32x4Eq: simd(0x37),
+  /** `(a & c) | (b & ~c)` for operands a, b, c. */
+  v128Bitselect: simd(0x52),
   f32x4Splat: simd(0x13),
   f32x4Eq: simd(0x41),
   f32x4Gt: simd(0x44),

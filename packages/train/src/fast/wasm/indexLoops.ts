@@ -326,3 +326,163 @@ export function im2colT(): WasmFunction {
   ]
   return { name: 'im2colT', params: names.length, locals, body }
 }
+
+/**
+ * Max pooling whose `k`×`k` windows tile the input (stride k), 4 channels at a time: `y`, and in
+ * `idx` (int32) the window position `di·k + dj` of each maximum, the first in row-major order.
+ * Args: x, y, idx, b, h, w, c, ho, wo, k.
+ */
+export function maxPoolArgmax(): WasmFunction {
+  const names = ['x', 'y', 'idx', 'b', 'h', 'w', 'c', 'ho', 'wo', 'k'] as const
+  const { at, locals } = frame(names, {
+    n: T.i32,
+    i: T.i32,
+    j: T.i32,
+    q: T.i32,
+    cb: T.i32,
+    di: T.i32,
+    dj: T.i32,
+    o: T.i32,
+    corner: T.i32,
+    m: T.v128,
+    ix: T.v128,
+    val: T.v128,
+    gt: T.v128,
+  })
+  const g = I.get
+  const position = [
+    ...add(g(at.corner), mul(add(mul(g(at.di), g(at.w)), g(at.dj)), g(at.cb))),
+    ...g(at.q),
+    ...I.i32Add,
+    ...I.v128Load(),
+    ...I.set(at.val),
+    ...g(at.val),
+    ...g(at.m),
+    ...I.f32x4Gt,
+    ...I.set(at.gt),
+    ...g(at.val),
+    ...g(at.m),
+    ...g(at.gt),
+    ...I.v128Bitselect,
+    ...I.set(at.m),
+    ...add(mul(g(at.di), g(at.k)), g(at.dj)),
+    ...I.i32x4Splat,
+    ...g(at.ix),
+    ...g(at.gt),
+    ...I.v128Bitselect,
+    ...I.set(at.ix),
+  ]
+  const quad = [
+    ...add(g(at.corner), g(at.q)),
+    ...I.v128Load(),
+    ...I.set(at.m),
+    ...I.v128Const0,
+    ...I.set(at.ix),
+    ...forLoop(at.di, I.i32(0), at.k, 1, [...forLoop(at.dj, I.i32(0), at.k, 1, position)]),
+    ...vStore(at.y, at.o, g(at.m)),
+    ...vStore(at.idx, at.o, g(at.ix)),
+    ...add(g(at.o), I.i32(16)),
+    ...I.set(at.o),
+  ]
+  const body = [
+    ...mul(g(at.c), I.i32(4)),
+    ...I.set(at.cb),
+    ...forLoop(at.n, I.i32(0), at.b, 1, [
+      ...forLoop(at.i, I.i32(0), at.ho, 1, [
+        ...forLoop(at.j, I.i32(0), at.wo, 1, [
+          // corner: byte address of x[n, i·k, j·k, 0]
+          ...add(
+            g(at.x),
+            mul(
+              add(
+                mul(add(mul(g(at.n), g(at.h)), mul(g(at.i), g(at.k))), g(at.w)),
+                mul(g(at.j), g(at.k)),
+              ),
+              g(at.cb),
+            ),
+          ),
+          ...I.set(at.corner),
+          ...forLoop(at.q, I.i32(0), at.cb, 16, quad),
+        ]),
+      ]),
+    ]),
+  ]
+  return { name: 'maxPoolArgmax', params: names.length, locals, body }
+}
+
+/**
+ * The gradient of {@link maxPoolArgmax}: every element of dx stored once, `dy` at its window's
+ * maximum (`idx`), 0 elsewhere; with `relu` ≠ 0 only where `y` > 0. Args: dy, y, idx, dx, b, h,
+ * w, c, ho, wo, k, relu.
+ */
+export function maxPoolArgmaxGrad(): WasmFunction {
+  const names = ['dy', 'y', 'idx', 'dx', 'b', 'h', 'w', 'c', 'ho', 'wo', 'k', 'relu'] as const
+  const { at, locals } = frame(names, {
+    n: T.i32,
+    i: T.i32,
+    j: T.i32,
+    q: T.i32,
+    cb: T.i32,
+    di: T.i32,
+    dj: T.i32,
+    o: T.i32,
+    corner: T.i32,
+    gv: T.v128,
+    ix: T.v128,
+  })
+  const g = I.get
+  const position = [
+    ...add(g(at.corner), mul(add(mul(g(at.di), g(at.w)), g(at.dj)), g(at.cb))),
+    ...g(at.q),
+    ...I.i32Add,
+    ...g(at.gv),
+    ...g(at.ix),
+    ...add(mul(g(at.di), g(at.k)), g(at.dj)),
+    ...I.i32x4Splat,
+    ...I.i32x4Eq,
+    ...I.v128And,
+    ...I.v128Store(),
+  ]
+  const quad = [
+    ...v(at.dy, at.o),
+    ...I.set(at.gv),
+    ...g(at.relu),
+    ...I.if,
+    ...g(at.gv),
+    ...v(at.y, at.o),
+    ...I.v128Const0,
+    ...I.f32x4Gt,
+    ...I.v128And,
+    ...I.set(at.gv),
+    ...I.end,
+    ...v(at.idx, at.o),
+    ...I.set(at.ix),
+    ...forLoop(at.di, I.i32(0), at.k, 1, [...forLoop(at.dj, I.i32(0), at.k, 1, position)]),
+    ...add(g(at.o), I.i32(16)),
+    ...I.set(at.o),
+  ]
+  const body = [
+    ...mul(g(at.c), I.i32(4)),
+    ...I.set(at.cb),
+    ...forLoop(at.n, I.i32(0), at.b, 1, [
+      ...forLoop(at.i, I.i32(0), at.ho, 1, [
+        ...forLoop(at.j, I.i32(0), at.wo, 1, [
+          // corner: byte address of dx[n, i·k, j·k, 0]
+          ...add(
+            g(at.dx),
+            mul(
+              add(
+                mul(add(mul(g(at.n), g(at.h)), mul(g(at.i), g(at.k))), g(at.w)),
+                mul(g(at.j), g(at.k)),
+              ),
+              g(at.cb),
+            ),
+          ),
+          ...I.set(at.corner),
+          ...forLoop(at.q, I.i32(0), at.cb, 16, quad),
+        ]),
+      ]),
+    ]),
+  ]
+  return { name: 'maxPoolArgmaxGrad', params: names.length, locals, body }
+}

@@ -8,7 +8,7 @@
 import { convTiled } from './conv'
 import { encodeModule } from './encoder'
 import { paddedFilterGrad, tiledFilterGrad } from './filterGrad'
-import { im2colT, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
+import { im2colT, maxPoolArgmax, maxPoolArgmaxGrad, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
 import { affine, normGradApply, normGradSums, sumRows, sumSquares } from './normLoops'
 
 /** The module's exports, as JavaScript functions of byte offsets and sizes. */
@@ -33,6 +33,8 @@ export interface SimdKernels {
   tiledFilterGrad(...args: number[]): void
   convTiled(...args: number[]): void
   paddedFilterGrad(...args: number[]): void
+  maxPoolArgmax(...args: number[]): void
+  maxPoolArgmaxGrad(...args: number[]): void
 }
 
 const compiled = new WeakMap<WebAssembly.Memory, SimdKernels | null>()
@@ -55,6 +57,8 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
       tiledFilterGrad(),
       convTiled(),
       paddedFilterGrad(),
+      maxPoolArgmax(),
+      maxPoolArgmaxGrad(),
     ])
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
     kernels = instance.exports as unknown as SimdKernels
