@@ -4,7 +4,13 @@ import type { CrossEntropyLoss } from '../CrossEntropyLoss'
 import { trainError } from '../errors'
 import type { StepEngine, StepSetup } from '../StepEngine'
 import { GraphParams } from './GraphParams'
-import { GRAPH_KERNELS, hasDirectFilterGrad, registerGraphKernels } from './graphKernels'
+import {
+  GRAPH_KERNELS,
+  hasArgmaxPool,
+  hasDirectConv,
+  hasDirectFilterGrad,
+  registerGraphKernels,
+} from './graphKernels'
 import { consumers, type GraphNode, type GraphPlan, planGraph } from './graphPlan'
 import { checkParams, inspectSetup, isUnsupported } from './inspect'
 import { KERNEL_BACKENDS, KERNELS, registerFastKernels } from './kernels'
@@ -23,8 +29,10 @@ import { updateRules } from './updateRules'
  * - activations stay channels last (`[B, H, W, C]`) from the batch to the classifier: the
  *   parameters are laid out once for it (a Conv2d's weight as `[k, k, Cin, Cout]`, the Linear
  *   after a Flatten with its columns reordered), so no step transposes an activation;
- * - a convolution's forward, its input's gradient (a convolution of the output's gradient with the
- *   flipped filter) and its filter's gradient (im2col, then one matmul) run on XNNPACK on wasm;
+ * - a convolution's forward, its input's gradient (a convolution of the output's gradient with
+ *   the flipped filter) and its filter's gradient are WebAssembly kernels on wasm where the output
+ *   channels come in eights (wasm/conv.ts, wasm/filterGrad.ts); else XNNPACK's convolution, and
+ *   im2col then one matmul for the filter's gradient;
  * - max pooling, batch norm, the residual add and global average pooling are JavaScript kernels
  *   with ReLUs fused in (graphKernels.ts); the loss, its gradient and the optimizer update are the
  *   {@link FastEngine}'s kernels;
@@ -142,14 +150,25 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         const activation = node.relu ? 'relu' : 'linear'
         if (node.op === 'conv') {
           const { layer } = node
-          y = tf.fused.conv2d({
-            x: input as tf.Tensor4D,
-            filter: weight.get(layer.weight) as tf.Tensor4D,
-            strides: 1,
-            pad: layer.padding,
-            ...(layer.bias ? { bias: weight.get(layer.bias)! } : {}),
-            activation,
-          })
+          const filter = weight.get(layer.weight) as tf.Tensor4D
+          const bias = layer.bias ? weight.get(layer.bias)! : null
+          if (hasDirectConv(b * node.shape[0]! * node.shape[1]!, filter.shape[3]!)) {
+            const inputs: tf.NamedTensorMap = { x: input, w: filter }
+            if (bias) inputs.bias = bias
+            y = run(GRAPH_KERNELS.conv, inputs, {
+              pad: layer.padding,
+              relu: node.relu,
+            }) as tf.Tensor
+          } else {
+            y = tf.fused.conv2d({
+              x: input as tf.Tensor4D,
+              filter,
+              strides: 1,
+              pad: layer.padding,
+              ...(bias ? { bias } : {}),
+              activation,
+            })
+          }
         } else if (node.op === 'linear') {
           const { layer } = node
           y = tf.fused.matMul({
@@ -159,7 +178,15 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
             activation,
           })
         } else if (node.op === 'maxpool') {
-          y = tf.maxPool(input as tf.Tensor4D, node.kernel, node.stride, 'valid')
+          if (hasArgmaxPool(input.shape, node.kernel, node.stride)) {
+            const attrs = { kernel: node.kernel }
+            ;[y, aux] = run(GRAPH_KERNELS.maxPoolArgmax, { x: input }, attrs) as [
+              tf.Tensor,
+              tf.Tensor,
+            ]
+          } else {
+            y = tf.maxPool(input as tf.Tensor4D, node.kernel, node.stride, 'valid')
+          }
         } else if (node.op === 'batchnorm') {
           const { layer } = node
           const training = layer.training || !layer.runningMean || !layer.runningVar
@@ -240,7 +267,7 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         const rows = k * k * input.shape[3]!
         let dW: tf.Tensor
         if (hasDirectFilterGrad(k, input.shape[3]!, co)) {
-          // Few input channels: computed directly ([rows + 1, co], the bias's last).
+          // Computed directly, no im2col and nothing packed ([rows + 1, co], the bias's last).
           const attrs = { kernel: k, pad: layer.padding }
           dW = keep(run(GRAPH_KERNELS.filterGrad, { x: input, dy: g }, attrs) as tf.Tensor)
         } else {
@@ -254,7 +281,12 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         if (src !== 0) {
           const w = weight.get(layer.weight)!
           const flipped = keep(run(GRAPH_KERNELS.flipFilter, { w }) as tf.Tensor4D)
-          flow(src, keep(tf.conv2d(g as tf.Tensor4D, flipped, 1, k - 1 - layer.padding)))
+          const pad = k - 1 - layer.padding
+          const [n, h, wd, ci] = input.shape as [number, number, number, number]
+          const dx = hasDirectConv(n * h * wd, ci)
+            ? (run(GRAPH_KERNELS.conv, { x: g, w: flipped }, { pad, relu: false }) as tf.Tensor)
+            : tf.conv2d(g as tf.Tensor4D, flipped, 1, pad)
+          flow(src, keep(dx))
         }
       } else if (node.op === 'linear') {
         const { layer } = node
@@ -268,8 +300,28 @@ export class GraphEngine extends GraphParams implements StepEngine<Int32Array, F
         // A pool of a fused ReLU's output (read by nothing else) applies the ReLU's mask itself.
         const relu = nodes[src]!.relu && readers[src]!.length === 1
         if (relu) masked.add(src)
-        const attrs = { kernel: node.kernel, stride: node.stride, relu }
-        flow(src, keep(run(GRAPH_KERNELS.maxPoolGrad, { dy: g, x: input, y }, attrs) as tf.Tensor))
+        const idx = saved[i]
+        // With the forward's argmax, the input is not read again.
+        const dx = idx
+          ? run(
+              GRAPH_KERNELS.maxPoolArgmaxGrad,
+              { dy: g, y, idx },
+              {
+                kernel: node.kernel,
+                relu,
+                inShape: input.shape,
+              },
+            )
+          : run(
+              GRAPH_KERNELS.maxPoolGrad,
+              { dy: g, x: input, y },
+              {
+                kernel: node.kernel,
+                stride: node.stride,
+                relu,
+              },
+            )
+        flow(src, keep(dx as tf.Tensor))
       } else if (node.op === 'batchnorm') {
         const { layer } = node
         const inputs: tf.NamedTensorMap = { dy: g, x: input, stats: saved[i]! }

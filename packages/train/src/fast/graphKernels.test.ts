@@ -7,7 +7,13 @@ import '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectClose } from '../../test/helpers'
 import { registerGradients } from '../gradients'
-import { GRAPH_KERNELS, hasDirectFilterGrad, registerGraphKernels } from './graphKernels'
+import {
+  GRAPH_KERNELS,
+  hasArgmaxPool,
+  hasDirectConv,
+  hasDirectFilterGrad,
+  registerGraphKernels,
+} from './graphKernels'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -58,6 +64,8 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
     [[2, 7, 9, 8], 2, 2],
     [[2, 7, 9, 8], 3, 2],
     [[3, 6, 6, 3], 2, 2],
+    // Windows that tile the input, 4 channels at a time: every element of dx is written.
+    [[2, 6, 8, 8], 2, 2],
     [[1, 9, 7, 5], 3, 1],
   ])(
     'max pool gradient of %j (k %i, stride %i), with and without a ReLU: as tfjs',
@@ -92,11 +100,46 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
   )
 
   it.each([
+    [[2, 6, 8, 8], 2],
+    [[1, 6, 9, 4], 3],
+  ])('max pool of %j (k %i) with its argmax, and its gradient: as tfjs', async (shape, k) => {
+    for (const relu of [false, true]) {
+      const x = sample(shape, relu ? 3 : 4)
+      const xr = relu ? { ...x, data: x.data.map((v) => Math.max(v, 0)) } : x
+      const [y] = await on('cpu', [xr], (t) => tf.maxPool(t as tf.Tensor4D, k, k, 'valid'))
+      const dy = sample(y!.shape, 0, 7)
+      const [dx] = await on('cpu', [xr, y!, dy], (t, p, d) =>
+        run(GRAPH_KERNELS.maxPoolGrad, { dy: d!, x: t!, y: p! }, { kernel: k, stride: k, relu }),
+      )
+      await tf.setBackend(backend)
+      const argmax = hasArgmaxPool(shape, k, k)
+      await tf.setBackend('cpu')
+      expect(argmax).toBe(backend === 'wasm')
+      if (!argmax) return
+      const [gotY, gotDx] = await on(backend, [xr, dy], (t, d) => {
+        const [p, idx] = run(GRAPH_KERNELS.maxPoolArgmax, { x: t! }, { kernel: k }) as tf.Tensor[]
+        const attrs = { kernel: k, relu, inShape: shape }
+        const grad = run(GRAPH_KERNELS.maxPoolArgmaxGrad, { dy: d!, y: p!, idx: idx! }, attrs)
+        return [p!, grad as tf.Tensor]
+      })
+      expectClose(gotY!.data, y!.data, 0, 0)
+      expectClose(gotDx!.data, dx!.data, 1e-6, 1e-7)
+    }
+  })
+
+  it.each([
     [[2, 6, 5, 1], 3, 1, 4],
     [[2, 5, 7, 3], 3, 0, 4],
     [[1, 6, 6, 8], 5, 2, 8],
     [[2, 8, 8, 1], 3, 1, 16],
     [[1, 5, 5, 2], 3, 1, 8],
+    // Blocks of 4 input × 8 output channels (wasm), with and without padding.
+    [[2, 7, 6, 8], 3, 1, 16],
+    [[2, 6, 5, 4], 3, 0, 8],
+    [[1, 6, 6, 4], 5, 2, 16],
+    // Any input channels, output channels in eights (wasm: a zero-padded copy, rows in fours).
+    [[2, 6, 7, 3], 5, 2, 8],
+    [[2, 6, 5, 1], 3, 0, 16],
   ])(
     'filter and bias gradient of %j (k %i, pad %i, %i out): as tfjs',
     async (shape, k, pad, co) => {
@@ -136,6 +179,46 @@ describe.each(['cpu', 'wasm'])('graph kernels on %s', (backend) => {
         (t, d) => run(GRAPH_KERNELS.filterGrad, { x: t!, dy: d! }, { kernel: k, pad }) as tf.Tensor,
       )
       expectClose(generated!.data, got!.data, 1e-4, 1e-5)
+    },
+  )
+
+  it.each([
+    [[2, 6, 6, 4], 3, 1, 8, true, true],
+    [[1, 5, 6, 16], 3, 0, 16, false, true],
+    [[4, 4, 4, 8], 3, 1, 8, true, false],
+    [[3, 5, 4, 1], 3, 1, 16, true, true],
+    [[2, 7, 6, 3], 5, 2, 8, false, true],
+    [[2, 6, 5, 8], 5, 2, 24, false, false],
+  ])(
+    'convolution of %j (k %i, pad %i, %i out, bias %s, ReLU %s): as tfjs',
+    async (shape, k, pad, co, withBias, relu) => {
+      const x = sample(shape)
+      const w = sample([k, k, shape[3]!, co], 0, 3)
+      const bias = sample([co], 0, 5)
+      const conv = (t: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: t as tf.Tensor4D,
+          filter: f as tf.Tensor4D,
+          strides: 1,
+          pad,
+          ...(withBias ? { bias: b } : {}),
+          activation: relu ? 'relu' : 'linear',
+        })
+      const [expected] = await on('cpu', [x, w, bias], conv)
+      await tf.setBackend(backend)
+      const pixels = shape[0]! * (shape[1]! + 2 * pad - k + 1) * (shape[2]! + 2 * pad - k + 1)
+      const direct = hasDirectConv(pixels, co)
+      await tf.setBackend('cpu')
+      expect(direct).toBe(backend === 'wasm')
+      if (!direct) return
+      const [got] = await on(backend, [x, w, bias], (t, f, b) =>
+        run(GRAPH_KERNELS.conv, withBias ? { x: t!, w: f!, bias: b! } : { x: t!, w: f! }, {
+          pad,
+          relu,
+        }),
+      )
+      expect(got!.shape).toEqual(expected!.shape)
+      expectClose(got!.data, expected!.data, 1e-4, 1e-5)
     },
   )
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { KERNEL_BACKENDS, memory } from './kernels'
 import { batchNorm, batchNormGrad } from './normKernels'
 import { directFilterGrad, filterGrad as generatedFilterGrad } from './wasm/filterGrad'
-import { wasmHeap } from './wasm/heap'
+import { type WasmHeap, wasmHeap } from './wasm/heap'
 
 /** Kernel names, prefixed so they never clash with tfjs' own. */
 export const GRAPH_KERNELS = {
@@ -22,6 +22,9 @@ export const GRAPH_KERNELS = {
   im2colT: 'TensorloomIm2ColT',
   filterGrad: 'TensorloomConvFilterGrad',
   flipFilter: 'TensorloomFlipFilter',
+  conv: 'TensorloomConv2D',
+  maxPoolArgmax: 'TensorloomMaxPoolArgmax',
+  maxPoolArgmaxGrad: 'TensorloomMaxPoolArgmaxGrad',
 } as const
 
 type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
@@ -48,16 +51,19 @@ const maxPoolGrad: Kernel =
     const mem = memory(backendName, backend)
     const dxInfo = mem.alloc([b, h, w, c])
     const dx = mem.view(dxInfo)
-    dx.fill(0)
     const simd = wasmHeap(backendName, backend)
     if (simd) {
       const { ptr } = simd
       const args = [b, h, w, c, ho, wo, k, s, relu ? 1 : 0]
-      // 4 channels at a time when they come in fours.
-      const run = c % 4 === 0 ? simd.kernels.maxPoolGrad4 : simd.kernels.maxPoolGrad
+      // 4 channels at a time when they come in fours; windows that tile x write all of dx.
+      const tiled = c % 4 === 0 && k === s && h === ho * s && w === wo * s
+      if (!tiled) dx.fill(0)
+      const { maxPoolGrad4, maxPoolGrad4Tiled, maxPoolGrad } = simd.kernels
+      const run = tiled ? maxPoolGrad4Tiled : c % 4 === 0 ? maxPoolGrad4 : maxPoolGrad
       run(ptr(inputs.x!), ptr(inputs.y!), ptr(inputs.dy!), ptr(dxInfo), ...args)
       return dxInfo
     }
+    dx.fill(0)
     const x = mem.view(inputs.x!)
     const y = mem.view(inputs.y!)
     const dy = mem.view(inputs.dy!)
@@ -84,6 +90,66 @@ const maxPoolGrad: Kernel =
       }
     }
     return dxInfo
+  }
+
+/**
+ * Whether {@link GRAPH_KERNELS.maxPoolArgmax} runs on the current backend for `kernel`×`kernel`
+ * windows every `stride` over `[B, h, w, c]`: on wasm, for windows that tile the input and
+ * channels in fours.
+ */
+export function hasArgmaxPool(shape: readonly number[], kernel: number, stride: number): boolean {
+  const [, h, w, c] = shape as [number, number, number, number]
+  const tiles = kernel === stride && h % kernel === 0 && w % kernel === 0 && c % 4 === 0
+  return tiles && wasmHeap(tf.getBackend(), tf.backend()) !== null
+}
+
+/**
+ * `TensorloomMaxPoolArgmax` (where {@link hasArgmaxPool}): `[y, idx]`, the max pool of `x` over
+ * `kernel`×`kernel` windows that tile it, and (int32) each maximum's position `di·kernel + dj` in
+ * its window, the first in row-major order, for {@link GRAPH_KERNELS.maxPoolArgmaxGrad}.
+ */
+const maxPoolArgmax: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, c] = inputs.x!.shape as [number, number, number, number]
+    const k = attr<number>(attrs, 'kernel')
+    const [ho, wo] = [h / k, w / k]
+    const mem = memory(backendName, backend)
+    const y = mem.alloc([b, ho, wo, c])
+    const idx = mem.alloc([b, ho, wo, c], 'int32')
+    const simd = wasmHeap(backendName, backend)!
+    simd.kernels.maxPoolArgmax(
+      simd.ptr(inputs.x!),
+      simd.ptr(y),
+      simd.ptr(idx),
+      b,
+      h,
+      w,
+      c,
+      ho,
+      wo,
+      k,
+    )
+    return [y, idx]
+  }
+
+/**
+ * `TensorloomMaxPoolArgmaxGrad`: from `dy`, `y` and `idx` of {@link GRAPH_KERNELS.maxPoolArgmax},
+ * the gradient `[B, H, W, C]` (`inShape`) of its input, as {@link GRAPH_KERNELS.maxPoolGrad} with
+ * `relu` but without reading the input.
+ */
+const maxPoolArgmaxGrad: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, c] = attr<number[]>(attrs, 'inShape') as [number, number, number, number]
+    const k = attr<number>(attrs, 'kernel')
+    const relu = attr<boolean>(attrs, 'relu') ? 1 : 0
+    const dx = memory(backendName, backend).alloc([b, h, w, c])
+    const simd = wasmHeap(backendName, backend)!
+    const { ptr } = simd
+    const [dy, y, idx] = [ptr(inputs.dy!), ptr(inputs.y!), ptr(inputs.idx!)]
+    simd.kernels.maxPoolArgmaxGrad(dy, y, idx, ptr(dx), b, h, w, c, h / k, w / k, k, relu)
+    return dx
   }
 
 /** `TensorloomMeanPool`: `[B, H, W, C]` -> `[B, C]`, the mean of each channel (float64 sums). */
@@ -188,16 +254,21 @@ const im2colT: Kernel =
 
 /**
  * Whether {@link GRAPH_KERNELS.filterGrad} runs on the current backend for a stride-1 `k`×`k`
- * convolution `cin` -> `cout`: on wasm, for few input channels (wasm/filterGrad.ts).
+ * convolution `cin` -> `cout`: on wasm, for `cout` a multiple of 8 (blocks of 4 × 8 channels where
+ * `cin` is a multiple of 4, else on a zero-padded copy of the input) or few input channels
+ * (wasm/filterGrad.ts).
  */
 export function hasDirectFilterGrad(k: number, cin: number, cout: number): boolean {
   const simd = wasmHeap(tf.getBackend(), tf.backend())
+  if (simd === null) return false
   return (
-    simd !== null &&
-    directFilterGrad(k, cin, cout) &&
-    generatedFilterGrad(simd.memory, k, cin, cout) !== null
+    cout % 8 === 0 ||
+    (directFilterGrad(k, cin, cout) && generatedFilterGrad(simd.memory, k, cin, cout) !== null)
   )
 }
+
+/** Whether the filter gradient of `cin` -> `cout` runs in blocks of 4 × 8 channels. */
+const tiled = (cin: number, cout: number) => cin % 4 === 0 && cout % 8 === 0
 
 /**
  * `TensorloomConvFilterGrad` (where {@link hasDirectFilterGrad}): from the input `x` and the
@@ -210,12 +281,91 @@ const filterGrad: Kernel =
     const co = inputs.dy!.shape[3]!
     const k = attr<number>(attrs, 'kernel')
     const simd = wasmHeap(backendName, backend)!
-    const run = generatedFilterGrad(simd.memory, k, c, co)!
-    const outInfo = memory(backendName, backend).alloc([k * k * c + 1, co])
+    const mem = memory(backendName, backend)
+    const outInfo = mem.alloc([k * k * c + 1, co])
     const { ptr } = simd
-    run(ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo), b, h, w, attr<number>(attrs, 'pad'))
+    const pad = attr<number>(attrs, 'pad')
+    if (tiled(c, co)) {
+      mem.view(outInfo).fill(0)
+      const [x, dy, out] = [ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo)]
+      simd.kernels.tiledFilterGrad(x, dy, out, b, h, w, c, co, k, pad)
+      return outInfo
+    }
+    if (co % 8 === 0) {
+      mem.view(outInfo).fill(0)
+      const [hp, wp] = [h + 2 * pad, w + 2 * pad]
+      const [ho, wo] = [hp - k + 1, wp - k + 1]
+      const padded = padInput(simd, inputs.x!, pad, 4)
+      const [dy, out] = [ptr(inputs.dy!), ptr(outInfo)]
+      simd.kernels.paddedFilterGrad(padded.ptr, dy, out, b, ho, wo, hp, wp, c, co, k)
+      simd.kernels.sumRows(dy, b * ho * wo * co * 4, co * 4, out + k * k * c * co * 4)
+      padded.free()
+      return outInfo
+    }
+    const run = generatedFilterGrad(simd.memory, k, c, co)!
+    run(ptr(inputs.x!), ptr(inputs.dy!), ptr(outInfo), b, h, w, pad)
     return outInfo
   }
+
+/**
+ * Whether {@link GRAPH_KERNELS.conv} runs on the current backend for `pixels` output pixels
+ * (`B·Ho·Wo`) and `cout` output channels: on wasm, for pixels in fours and channels in eights.
+ */
+export function hasDirectConv(pixels: number, cout: number): boolean {
+  return pixels % 4 === 0 && cout % 8 === 0 && wasmHeap(tf.getBackend(), tf.backend()) !== null
+}
+
+/**
+ * `TensorloomConv2D` (where {@link hasDirectConv}): the stride-1 convolution of `x` `[B, H, W, Cin]`
+ * with `w` `[k, k, Cin, Cout]` padded by `pad`, plus `bias` when given, then a ReLU with `relu`
+ * (wasm/conv.ts, on a zero-padded copy of `x`).
+ */
+const conv: Kernel =
+  (backendName) =>
+  ({ inputs, backend, attrs }) => {
+    const [b, h, w, cin] = inputs.x!.shape as [number, number, number, number]
+    const [k, , , cout] = inputs.w!.shape as [number, number, number, number]
+    const pad = attr<number>(attrs, 'pad')
+    const relu = attr<boolean>(attrs, 'relu')
+    const [hp, wp] = [h + 2 * pad, w + 2 * pad]
+    const [ho, wo] = [hp - k + 1, wp - k + 1]
+    const simd = wasmHeap(backendName, backend)!
+    const outInfo = memory(backendName, backend).alloc([b, ho, wo, cout])
+    const { ptr } = simd
+    const padded = padInput(simd, inputs.x!, pad)
+    const bias = inputs.bias ? ptr(inputs.bias) : 0
+    const args = [b, ho, wo, wp, hp, cin, cout, k, relu ? 1 : 0, inputs.bias ? 1 : 0]
+    simd.kernels.convTiled(padded.ptr, ptr(inputs.w!), bias, ptr(outInfo), ...args)
+    padded.free()
+    return outInfo
+  }
+
+/**
+ * `x` `[B, H, W, C]` zero-padded by `pad` on each side, in scratch memory with `spare` floats after
+ * it (`x` itself when `pad` is 0 and nothing is spared); `free` releases the copy.
+ */
+function padInput(
+  simd: WasmHeap,
+  x: tf.TensorInfo,
+  pad: number,
+  spare = 0,
+): { ptr: number; free(): void } {
+  if (pad === 0 && spare === 0) return { ptr: simd.ptr(x), free: () => {} }
+  const [b, h, w, c] = x.shape as [number, number, number, number]
+  const [hp, wp] = [h + 2 * pad, w + 2 * pad]
+  const scratch = simd.alloc(b * hp * wp * c + spare)
+  const heap = simd.f32()
+  const dst = scratch / 4
+  heap.fill(0, dst, dst + b * hp * wp * c + spare)
+  const src = simd.ptr(x) / 4
+  for (let n = 0; n < b; n++) {
+    for (let i = 0; i < h; i++) {
+      const from = src + (n * h + i) * w * c
+      heap.copyWithin(dst + ((n * hp + i + pad) * wp + pad) * c, from, from + w * c)
+    }
+  }
+  return { ptr: scratch, free: () => simd.free(scratch) }
+}
 
 /**
  * `TensorloomFlipFilter`: `[k, k, Cin, Cout]` -> `[k, k, Cout, Cin]` rotated by 180°: the filter
@@ -248,6 +398,9 @@ const ALL: Array<[string, Kernel]> = [
   [GRAPH_KERNELS.meanPoolGrad, meanPoolGrad],
   [GRAPH_KERNELS.im2colT, im2colT],
   [GRAPH_KERNELS.filterGrad, filterGrad],
+  [GRAPH_KERNELS.conv, conv],
+  [GRAPH_KERNELS.maxPoolArgmax, maxPoolArgmax],
+  [GRAPH_KERNELS.maxPoolArgmaxGrad, maxPoolArgmaxGrad],
   [GRAPH_KERNELS.flipFilter, flipFilter],
 ]
 

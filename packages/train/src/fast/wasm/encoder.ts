@@ -52,6 +52,8 @@ export const I = {
   if: [0x04, 0x40],
   /** `if` whose arms leave an f32. */
   ifF32: [0x04, T.f32],
+  /** `if` whose arms leave a v128. */
+  ifV128: [0x04, T.v128],
   else: [0x05],
   end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
@@ -72,6 +74,8 @@ export const I = {
   i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32Shl: [0x74],
+  i32DivU: [0x6e],
+  i32RemU: [0x70],
   i32And: [0x71],
   i32Or: [0x72],
   f32Eq: [0x5b],
@@ -81,7 +85,12 @@ export const I = {
   f32Div: [0x95],
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(4, offset)],
+  /** One f32 loaded into all 4 lanes. */
+  v128Load32Splat: (offset = 0) => [...simd(0x09), ...memarg(2, offset)],
   i32x4Splat: simd(0x11),
+  i32x4Eq: simd(0x37),
+  /** `(a & c) | (b & ~c)` for operands a, b, c. */
+  v128Bitselect: simd(0x52),
   f32x4Splat: simd(0x13),
   f32x4Eq: simd(0x41),
   f32x4Gt: simd(0x44),
@@ -92,6 +101,7 @@ export const I = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Max: simd(0xe9),
+  v128Const0: [...simd(0x0c), ...new Array(16).fill(0)],
 }
 
 /** `for (i = start; i < end; i += step) body`, with `i` and `end` locals (i32). */

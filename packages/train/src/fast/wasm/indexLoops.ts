@@ -104,8 +104,10 @@ export function maxPoolGrad(): WasmFunction {
  * Max pooling's gradient, 4 channels at a time (dx zeroed by the caller; C a multiple of 4): for
  * each window position in row-major order, the lanes whose maximum is not found yet and whose
  * input equals `y` get `dy` added (with `relu` ≠ 0, only where `y` > 0). Args as maxPoolGrad.
+ * `tiled`: for windows that tile the input exactly (k = s, H = Ho·s, W = Wo·s), every element of
+ * dx is stored once (`dy` or 0), so the caller need not zero it.
  */
-export function maxPoolGrad4(): WasmFunction {
+export function maxPoolGrad4(tiled = false): WasmFunction {
   const names = ['x', 'y', 'dy', 'dx', 'b', 'h', 'w', 'c', 'ho', 'wo', 'k', 's', 'relu'] as const
   const { at, locals } = frame(names, {
     n: T.i32,
@@ -138,11 +140,11 @@ export function maxPoolGrad4(): WasmFunction {
     ...I.v128And,
     ...I.set(at.hit),
     ...vStore(at.dx, at.p, [
-      ...v(at.dx, at.p),
+      ...(tiled ? [] : v(at.dx, at.p)),
       ...g(at.g),
       ...g(at.hit),
       ...I.v128And,
-      ...I.f32x4Add,
+      ...(tiled ? [] : I.f32x4Add),
     ]),
     ...g(at.open),
     ...g(at.hit),
@@ -200,7 +202,7 @@ export function maxPoolGrad4(): WasmFunction {
       ]),
     ]),
   ]
-  return { name: 'maxPoolGrad4', params: names.length, locals, body }
+  return { name: tiled ? 'maxPoolGrad4Tiled' : 'maxPoolGrad4', params: names.length, locals, body }
 }
 
 /**
@@ -278,30 +280,209 @@ export function im2colT(): WasmFunction {
     ...fill(g(at.wo), I.f32(0), false),
     ...I.end,
   ]
+  // One image at a time (its input stays in cache): its Ho·Wo columns of each output row.
   const body = [
-    ...g(at.out),
-    ...I.set(at.dst),
     ...mul(g(at.c), I.i32(4)),
     ...I.set(at.cb),
-    ...forLoop(at.ki, I.i32(0), at.k, 1, [
-      ...forLoop(at.kj, I.i32(0), at.k, 1, [
-        // The output columns whose input column is inside: [j0, j1).
-        ...max0(sub(g(at.pad), g(at.kj))),
-        ...I.set(at.j0),
-        ...min(g(at.wo), sub(add(g(at.w), g(at.pad)), g(at.kj))),
-        ...I.set(at.j1),
-        ...g(at.j1),
-        ...g(at.j0),
-        ...g(at.j1),
-        ...g(at.j0),
-        ...I.i32GtS,
-        ...I.select,
-        ...I.set(at.j1),
-        ...forLoop(at.ch, I.i32(0), at.c, 1, [
-          ...forLoop(at.n, I.i32(0), at.b, 1, [...forLoop(at.i, I.i32(0), at.ho, 1, row)]),
+    ...forLoop(at.n, I.i32(0), at.b, 1, [
+      ...forLoop(at.ki, I.i32(0), at.k, 1, [
+        ...forLoop(at.kj, I.i32(0), at.k, 1, [
+          // The output columns whose input column is inside: [j0, j1).
+          ...max0(sub(g(at.pad), g(at.kj))),
+          ...I.set(at.j0),
+          ...min(g(at.wo), sub(add(g(at.w), g(at.pad)), g(at.kj))),
+          ...I.set(at.j1),
+          ...g(at.j1),
+          ...g(at.j0),
+          ...g(at.j1),
+          ...g(at.j0),
+          ...I.i32GtS,
+          ...I.select,
+          ...I.set(at.j1),
+          ...forLoop(at.ch, I.i32(0), at.c, 1, [
+            // dst: out[(ki·k + kj)·C + ch, n·Ho·Wo]
+            ...add(
+              g(at.out),
+              mul(
+                mul(
+                  add(
+                    mul(
+                      add(mul(add(mul(g(at.ki), g(at.k)), g(at.kj)), g(at.c)), g(at.ch)),
+                      g(at.b),
+                    ),
+                    g(at.n),
+                  ),
+                  mul(g(at.ho), g(at.wo)),
+                ),
+                I.i32(4),
+              ),
+            ),
+            ...I.set(at.dst),
+            ...forLoop(at.i, I.i32(0), at.ho, 1, row),
+          ]),
         ]),
       ]),
     ]),
   ]
   return { name: 'im2colT', params: names.length, locals, body }
+}
+
+/**
+ * Max pooling whose `k`×`k` windows tile the input (stride k), 4 channels at a time: `y`, and in
+ * `idx` (int32) the window position `di·k + dj` of each maximum, the first in row-major order.
+ * Args: x, y, idx, b, h, w, c, ho, wo, k.
+ */
+export function maxPoolArgmax(): WasmFunction {
+  const names = ['x', 'y', 'idx', 'b', 'h', 'w', 'c', 'ho', 'wo', 'k'] as const
+  const { at, locals } = frame(names, {
+    n: T.i32,
+    i: T.i32,
+    j: T.i32,
+    q: T.i32,
+    cb: T.i32,
+    di: T.i32,
+    dj: T.i32,
+    o: T.i32,
+    corner: T.i32,
+    m: T.v128,
+    ix: T.v128,
+    val: T.v128,
+    gt: T.v128,
+  })
+  const g = I.get
+  const position = [
+    ...add(g(at.corner), mul(add(mul(g(at.di), g(at.w)), g(at.dj)), g(at.cb))),
+    ...g(at.q),
+    ...I.i32Add,
+    ...I.v128Load(),
+    ...I.set(at.val),
+    ...g(at.val),
+    ...g(at.m),
+    ...I.f32x4Gt,
+    ...I.set(at.gt),
+    ...g(at.val),
+    ...g(at.m),
+    ...g(at.gt),
+    ...I.v128Bitselect,
+    ...I.set(at.m),
+    ...add(mul(g(at.di), g(at.k)), g(at.dj)),
+    ...I.i32x4Splat,
+    ...g(at.ix),
+    ...g(at.gt),
+    ...I.v128Bitselect,
+    ...I.set(at.ix),
+  ]
+  const quad = [
+    ...add(g(at.corner), g(at.q)),
+    ...I.v128Load(),
+    ...I.set(at.m),
+    ...I.v128Const0,
+    ...I.set(at.ix),
+    ...forLoop(at.di, I.i32(0), at.k, 1, [...forLoop(at.dj, I.i32(0), at.k, 1, position)]),
+    ...vStore(at.y, at.o, g(at.m)),
+    ...vStore(at.idx, at.o, g(at.ix)),
+    ...add(g(at.o), I.i32(16)),
+    ...I.set(at.o),
+  ]
+  const body = [
+    ...mul(g(at.c), I.i32(4)),
+    ...I.set(at.cb),
+    ...forLoop(at.n, I.i32(0), at.b, 1, [
+      ...forLoop(at.i, I.i32(0), at.ho, 1, [
+        ...forLoop(at.j, I.i32(0), at.wo, 1, [
+          // corner: byte address of x[n, i·k, j·k, 0]
+          ...add(
+            g(at.x),
+            mul(
+              add(
+                mul(add(mul(g(at.n), g(at.h)), mul(g(at.i), g(at.k))), g(at.w)),
+                mul(g(at.j), g(at.k)),
+              ),
+              g(at.cb),
+            ),
+          ),
+          ...I.set(at.corner),
+          ...forLoop(at.q, I.i32(0), at.cb, 16, quad),
+        ]),
+      ]),
+    ]),
+  ]
+  return { name: 'maxPoolArgmax', params: names.length, locals, body }
+}
+
+/**
+ * The gradient of {@link maxPoolArgmax}: every element of dx stored once, `dy` at its window's
+ * maximum (`idx`), 0 elsewhere; with `relu` ≠ 0 only where `y` > 0. Args: dy, y, idx, dx, b, h,
+ * w, c, ho, wo, k, relu.
+ */
+export function maxPoolArgmaxGrad(): WasmFunction {
+  const names = ['dy', 'y', 'idx', 'dx', 'b', 'h', 'w', 'c', 'ho', 'wo', 'k', 'relu'] as const
+  const { at, locals } = frame(names, {
+    n: T.i32,
+    i: T.i32,
+    j: T.i32,
+    q: T.i32,
+    cb: T.i32,
+    di: T.i32,
+    dj: T.i32,
+    o: T.i32,
+    corner: T.i32,
+    gv: T.v128,
+    ix: T.v128,
+  })
+  const g = I.get
+  const position = [
+    ...add(g(at.corner), mul(add(mul(g(at.di), g(at.w)), g(at.dj)), g(at.cb))),
+    ...g(at.q),
+    ...I.i32Add,
+    ...g(at.gv),
+    ...g(at.ix),
+    ...add(mul(g(at.di), g(at.k)), g(at.dj)),
+    ...I.i32x4Splat,
+    ...I.i32x4Eq,
+    ...I.v128And,
+    ...I.v128Store(),
+  ]
+  const quad = [
+    ...v(at.dy, at.o),
+    ...I.set(at.gv),
+    ...g(at.relu),
+    ...I.if,
+    ...g(at.gv),
+    ...v(at.y, at.o),
+    ...I.v128Const0,
+    ...I.f32x4Gt,
+    ...I.v128And,
+    ...I.set(at.gv),
+    ...I.end,
+    ...v(at.idx, at.o),
+    ...I.set(at.ix),
+    ...forLoop(at.di, I.i32(0), at.k, 1, [...forLoop(at.dj, I.i32(0), at.k, 1, position)]),
+    ...add(g(at.o), I.i32(16)),
+    ...I.set(at.o),
+  ]
+  const body = [
+    ...mul(g(at.c), I.i32(4)),
+    ...I.set(at.cb),
+    ...forLoop(at.n, I.i32(0), at.b, 1, [
+      ...forLoop(at.i, I.i32(0), at.ho, 1, [
+        ...forLoop(at.j, I.i32(0), at.wo, 1, [
+          // corner: byte address of dx[n, i·k, j·k, 0]
+          ...add(
+            g(at.dx),
+            mul(
+              add(
+                mul(add(mul(g(at.n), g(at.h)), mul(g(at.i), g(at.k))), g(at.w)),
+                mul(g(at.j), g(at.k)),
+              ),
+              g(at.cb),
+            ),
+          ),
+          ...I.set(at.corner),
+          ...forLoop(at.q, I.i32(0), at.cb, 16, quad),
+        ]),
+      ]),
+    ]),
+  ]
+  return { name: 'maxPoolArgmaxGrad', params: names.length, locals, body }
 }

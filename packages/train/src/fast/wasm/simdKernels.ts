@@ -5,8 +5,10 @@
 // channels per SIMD vector), max pooling's gradient and the im2col of a convolution's filter
 // gradient (indexLoops.ts). graphKernels.ts and normKernels.ts call them on wasm and run their
 // JavaScript loops elsewhere.
+import { convTiled } from './conv'
 import { encodeModule } from './encoder'
-import { im2colT, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
+import { paddedFilterGrad, tiledFilterGrad } from './filterGrad'
+import { im2colT, maxPoolArgmax, maxPoolArgmaxGrad, maxPoolGrad, maxPoolGrad4 } from './indexLoops'
 import { affine, normGradApply, normGradSums, sumRows, sumSquares } from './normLoops'
 
 /** The module's exports, as JavaScript functions of byte offsets and sizes. */
@@ -26,7 +28,13 @@ export interface SimdKernels {
   normGradApply(...args: number[]): void
   maxPoolGrad(...args: number[]): void
   maxPoolGrad4(...args: number[]): void
+  maxPoolGrad4Tiled(...args: number[]): void
   im2colT(...args: number[]): void
+  tiledFilterGrad(...args: number[]): void
+  convTiled(...args: number[]): void
+  paddedFilterGrad(...args: number[]): void
+  maxPoolArgmax(...args: number[]): void
+  maxPoolArgmaxGrad(...args: number[]): void
 }
 
 const compiled = new WeakMap<WebAssembly.Memory, SimdKernels | null>()
@@ -44,7 +52,13 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
       normGradApply(),
       maxPoolGrad(),
       maxPoolGrad4(),
+      maxPoolGrad4(true),
       im2colT(),
+      tiledFilterGrad(),
+      convTiled(),
+      paddedFilterGrad(),
+      maxPoolArgmax(),
+      maxPoolArgmaxGrad(),
     ])
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
     kernels = instance.exports as unknown as SimdKernels
