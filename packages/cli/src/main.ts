@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
+import { trainingSpecs } from '@tensorloom/graph'
 import { check } from './commands/check.js'
 import { type ExportTarget, exportGraph, exportTargets } from './commands/exportGraph.js'
 import { newGraph, templateNames } from './commands/newGraph.js'
@@ -108,6 +109,13 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO): Promise
         return usageError(
           io,
           cliMessage('NOT_A_COUNT', { option: 'epochs', value: values.epochs! }),
+        )
+      }
+      const maxEpochs = trainingSpecs.find((spec) => spec.name === 'epochs')?.max
+      if (epochs !== undefined && maxEpochs !== undefined && epochs > maxEpochs) {
+        return usageError(
+          io,
+          cliMessage('TOO_MANY', { option: 'epochs', value: epochs, max: maxEpochs }),
         )
       }
       if (Number.isNaN(limit)) {

@@ -19,6 +19,8 @@ export const cliMessages = {
   TRAIN_NEEDS_FILE: () => 'train needs a graph file',
   NOT_A_COUNT: (v: { option: string; value: string }) =>
     `--${v.option} must be a positive integer, got "${v.value}"`,
+  TOO_MANY: (v: { option: string; value: number; max: number }) =>
+    `--${v.option} ${v.value} is more than ${v.max}, the most a graph's training settings allow; use at most ${v.max}`,
   UNEXPECTED_ARGUMENT: (v: { argument: string }) => `unexpected argument "${v.argument}"`,
   UNKNOWN_COMMAND: (v: { command: string }) => `unknown command "${v.command}"`,
 

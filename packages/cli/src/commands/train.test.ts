@@ -110,6 +110,14 @@ describe('tensorloom train', () => {
     expect(JSON.parse(files['h.json']!).backend).toBe('cpu')
   })
 
+  it('refuses more epochs than a graph may hold before loading anything', async () => {
+    const { io, out } = memoryIO({ 'g.json': serializeGraph(templates.lesson) })
+    expect(await main(['train', 'g.json', '--epochs', '1000000000'], io)).toBe(2)
+    expect(out.stderr).toContain(
+      "--epochs 1000000000 is more than 1000, the most a graph's training settings allow",
+    )
+  })
+
   it('reports a missing dataset and a graph without a loss', async () => {
     const missing = memoryIO({ 'g.json': serializeGraph(templates.lesson) })
     expect(await trainGraph(missing.io, 'g.json', { root: '/nonexistent', backend: 'cpu' })).toBe(1)
