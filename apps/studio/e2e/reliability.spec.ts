@@ -135,10 +135,11 @@ test('a diverging run stops at the bad step, keeps the last good weights; stop a
   await expect(page.locator('#setting-lr')).toHaveValue('1')
   await page.locator('#setting-lr').fill('0.001')
   await page.locator('#setting-lr').press('Enter')
-  await page.locator('#setting-max-steps').fill('30')
+  // Long enough that the fast path cannot finish before Stop lands, stopped after a batch or two.
+  await page.locator('#setting-max-steps').fill('5000')
   await page.locator('#setting-max-steps').press('Enter')
   await page.getByTestId('train-start').click()
-  await expect(page.getByTestId('global-step')).toBeVisible({ timeout: 120_000 })
+  await expect(page.getByTestId('global-step')).toHaveText(/^[1-9]/, { timeout: 120_000 })
   await page.getByRole('button', { name: 'Stop' }).click()
   await expect(page.getByTestId('results-panel')).toContainText('(stopped early)', {
     timeout: 60_000,
