@@ -13,6 +13,24 @@ export interface DropoutOptions {
   generator?: Generator
 }
 
+/** `p` as dropout layers take it: a number from 0 to 1 (else `DROPOUT_PROBABILITY`). */
+export function checkDropoutP(p: unknown): number {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw layersError('DROPOUT_PROBABILITY', { p })
+  return p
+}
+
+/**
+ * `count` mask values for dropout with probability `p` (0 < p < 1): `1/(1-p)` where kept, 0 where
+ * dropped, drawn from `generator` as PyTorch's `bernoulli_` draws them.
+ */
+export function dropoutMask(generator: Generator, p: number, count: number): Float32Array {
+  const keep = 1 - p
+  const scale = Math.fround(1 / Math.fround(keep))
+  const mask = generator.fillBernoulli(new Float32Array(count), keep)
+  for (let i = 0; i < mask.length; i++) mask[i] = mask[i] === 1 ? scale : 0
+  return mask
+}
+
 /**
  * In training mode zeroes each element with probability `p` and scales the rest by `1/(1-p)`; in
  * eval mode passes the input through, like `torch.nn.Dropout`. Masks are drawn from a
@@ -28,10 +46,7 @@ export class Dropout extends Layer<'Dropout'> {
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super()
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw layersError('DROPOUT_PROBABILITY', { p })
-    }
-    this.p = p
+    this.p = checkDropoutP(p)
     this.generator = resolveGenerator(options)
   }
 
@@ -47,10 +62,7 @@ export class Dropout extends Layer<'Dropout'> {
     this.checkInput(input)
     if (!this.training || this.p === 0 || input.size === 0) return tf.clone(input)
     if (this.p === 1) return tf.mul(input, tf.scalar(0, input.dtype))
-    const keep = 1 - this.p
-    const scale = Math.fround(1 / Math.fround(keep))
-    const mask = this.generator.fillBernoulli(new Float32Array(input.size), keep)
-    for (let i = 0; i < mask.length; i++) mask[i] = mask[i] === 1 ? scale : 0
+    const mask = dropoutMask(this.generator, this.p, input.size)
     return tf.mul(input, tf.tensor(mask, input.shape, 'float32'))
   }
 

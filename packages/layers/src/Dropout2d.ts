@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { LayerParams } from '@tensorloom/graph'
-import type { DropoutOptions } from './Dropout'
-import { layersError } from './errors'
+import { checkDropoutP, type DropoutOptions, dropoutMask } from './Dropout'
 import { type Generator, resolveGenerator } from './Generator'
 import { Layer } from './Layer'
 import { pyFloat } from './pyRepr'
@@ -25,10 +24,7 @@ export class Dropout2d extends Layer<'Dropout2d'> {
 
   constructor(p = 0.5, options: Dropout2dOptions = {}) {
     super()
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw layersError('DROPOUT_PROBABILITY', { p })
-    }
-    this.p = p
+    this.p = checkDropoutP(p)
     this.generator = resolveGenerator(options)
   }
 
@@ -44,11 +40,8 @@ export class Dropout2d extends Layer<'Dropout2d'> {
     this.checkInput(input)
     if (!this.training || this.p === 0 || input.size === 0) return tf.clone(input)
     if (this.p === 1) return tf.mul(input, tf.scalar(0, input.dtype))
-    const keep = 1 - this.p
-    const scale = Math.fround(1 / Math.fround(keep))
     const [n = 1, c = 1] = input.shape
-    const mask = this.generator.fillBernoulli(new Float32Array(n * c), keep)
-    for (let i = 0; i < mask.length; i++) mask[i] = mask[i] === 1 ? scale : 0
+    const mask = dropoutMask(this.generator, this.p, n * c)
     const maskShape = input.shape.map((d, i) => (i < 2 ? d : 1))
     return tf.mul(input, tf.tensor(mask, maskShape, 'float32'))
   }
