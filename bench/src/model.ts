@@ -31,3 +31,25 @@ export function normalized(data: Uint8Array): Float32Array {
   for (let i = 0; i < data.length; i++) out[i] = (data[i]! / 255 - 0.1307) / 0.3081
   return out
 }
+
+/** A chain of Linear+ReLU layers of `hidden` widths, then Linear(…, 10): other shapes than the lesson's. */
+export class MLP extends Module {
+  static readonly displayName = 'MLP'
+  flatten = new Flatten()
+  layers: Sequential
+
+  constructor(hidden: number[]) {
+    super()
+    const widths = [784, ...hidden]
+    const modules: Module[] = []
+    for (let i = 1; i < widths.length; i++) {
+      modules.push(new Linear(widths[i - 1]!, widths[i]!), new ReLU())
+    }
+    modules.push(new Linear(widths[widths.length - 1]!, 10))
+    this.layers = new Sequential(...modules)
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.layers.call(this.flatten.call(x))
+  }
+}

@@ -62,6 +62,11 @@ describe.skipIf(!existsSync(chromiumPath))('fast path on webgl (headless Chromiu
     expectParity(await parity(2, { batchSize: 300, optimizer: 'sgd-momentum-dampening' }), 2)
   }, 120_000)
 
+  it('trains deeper networks of other widths as the reference path does', async () => {
+    // 34 units: 17 texel columns in tiles of 4 and a filled-in constant column; three layers.
+    expectParity(await parity(3, { hidden: [34, 20] }), 3)
+  }, 120_000)
+
   it.each([
     'adam-l2-maximize',
     'adamw-amsgrad',

@@ -2,9 +2,10 @@
 // its matmuls against tfjs', and its training against the reference path.
 import * as tf from '@tensorflow/tfjs'
 import { MNIST } from '@tensorloom/data'
+import type { Module } from '@tensorloom/layers'
 import { Adam, AdamW, type Optimizer, SGD } from '@tensorloom/train'
 import { parityRun } from '../engines/tensorloom'
-import { lessonTransform, type SimpleNN } from '../model'
+import { lessonTransform } from '../model'
 import { maxDiff, packed, rand } from './webglTiming'
 
 /**
@@ -89,6 +90,8 @@ export interface SmallParityOptions {
   optimizer?: string
   /** Sets the flag `TENSORLOOM_WEBGL_UNIFORM_VECTORS` for the fast run (texture paths when low). */
   uniformVectors?: number
+  /** Hidden widths of an MLP to train instead of the lesson's network. */
+  hidden?: number[]
 }
 
 /**
@@ -117,7 +120,7 @@ export async function smallParity(
     transform: lessonTransform(),
   })
   // Every weight and optimizer buffer (by parameter, then by name), flattened.
-  const read = async (model: SimpleNN, optimizer: Optimizer<object>) => {
+  const read = async (model: Module, optimizer: Optimizer<object>) => {
     const buffers = Object.values(optimizer.stateDict().state).flatMap((entry) =>
       Object.entries(entry)
         .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -132,6 +135,7 @@ export async function smallParity(
   const setup = {
     batchSize: options.batchSize ?? 64,
     optimizer: PARITY_OPTIMIZERS[options.optimizer ?? 'adam'],
+    ...(options.hidden ? { hidden: options.hidden } : {}),
   }
   const flag = 'TENSORLOOM_WEBGL_UNIFORM_VECTORS'
   const run = async (fast: boolean) => {

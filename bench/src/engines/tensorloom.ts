@@ -2,7 +2,7 @@
 // SimpleNN, Adam, CrossEntropyLoss, Trainer. Runs in Node and in the browser page.
 import * as tf from '@tensorflow/tfjs-core'
 import { DataLoader } from '@tensorloom/data'
-import { manualSeed } from '@tensorloom/layers'
+import { type Module, manualSeed } from '@tensorloom/layers'
 import {
   Adam,
   type BatchSource,
@@ -12,7 +12,7 @@ import {
   type Optimizer,
   Trainer,
 } from '@tensorloom/train'
-import { type LessonDataset, loadMnist, SimpleNN } from '../model'
+import { type LessonDataset, loadMnist, MLP, SimpleNN } from '../model'
 import { aggregate, type StepProfile } from '../profile'
 import type { RunRequest, RunResult } from '../protocol'
 import { cpuNow, cpuSince } from './cpuClock'
@@ -256,10 +256,12 @@ export async function profileTensorloom(
 export interface ParitySetup {
   batchSize?: number
   optimizer?: (params: tf.Variable[]) => Optimizer<object>
+  /** Hidden widths of an {@link MLP} to train instead of the lesson's network. */
+  hidden?: number[]
 }
 
 /**
- * One run of a parity check: the lesson's network from `manualSeed(0)`, `steps` steps on `train`
+ * One run of a parity check: the lesson's network (or `setup.hidden`'s MLP) from `manualSeed(0)`, `steps` steps on `train`
  * (shuffled with seed 0) by the fast or the reference path. `inspect` reads the model and
  * optimizer before they are disposed (the fast engine's weights and optimizer state pulled back
  * into them first).
@@ -268,12 +270,12 @@ export async function parityRun<T>(
   train: LessonDataset,
   steps: number,
   fast: boolean,
-  inspect?: (model: SimpleNN, optimizer: Optimizer<object>) => Promise<T>,
+  inspect?: (model: Module, optimizer: Optimizer<object>) => Promise<T>,
   setup: ParitySetup = {},
 ): Promise<{ losses: number[]; inspected: T | undefined; kernels: FastEngine['kernels'] }> {
   const criterion = new CrossEntropyLoss()
   manualSeed(0)
-  const model = new SimpleNN()
+  const model = setup.hidden ? new MLP(setup.hidden) : new SimpleNN()
   const params = model.parameters()
   const optimizer = setup.optimizer?.(params) ?? new Adam(params, { lr: 1e-3 })
   const batchSize = setup.batchSize ?? 64

@@ -161,13 +161,25 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
       const x = this.kernels === 'webgl' ? this.data.x! : keep(this.batch(indices))
       // Forward: one (fused) matmul per block; weights are stored transposed, [in, out].
       const acts: tf.Tensor2D[] = [x]
+      // A hidden augmented layer's units from `out` on are its constant unit and a zero one.
+      const frozen = (i: number) =>
+        this.augmented && i < this.slots.length - 1 ? this.slots[i]!.block.linear.outFeatures : -1
       for (const slot of this.slots) {
         const input = acts[acts.length - 1]!
         const { activation } = slot.block
         let y: tf.Tensor
         if (this.kernels === 'webgl') {
           const rows = input === x ? indices : null
-          y = webglMatMul(input, slot.wt, false, false, activation === 'relu', rows)
+          y = webglMatMul(
+            input,
+            slot.wt,
+            false,
+            false,
+            activation === 'relu',
+            rows,
+            null,
+            frozen(0),
+          )
         } else if (this.tuning.fusedMatMul) {
           const bias = slot.bias ? { bias: slot.bias } : {}
           y = tf.fused.matMul({ a: input, b: slot.wt, ...bias, activation })
@@ -205,7 +217,9 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
         } else if (this.kernels === 'webgl') {
           grads.set(
             slot.wt,
-            keep(webglMatMul(input, dy, true, false, false, i === 0 ? indices : null)),
+            keep(
+              webglMatMul(input, dy, true, false, false, i === 0 ? indices : null, null, frozen(i)),
+            ),
           )
         } else {
           grads.set(slot.wt, keep(tf.matMul(input, dy, true, false)))
@@ -342,7 +356,8 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
 /**
  * `op(a)·op(b)` (optionally ReLU'd) with the WebGL matmul kernel (see webglKernels.ts); with
  * `rows`, `a` is the resident set and the kernel reads those samples from it (webglRows.ts);
- * with `mask`, the product is zeroed where `mask` is not positive (a ReLU's gradient).
+ * with `mask`, the product is zeroed where `mask` is not positive (a ReLU's gradient); with
+ * `frozenFrom`, see `rowsMatMul`.
  */
 function webglMatMul(
   a: tf.Tensor2D,
@@ -352,11 +367,16 @@ function webglMatMul(
   relu = false,
   rows: Int32Array | null = null,
   mask: tf.Tensor2D | null = null,
+  frozenFrom = -1,
 ): tf.Tensor2D {
   const attrs = { transposeA, transposeB, relu }
   if (mask) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b, mask }, attrs)
   if (!rows) return tf.engine().runKernel<tf.Tensor2D>(KERNELS.matMul, { a, b }, attrs)
   return tf
     .engine()
-    .runKernel<tf.Tensor2D>(KERNELS.rowsMatMul, { x: a, b }, { ...attrs, indices: rows as never })
+    .runKernel<tf.Tensor2D>(
+      KERNELS.rowsMatMul,
+      { x: a, b },
+      { ...attrs, indices: rows as never, frozenFrom },
+    )
 }

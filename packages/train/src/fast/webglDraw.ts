@@ -232,20 +232,22 @@ export function tileGrid(shape: [number, number], tile: Tile): { width: number; 
 
 /**
  * One draw of a tiled `program` (it declares `layout(location = t) out vec4` for each of the
- * tile's targets, see {@link tileGrid}) into a new packed `[rows, cols]` tensor.
+ * tile's targets, see {@link tileGrid}) into a new packed `[rows, cols]` tensor; with `computed`,
+ * the program computes only that leading block of it (see {@link fillTexels} for the rest).
  */
 export function drawTiles(
   backendLike: unknown,
   program: RawProgram,
   shape: [number, number],
   tile: Tile,
+  computed: [number, number] = shape,
 ): tf.TensorInfo {
   const backend = backendLike as MathBackendWebGL
   const c = context(gl2(backend)!)
   const { gl } = c
-  const { width: w, height: h } = tileGrid(shape, tile)
-  const outW = Math.ceil(shape[1] / 2)
-  const outH = Math.ceil(shape[0] / 2)
+  const { width: w, height: h } = tileGrid(computed, tile)
+  const outW = Math.ceil(computed[1] / 2)
+  const outH = Math.ceil(computed[0] / 2)
   const tiles = scratch(c, w, h, tile.rows * tile.cols)
   const out = packedOutput(backend, shape)
 
@@ -290,6 +292,29 @@ export function drawTiles(
   // framebuffer bound.
   gl.bindFramebuffer(gl.FRAMEBUFFER, backend.gpgpu.framebuffer)
   return out.info
+}
+
+/**
+ * Sets the texels `[x0, x0 + width) × [y0, y0 + height)` of the packed tensor `t` (on the GPU) to
+ * `value` (a scissored clear).
+ */
+export function fillTexels(
+  backendLike: unknown,
+  t: tf.TensorInfo,
+  box: { x0: number; y0: number; width: number; height: number },
+  value: [number, number, number, number],
+): void {
+  if (box.width <= 0 || box.height <= 0) return
+  const backend = backendLike as MathBackendWebGL
+  const c = context(gl2(backend)!)
+  const { gl } = c
+  const texture = backend.texData.get(t.dataId).texture!.texture
+  gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, c.copyFramebuffer)
+  gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0)
+  gl.scissor(box.x0, box.y0, box.width, box.height)
+  gl.clearBufferfv(gl.COLOR, 0, value)
+  gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0)
+  gl.bindFramebuffer(gl.FRAMEBUFFER, backend.gpgpu.framebuffer)
 }
 
 /**

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import {
   drawTiles,
   FRAGMENT_HEADER,
+  fillTexels,
   intTexture,
   mrtAvailable,
   type Tile,
@@ -139,7 +140,9 @@ type Params = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.Name
  * first layer's forward `rows·B` (B `[K, N]`, optionally ReLU'd; a padding row gives zeros) or,
  * with `transposeA`, its weight gradient `rowsᵀ·B` (B `[batch, N]`, result `[K, N]`). The
  * samples' texel coordinates are uniforms, or an integer texture for batches of more than
- * 2·{@link MAX_UNIFORM_PAIRS} (or with `rowsIn: 'texture'`).
+ * 2·{@link MAX_UNIFORM_PAIRS} (or with `rowsIn: 'texture'`). With `frozenFrom` (a hidden layer's
+ * units, when its last two columns are the constant unit and its zero partner), those columns
+ * are filled in rather than computed.
  */
 export function rowsMatMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
   const x = inputs.x!
@@ -150,6 +153,7 @@ export function rowsMatMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
     transposeA: boolean
     relu: boolean
     rowsIn?: 'uniform' | 'texture'
+    frozenFrom?: number
   }
   const batch = a.indices.length
   const pairs = Math.ceil(batch / 2)
@@ -170,7 +174,13 @@ export function rowsMatMul({ inputs, backend, attrs }: Params): tf.TensorInfo {
       `Tensorloom's WebGL fast path cannot lay out a [${shape}] batch; use smaller batches.`,
     )
   }
-  const { width: w, height: h } = tileGrid(shape, TILE)
+  // A hidden layer's constant unit and its zero partner (the last texel column) are not
+  // computed: the forward fills in relu(1) = 1 and 0 (0 and 0 for a padding row), the weight
+  // gradient 0 (the optimizer keeps those columns as they are).
+  const frozen = a.frozenFrom ?? -1
+  const trimmed = frozen >= 2 && frozen % 2 === 0 && frozen + 2 === n
+  const computed: [number, number] = trimmed ? [shape[0], frozen] : shape
+  const { width: w, height: h } = tileGrid(computed, TILE)
   // The source depends on these only; building it (the gradient's loop is unrolled) and hashing
   // a new string each step would cost the JavaScript thread more than the lookup.
   const key = [a.transposeA, a.relu, uniform, pairs, layout.texels, layout.features, w, h].join()
@@ -201,7 +211,18 @@ void main() {
     },
     shape,
     TILE,
+    computed,
   )
+  if (trimmed) {
+    const x0 = frozen / 2
+    const rows = Math.ceil(shape[0] / 2)
+    if (a.transposeA) fillTexels(backend, out, { x0, y0: 0, width: 1, height: rows }, [0, 0, 0, 0])
+    else {
+      const full = Math.floor(batch / 2)
+      fillTexels(backend, out, { x0, y0: 0, width: 1, height: full }, [1, 0, 1, 0])
+      fillTexels(backend, out, { x0, y0: full, width: 1, height: rows - full }, [1, 0, 0, 0])
+    }
+  }
   for (const t of temps) (backend as MathBackendWebGL).disposeIntermediateTensorInfo(t)
   return out
 }
