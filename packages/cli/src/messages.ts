@@ -54,7 +54,7 @@ export const cliMessages = {
   BACKEND: (v: { backend: string; reason: string }) => `backend: ${v.backend} (${v.reason})`,
   DATA_FAILED: (v: { where: string; message: string }) => `${v.where}: ${v.message}`,
   EMPTY_TRAINING_SET: (v: { path: string }) =>
-    `${v.path}: the training split has no images, so there is nothing to train; nothing was written`,
+    `${v.path}: the training split has no samples, so there is nothing to train; nothing was written`,
   TRAINING: (v: {
     name: string
     optimizer: string
@@ -65,8 +65,10 @@ export const cliMessages = {
     batchSize: number
     train: number
     test: number
+    /** What a sample is: `images`, `rows` (a CSV file) or `points` (Toy2D). */
+    unit: string
   }) =>
-    `${v.name}: ${v.optimizer}(lr=${v.lr}) ${v.loss}, ${v.epochs} epoch(s) of ${v.batches} batches of ${v.batchSize} (${v.train} training, ${v.test} test images)`,
+    `${v.name}: ${v.optimizer}(lr=${v.lr}) ${v.loss}, ${v.epochs} epoch(s) of ${v.batches} batches of ${v.batchSize} (${v.train} training, ${v.test} test ${v.unit})`,
   TRAINING_STOPPED: () => 'training stopped; writing what was trained so far',
   TRAINING_FAILED: (v: { message: string; code: string | null }) =>
     `tensorloom: ${v.message}${v.code ? ` [${v.code}]` : ''}`,

@@ -282,7 +282,7 @@ describe('reliability: hostile IDX and MNIST files', () => {
     const cases: [string, RegExp][] = [
       [
         empty,
-        /the training split has no images, so there is nothing to train; nothing was written/,
+        /the training split has no samples, so there is nothing to train; nothing was written/,
       ],
       [piped, /train-images-idx3-ubyte is a FIFO \(named pipe\), not a regular file/],
     ]

@@ -170,20 +170,27 @@ export function saveHistory(
   write(session, historyKey(id), JSON.stringify({ past: [], future: [] }))
 }
 
-/** Moves the single autosaved graph of earlier versions into the documents, once. */
-function migrateLegacy(storage: Storage | null): void {
-  if (!storage) return
+/**
+ * Moves the single autosaved graph of earlier versions into the documents, once; says why when
+ * it cannot be restored (it is removed either way: it would fail the same way every time).
+ */
+function migrateLegacy(storage: Storage | null): string | null {
+  if (!storage) return null
   const legacy = read(storage, LEGACY_AUTOSAVE_KEY)
-  if (!legacy) return
+  if (!legacy) return null
+  let problem: string | null = null
   if (listDocuments(storage).length === 0) {
     const parsed = safeParseGraph(legacy)
     if (parsed.ok) saveDocument(storage, newDocumentId(), parsed.doc)
+    else
+      problem = `The graph saved by an earlier version could not be restored: ${parsed.error.message}`
   }
   try {
     storage.removeItem(LEGACY_AUTOSAVE_KEY)
   } catch {
     // Read again next time: harmless.
   }
+  return problem
 }
 
 /**
@@ -196,8 +203,7 @@ export function loadInitialGraph(
   session: Storage | null,
   hash: string,
 ): InitialGraph {
-  migrateLegacy(storage)
-  let problem: string | null = null
+  let problem = migrateLegacy(storage)
   const shared = sharedGraphFromHash(hash)
   if (shared) {
     const decoded = decodeGraph(shared)

@@ -836,6 +836,14 @@ describe('saving and sharing', () => {
     expect(localStorage.getItem(LEGACY_AUTOSAVE_KEY)).toBeNull()
   })
 
+  it('says so when the autosave of earlier versions is damaged, and opens the lesson', () => {
+    localStorage.setItem(LEGACY_AUTOSAVE_KEY, '{"version": 1, "nodes": [')
+    const initial = loadInitialGraph(localStorage, sessionStorage, '')
+    expect(initial.problem).toMatch(/saved by an earlier version could not be restored: \S/)
+    expect(initial).toMatchObject({ source: 'template', doc: { name: templates.lesson.name } })
+    expect(localStorage.getItem(LEGACY_AUTOSAVE_KEY)).toBeNull()
+  })
+
   it("opens a share link as a new document, leaving the tab's own document as it was", () => {
     const mine = makeStore()
     const stop = autosave(mine, localStorage, sessionStorage)

@@ -60,6 +60,7 @@ describe('tensorloom train', () => {
     })
     expect(code).toBe(0)
     expect(out.stderr).toContain("backend: wasm (using 'wasm', as preferred)")
+    expect(out.stderr).toMatch(/\(\d+ training, \d+ test images\)/)
     expect(out.stderr).toMatch(
       /\repoch 1\/2 +\[#{20}\] +10\/10 +loss \d\.\d{4} +acc \d+\.\d% +\d+ samples\/s/,
     )
@@ -168,7 +169,7 @@ describe('tensorloom train', () => {
       ])
       const { io, out, files } = memoryIO({ 'iris.json': JSON.stringify(doc) })
       const code = await trainGraph(io, 'iris.json', { backend: 'wasm', data: IRIS, epochs: 40 })
-      expect(out.stderr).toContain('(120 training, 30 test images)')
+      expect(out.stderr).toContain('(120 training, 30 test rows)')
       expect(code).toBe(0)
       const report = JSON.parse(files['iris.history.json']!)
       expect(report.lastEvaluation.accuracy).toBeGreaterThan(0.85)

@@ -4,6 +4,9 @@ import { cliMessage } from '../messages.js'
 import { loadDocument } from './loadDocument.js'
 import { outputProblem, writeOutput } from './outputs.js'
 
+/** What the samples of a dataset block are called, where they are not images. */
+const SAMPLE_UNITS: Partial<Record<string, string>> = { CSVDataset: 'rows', Toy2D: 'points' }
+
 /** Options of `tensorloom train`. */
 export interface TrainCommandOptions {
   /** Epochs to train (default: the document's `training.epochs`). */
@@ -169,6 +172,7 @@ export async function trainGraph(
       batchSize,
       train: trainSet.length,
       test: testSet.length,
+      unit: SAMPLE_UNITS[plan.dataset.type] ?? 'images',
     })}\n`,
   )
   const bar = options.progressBar ?? process.stderr.isTTY === true

@@ -11,6 +11,20 @@ import type {
 } from './datasetOptions.js'
 import { readDataFile } from './readDataFile.js'
 
+/**
+ * The images' and the labels' file, read at the same time; when both fail, the images' error is
+ * the one reported (not whichever came first), so a message does not change from run to run.
+ */
+export async function imagesAndLabels<T>(
+  images: Promise<T>,
+  labels: Promise<T>,
+): Promise<{ images: T; labels: T }> {
+  const [a, b] = await Promise.allSettled([images, labels])
+  if (a.status === 'rejected') throw a.reason
+  if (b.status === 'rejected') throw b.reason
+  return { images: a.value, labels: b.value }
+}
+
 export interface Runtime {
   node: boolean
   caches?: CacheStorageLike | undefined
@@ -91,27 +105,24 @@ export async function readFromSource(
   runtime: Runtime,
 ): Promise<{ images: Loaded; labels: Loaded }> {
   if (typeof source === 'object' && !(source instanceof URL)) {
-    const [images, labels] = await Promise.all([
+    return imagesAndLabels(
       readFileSource(spec, source.images, names.images, options, runtime),
       readFileSource(spec, source.labels, names.labels, options, runtime),
-    ])
-    return { images, labels }
+    )
   }
   const base = source instanceof URL ? source.href : source
-  const [images, labels] = await Promise.all(
-    [names.images, names.labels].map(async (name) => {
-      if (!runtime.node || isUrlString(base)) {
-        if (runtime.node && base.startsWith('file:')) {
-          const { url } = await nodeModules()
-          return readFromDirectory(spec, url.fileURLToPath(base), name, maxBytesOf(options))
-        }
-        const candidates = [name, `${name}.gz`].map((c) => joinUrl(base, c))
-        return fetchSource(candidates, name, options, runtime)
+  const read = async (name: string): Promise<Loaded> => {
+    if (!runtime.node || isUrlString(base)) {
+      if (runtime.node && base.startsWith('file:')) {
+        const { url } = await nodeModules()
+        return readFromDirectory(spec, url.fileURLToPath(base), name, maxBytesOf(options))
       }
-      return readFromDirectory(spec, base, name, maxBytesOf(options))
-    }),
-  )
-  return { images: images!, labels: labels! }
+      const candidates = [name, `${name}.gz`].map((c) => joinUrl(base, c))
+      return fetchSource(candidates, name, options, runtime)
+    }
+    return readFromDirectory(spec, base, name, maxBytesOf(options))
+  }
+  return imagesAndLabels(read(names.images), read(names.labels))
 }
 
 /** The cap on every file read or downloaded (`maxInflatedBytes`, checked before anything is read). */

@@ -4,7 +4,13 @@ import { inflateIdxAsync } from '../inflateIdx.js'
 import { checkMaxInflatedBytes } from '../parseIdx.js'
 import { nodeModules } from '../runtime.js'
 import { openCache, readCached, writeCached } from './browserCache.js'
-import { type Loaded, type Runtime, readFromDirectory, transferOptions } from './datasetFiles.js'
+import {
+  imagesAndLabels,
+  type Loaded,
+  type Runtime,
+  readFromDirectory,
+  transferOptions,
+} from './datasetFiles.js'
 import type { DatasetFilesOptions, DatasetSpec } from './datasetOptions.js'
 import { exists, fileSink, writeFileAtomic } from './fileStore.js'
 import { readDataFile } from './readDataFile.js'
@@ -39,11 +45,10 @@ export async function readFromRoot(
   const rawDir = path.join(requireRoot(spec, options), spec.name, 'raw')
   if (options.download) await downloadToDirectory(spec, rawDir, options)
   const maxBytes = checkMaxInflatedBytes(`${spec.name}.load`, options.maxInflatedBytes)
-  const [images, labels] = await Promise.all([
+  return imagesAndLabels(
     readFromDirectory(spec, rawDir, names.images, maxBytes),
     readFromDirectory(spec, rawDir, names.labels, maxBytes),
-  ])
-  return { images, labels }
+  )
 }
 
 /**
@@ -129,6 +134,5 @@ export async function readFromCache(
     if (cache) await writeCached(cache, url, bytes)
     return { bytes, name: url }
   }
-  const [images, labels] = await Promise.all([load(names.images), load(names.labels)])
-  return { images, labels }
+  return imagesAndLabels(load(names.images), load(names.labels))
 }

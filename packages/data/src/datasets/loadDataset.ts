@@ -3,7 +3,13 @@ import { inflateIdxAsync } from '../inflateIdx.js'
 import { checkMaxInflatedBytes, parseIdx } from '../parseIdx.js'
 import { isNode } from '../runtime.js'
 import { writeCached } from './browserCache.js'
-import { type Loaded, type Runtime, readFromSource, splitNames } from './datasetFiles.js'
+import {
+  imagesAndLabels,
+  type Loaded,
+  type Runtime,
+  readFromSource,
+  splitNames,
+} from './datasetFiles.js'
 import type { DatasetFilesOptions, DatasetSpec, SplitFiles } from './datasetOptions.js'
 import { readFromCache, readFromRoot } from './datasetStore.js'
 
@@ -42,7 +48,10 @@ export async function loadSplitFiles(
     isGzip(loaded.bytes)
       ? inflateIdxAsync(loaded.bytes, loaded.name, maxBytes, runtime.node)
       : loaded.bytes
-  const [imageBytes, labelBytes] = await Promise.all([inflate(raw.images), inflate(raw.labels)])
+  const { images: imageBytes, labels: labelBytes } = await imagesAndLabels(
+    Promise.resolve(inflate(raw.images)),
+    Promise.resolve(inflate(raw.labels)),
+  )
   const files = {
     images: parseIdx(imageBytes, { fileName: raw.images.name, maxInflatedBytes: maxBytes }),
     labels: parseIdx(labelBytes, { fileName: raw.labels.name, maxInflatedBytes: maxBytes }),

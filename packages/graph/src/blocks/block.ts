@@ -129,6 +129,8 @@ export interface DatasetCode<P> {
   definitions?(params: P): string
   /** The default of `--data-root` (e.g. `'./data'`, or the file the document names). */
   defaultRoot(params: P): string
+  /** The help text of `--data-root`, where more than "where the dataset is stored" helps. */
+  rootHelp?(params: P): string
 }
 
 /** A per-image transform (`transforms.Normalize`) or the DataLoader. */

@@ -49,6 +49,9 @@ export function torchvisionDataset<T extends string>(spec: {
         `datasets.${type}(root=args.data_root, train=${train === false ? 'False' : 'True'}, download=True, transform=transform)`,
       imports: () => [],
       defaultRoot: () => './data',
+      // torchvision checks the uncompressed files; recompressed copies fail its MD5 check.
+      rootHelp: () =>
+        `where the dataset is stored: torchvision reads <root>/${type}/raw (it downloads the files there, or put the four uncompressed IDX files there)`,
     },
     typescript: {
       load: (_p, train) =>

@@ -57,7 +57,7 @@ describe('toPyTorch', () => {
 
       def main():
           parser = argparse.ArgumentParser(description='Train SimpleNN on MNIST.')
-          parser.add_argument('--data-root', default='./data', help='where the dataset is stored')
+          parser.add_argument('--data-root', default='./data', help='where the dataset is stored: torchvision reads <root>/MNIST/raw (it downloads the files there, or put the four uncompressed IDX files there)')
           parser.add_argument('--epochs', type=int, default=1)
           parser.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (0: no limit)')
           parser.add_argument('--log-interval', type=int, default=100, help='print the loss every N steps')

@@ -172,7 +172,7 @@ def evaluate(model, loader, device):
 
 def main():
     parser = argparse.ArgumentParser(description='Train SimpleNN on ${x.dataset.type}.')
-    parser.add_argument('--data-root', default=${p(datasetCode(x).defaultRoot(x.dataset.params))}, help='where the dataset is stored')
+    parser.add_argument('--data-root', default=${p(datasetCode(x).defaultRoot(x.dataset.params))}, help=${p(datasetCode(x).rootHelp?.(x.dataset.params) ?? 'where the dataset is stored')})
     parser.add_argument('--epochs', type=int, default=${t.epochs})
     parser.add_argument('--max-steps', type=int, default=0, help='stop after this many steps (0: no limit)')
     parser.add_argument('--log-interval', type=int, default=100, help='print the loss every N steps')
