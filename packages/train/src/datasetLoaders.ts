@@ -106,3 +106,32 @@ export function loadSplit(request: SplitRequest, source: DataSource = {}): Loade
   ) => Loaded
   return load(request.params, request.train, source)
 }
+
+/**
+ * The class names a dataset node gives without loading anything: a torchvision dataset's own
+ * (`FashionMNIST.classes`), or those its parameters list (ImageFolder, CSVDataset); undefined
+ * where only the data knows them.
+ */
+export function knownClasses(
+  request: Pick<SplitRequest, 'dataset' | 'params'>,
+): readonly string[] | undefined {
+  switch (request.dataset) {
+    case 'MNIST':
+      return MNIST.classes
+    case 'FashionMNIST':
+      return FashionMNIST.classes
+    case 'CIFAR10':
+      return CIFAR10.classes
+    case 'ImageFolder':
+    case 'CSVDataset': {
+      const classes = (request.params as { classes?: unknown }).classes
+      return Array.isArray(classes) &&
+        classes.length > 0 &&
+        classes.every((c) => typeof c === 'string')
+        ? (classes as readonly string[])
+        : undefined
+    }
+    default:
+      return undefined
+  }
+}

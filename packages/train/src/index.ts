@@ -26,6 +26,7 @@ export {
 export {
   type DataSource,
   datasetLoaders,
+  knownClasses,
   loadSplit,
   type SplitRequest,
 } from './datasetLoaders'

@@ -134,6 +134,34 @@ describe('tensorloom pack', () => {
     expect(card.reference).toBeNull()
   })
 
+  it('without the data, names the classes the graph knows (FashionMNIST)', async () => {
+    const built = fromGraph(templates.lesson)
+    const bytes: Record<string, Uint8Array> = { 'w.safetensors': saveSafetensors(built.model) }
+    built.model.dispose()
+    const fashion = {
+      ...templates.lesson,
+      nodes: templates.lesson.nodes.map((n) =>
+        n.type === 'MNIST' ? { ...n, type: 'FashionMNIST' as const } : n,
+      ),
+    }
+    const { io } = memoryIO({ 'graph.json': serializeGraph(fashion) }, bytes)
+    const options = { weights: 'w.safetensors', output: 'out.tgz' }
+    expect(await packGraph(io, 'graph.json', options)).toBe(0)
+    const card = JSON.parse(untar(bytes['out.tgz']!).get('model-card.json')!.toString())
+    expect(card.classes).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ])
+  })
+
   it('refuses names npm refuses, and weights that do not fit the graph', async () => {
     const other = fromGraph(templates.residualMlp)
     const bytes: Record<string, Uint8Array> = { 'w.safetensors': saveSafetensors(other.model) }

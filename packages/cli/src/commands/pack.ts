@@ -102,6 +102,7 @@ export async function packGraph(
   const {
     compileGraph,
     datasetClasses,
+    knownClasses,
     disposeGraphData,
     evaluate,
     loadGraphData,
@@ -144,6 +145,9 @@ export async function packGraph(
     io.stderr(
       `${datasetType}'s test split was not found in ./data: the package is made without its test accuracy (pass --data DIR or --download to include it)\n`,
     )
+    // The names the graph itself gives (FashionMNIST's, or the classes a CSV block lists).
+    const planned = built.plan.dataset
+    if (planned) classes = knownClasses({ dataset: planned.type, params: planned.params })
   }
   if (data) {
     const run = compileGraph(doc, { data })
