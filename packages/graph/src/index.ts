@@ -82,6 +82,7 @@ export {
   type ModelReference,
   NpmPackageError,
   type NpmPackageOptions,
+  npmPackageProblem,
   toNpmPackage,
   toNpmTarball,
 } from './npm/toNpmPackage.js'

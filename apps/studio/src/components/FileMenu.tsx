@@ -1,4 +1,4 @@
-import { templates, toPyTorch, toTypeScript } from '@tensorloom/graph'
+import { npmPackageProblem, templates, toPyTorch, toTypeScript } from '@tensorloom/graph'
 import { useMemo, useRef, useState } from 'react'
 import { withOriginalNames } from '../data/placeDataset'
 import { download, slug } from '../lib/download'
@@ -61,6 +61,10 @@ export function FileMenu() {
   const model = useStudio((s) => s.model)
   const onCanvas = useStudio((s) => s.doc)
   const changes = useMemo(() => (model ? graphChanges(model.doc, onCanvas) : []), [model, onCanvas])
+  const notPackable = useMemo(
+    () => (model ? npmPackageProblem(model.doc) !== null : false),
+    [model],
+  )
   const fileInput = useRef<HTMLInputElement>(null)
   const [code, setCode] = useState<{ title: string; text: string; fileName: string } | null>(null)
   const [packaging, setPackaging] = useState(false)
@@ -209,13 +213,15 @@ export function FileMenu() {
             <MenuItem
               close={close}
               onSelect={() => setPackaging(true)}
-              disabled={!model}
+              disabled={!model || notPackable}
               hint={
                 !model
                   ? 'Train the model first'
-                  : changes.length > 0
-                    ? `“${model.doc.name}” as trained, not the canvas (${summarizeChanges(changes, 2)})`
-                    : 'A .tgz to npm publish: predict(), weights, README'
+                  : notPackable
+                    ? 'Image classifiers only: export this one to PyTorch or TypeScript'
+                    : changes.length > 0
+                      ? `“${model.doc.name}” as trained, not the canvas (${summarizeChanges(changes, 2)})`
+                      : 'A .tgz to npm publish: predict(), weights, README'
               }
             >
               {model ? `Export “${model.doc.name}” as npm package…` : 'Export as npm package…'}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { chainDoc } from '../../test/graphs.js'
 import { GraphExportError } from '../GraphExportError.js'
 import { templates } from '../templates.js'
 import { checkPackageName, isValidVersion, tarballName } from './packageName.js'
@@ -193,6 +194,43 @@ describe('toNpmPackage', () => {
       nodes: templates.lesson.nodes.filter((n) => n.type !== 'Flatten'),
     }
     expect(bad({}, broken)).toContain('cannot be exported')
+    const rows = chainDoc([
+      [
+        'CSVDataset',
+        {
+          source: 'iris.csv',
+          features: ['a', 'b', 'c', 'd'],
+          target: 'e',
+          classes: ['x', 'y', 'z'],
+        },
+      ],
+      ['RandomSplit'],
+      ['DataLoader'],
+      ['Linear', { inFeatures: 4, outFeatures: 3 }],
+      ['CrossEntropyLoss'],
+    ])
+    expect(() => toNpmPackage(rows, { ...options, classes: undefined })).toThrow(
+      'Invalid graph "test": an npm package classifies images ([channels, height, width]), and its samples are [4] values of CSVDataset, not images; export it to PyTorch or TypeScript instead',
+    )
+    const values = chainDoc([
+      [
+        'CSVDataset',
+        {
+          source: 'houses.csv',
+          features: ['rooms'],
+          target: 'price',
+          task: 'regression',
+          classes: [],
+        },
+      ],
+      ['RandomSplit'],
+      ['DataLoader'],
+      ['Linear', { inFeatures: 1, outFeatures: 1 }],
+      ['MSELoss'],
+    ])
+    expect(() => toNpmPackage(values, { ...options, classes: undefined })).toThrow(
+      'it predicts numbers (regression) from CSVDataset',
+    )
     const tgz = await toNpmTarball(templates.lesson, options)
     expect(gunzipSync(tgz).subarray(0, 20).toString()).toContain('package/')
   })

@@ -2,7 +2,7 @@ import { plan as validPlan } from '../codegen/common.js'
 import { errorMessages } from '../errors.js'
 import { formatShape } from '../formatShape.js'
 import { safeParseGraph } from '../parseGraph.js'
-import type { ValidPlan } from '../planGraph.js'
+import { planGraph, type ValidPlan } from '../planGraph.js'
 import type { GraphDocument } from '../types.js'
 import { checkPackageName, isValidVersion } from './packageName.js'
 import { browserJs, CORE_JS, INDEX_D_TS, NODE_JS } from './runtime.js'
@@ -72,7 +72,10 @@ export interface ModelCard {
 export class NpmPackageError extends Error {
   /** Always `INVALID_PACKAGE_OPTION`. */
   readonly code = 'INVALID_PACKAGE_OPTION'
-  /** The option: `name`, `version`, `license`, `weights`, `classes` or `layersVersion`. */
+  /**
+   * The option: `name`, `version`, `license`, `weights`, `classes` or `layersVersion`; `graph`
+   * for a network the package cannot serve (not an image classifier).
+   */
   readonly option: string
 
   constructor(option: string, value: string, problem: string) {
@@ -236,12 +239,29 @@ ${line(options.license)}
 }
 
 /**
+ * Why a valid graph's network cannot be an npm package, or null: the package's `predict()` takes
+ * images and returns classes, so a network reading CSV rows or 2-D points, or predicting numbers,
+ * is exported to PyTorch or TypeScript instead.
+ */
+export function npmPackageProblem(doc: GraphDocument): string | null {
+  const dataset = planGraph(doc).dataset
+  if (!dataset) return null
+  const sample = dataset.sampleShape
+  if (dataset.task === 'classification' && sample.length === 3) return null
+  const what =
+    dataset.task !== 'classification'
+      ? `it predicts numbers (regression) from ${dataset.type}`
+      : `its samples are [${sample.join(', ')}] values of ${dataset.type}, not images`
+  return `an npm package classifies images ([channels, height, width]), and ${what}; export it to PyTorch or TypeScript instead`
+}
+
+/**
  * The files of an npm package holding a trained network: `predict(image)` and `load()` built on
  * `@tensorloom/layers` (typed, ESM, for Node and bundlers), the weights as safetensors, the graph
  * document, a model card (`model-card.json`) and a README with what it was trained on, its
- * accuracy and confusion matrix and how to use it. Works for any valid graph, branching networks
- * included. Throws `GraphExportError` when the graph has errors, `NpmPackageError` for an option
- * npm would refuse.
+ * accuracy and confusion matrix and how to use it. Works for any valid image classifier, branching
+ * networks included. Throws `GraphExportError` when the graph has errors, `NpmPackageError` for an
+ * option npm would refuse or a network that is not an image classifier ({@link npmPackageProblem}).
  *
  * @example
  * const files = toNpmPackage(doc, { name: 'mnist-digits', weights, layersVersion: '0.1.0' })
@@ -265,6 +285,8 @@ export function toNpmPackage(doc: GraphDocument, options: NpmPackageOptions): Pa
   const parsed = safeParseGraph(doc)
   const plan = validPlan(doc) // throws GraphExportError with the graph's errors
   if (!parsed.ok) throw parsed.error
+  const unfit = npmPackageProblem(doc)
+  if (unfit) throw invalid('graph', plan.name, unfit)
   const classCount = plan.dataset.classes
   const classes = options.classes
     ? [...options.classes]
