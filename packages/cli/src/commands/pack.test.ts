@@ -162,6 +162,36 @@ describe('tensorloom pack', () => {
     ])
   })
 
+  it('refuses a network that is not an image classifier before reading anything', async () => {
+    const steps: Array<[string, object]> = [
+      [
+        'CSVDataset',
+        { source: 'iris.csv', features: ['a', 'b'], target: 'c', classes: ['x', 'y'] },
+      ],
+      ['RandomSplit', {}],
+      ['DataLoader', {}],
+      ['Linear', { inFeatures: 2, outFeatures: 2 }],
+      ['CrossEntropyLoss', {}],
+    ]
+    const table = {
+      version: 1,
+      name: 'Table',
+      nodes: steps.map(([type, params], i) => ({
+        id: `n${i}`,
+        type,
+        params,
+        position: { x: 0, y: 0 },
+      })),
+      edges: steps.slice(1).map((_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
+      training: { optimizer: 'Adam', lr: 0.001, momentum: 0.9, epochs: 1, seed: 0 },
+    }
+    const { io, out } = memoryIO({ 'graph.json': JSON.stringify(table) }, {})
+    expect(await packGraph(io, 'graph.json', { weights: 'missing.safetensors' })).toBe(1)
+    expect(out.stderr).toContain(
+      'tensorloom: graph.json: an npm package classifies images ([channels, height, width]), and its samples are [2] values of CSVDataset, not images; export it to PyTorch or TypeScript instead',
+    )
+  })
+
   it('refuses names npm refuses, and weights that do not fit the graph', async () => {
     const other = fromGraph(templates.residualMlp)
     const bytes: Record<string, Uint8Array> = { 'w.safetensors': saveSafetensors(other.model) }

@@ -5,6 +5,7 @@ import {
   isValidVersion,
   type ModelEvaluation,
   type ModelReference,
+  npmPackageProblem,
   tarballName,
 } from '@tensorloom/graph'
 import type { GraphData } from '@tensorloom/train'
@@ -68,6 +69,11 @@ export async function packGraph(
 ): Promise<number> {
   const doc = await loadDocument(io, path)
   if (!doc) return 1
+  const unfit = npmPackageProblem(doc)
+  if (unfit) {
+    io.stderr(`tensorloom: ${path}: ${unfit}\n`)
+    return 1
+  }
   const name = options.name ?? packageNameFor(doc.name)
   const problems = checkPackageName(name)
   if (problems.length > 0) {
