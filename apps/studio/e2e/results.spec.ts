@@ -71,8 +71,11 @@ test('a run says when the canvas no longer is the network it trains, and can res
   shot,
 }) => {
   test.setTimeout(300_000)
-  await openFresh(page, '?backend=wasm&maxSteps=5000')
+  await openFresh(page, '?backend=wasm')
   await page.getByTestId('tab-train').click()
+  // Several epochs: the fast path trains one in a few seconds, and the run must outlast the edits.
+  await page.locator('#setting-epochs').fill('20')
+  await page.locator('#setting-epochs').press('Enter')
   await page.getByTestId('train-start').click()
   await expect(page.getByTestId('global-step')).toBeVisible({ timeout: 120_000 })
   await block(page, 'ReLU').click()
