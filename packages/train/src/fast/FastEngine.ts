@@ -178,7 +178,7 @@ export class FastEngine extends EngineParams implements StepEngine<Int32Array, F
             activation === 'relu',
             rows,
             null,
-            frozen(0),
+            rows ? frozen(0) : -1,
           )
         } else if (this.tuning.fusedMatMul) {
           const bias = slot.bias ? { bias: slot.bias } : {}
