@@ -1,6 +1,5 @@
 import './lib/cspSafe'
 import '@xyflow/react/dist/style.css'
-import 'uplot/dist/uPlot.min.css'
 import './styles.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
 import { axisWidth, formatTick, type MeasureText, TICK_INCREMENTS } from '../lib/axisTicks'
 
 export interface ChartSeries {

@@ -1,7 +1,18 @@
-import { useMemo } from 'react'
+import { type ComponentProps, lazy, Suspense, useMemo } from 'react'
 import { useStudio } from '../store/useStudio'
 import type { ChartSeries } from './LineChart'
-import { LineChart } from './LineChart'
+
+// uPlot loads with the first chart, not with the page.
+const LazyLineChart = lazy(() => import('./LineChart').then((m) => ({ default: m.LineChart })))
+
+/** The line chart, once its code has loaded (an empty box of its height until then). */
+function LineChart(props: ComponentProps<typeof LazyLineChart>) {
+  return (
+    <Suspense fallback={<div className="chart-loading" style={{ height: props.height ?? 150 }} />}>
+      <LazyLineChart {...props} />
+    </Suspense>
+  )
+}
 
 /** Training loss per batch, raw and smoothed, as the run goes. */
 export function LossChart() {
