@@ -22,6 +22,7 @@ import {
 } from '@tensorloom/graph'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { IRIS, irisSteps } from '../../../scripts/testing/iris.js'
 import { type TempMnistRoot, tempMnistRoot } from '../../../scripts/testing/mnistRoot.js'
 import { runProcess } from '../../../scripts/testing/runProcess.js'
 import { accuracy, losses, mean } from '../../../scripts/testing/trainingLog.js'
@@ -57,8 +58,6 @@ function chain(
     training: { ...defaultTraining, ...training },
   })
 }
-
-const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
 
 const pipeline: Step[] = [['MNIST'], ['ToTensor'], ['Normalize'], ['DataLoader']]
 
@@ -129,29 +128,7 @@ const programs: Record<string, GraphDocument> = {
     ],
     { optimizer: 'AdamW' },
   ),
-  iris: chain(
-    'iris',
-    [
-      [
-        'CSVDataset',
-        {
-          source: IRIS,
-          features: ['0', '1', '2', '3'],
-          target: '4',
-          classes: ['0', '1', '2'],
-          header: false,
-          skipRows: 1,
-        },
-      ],
-      ['RandomSplit', { train: 0.8, seed: 1 }],
-      ['DataLoader', { batchSize: 16 }],
-      ['Linear', { inFeatures: 4, outFeatures: 32 }],
-      ['ReLU'],
-      ['Linear', { inFeatures: 32, outFeatures: 3 }],
-      ['CrossEntropyLoss'],
-    ],
-    { epochs: 40, lr: 0.01 },
-  ),
+  iris: chain('iris', irisSteps(IRIS), { epochs: 40, lr: 0.01 }),
   toy: chain('spirals', [
     ['Toy2D', { problem: 'spirals', samples: 400, noise: 0.1, seed: 2 }],
     ['RandomSplit', { train: 0.75, seed: 2 }],

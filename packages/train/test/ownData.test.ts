@@ -11,12 +11,11 @@ import {
   hasFashionMnist,
   writeFashionFolder,
 } from '../../../scripts/testing/fashionFolder.js'
+import { IRIS, irisSteps } from '../../../scripts/testing/iris.js'
 import { compileGraph, loadGraphData } from '../src/compileGraph'
 import { type DataSource, loadSplit } from '../src/datasetLoaders'
 import { Trainer } from '../src/Trainer'
 import { chainDoc, useWasm } from './helpers'
-
-const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
 
 beforeAll(useWasm)
 
@@ -40,28 +39,7 @@ describe('training on your own data', () => {
   it.skipIf(!existsSync(IRIS))(
     'iris (scikit-learn’s CSV): better than 90% on held-out rows',
     async () => {
-      const doc = chainDoc(
-        [
-          [
-            'CSVDataset',
-            {
-              source: IRIS,
-              features: ['0', '1', '2', '3'],
-              target: '4',
-              classes: ['0', '1', '2'],
-              header: false,
-              skipRows: 1,
-            },
-          ],
-          ['RandomSplit', { train: 0.8, seed: 1 }],
-          ['DataLoader', { batchSize: 16 }],
-          ['Linear', { inFeatures: 4, outFeatures: 32 }],
-          ['ReLU'],
-          ['Linear', { inFeatures: 32, outFeatures: 3 }],
-          ['CrossEntropyLoss'],
-        ],
-        { epochs: 60, lr: 0.01 },
-      )
+      const doc = chainDoc(irisSteps(IRIS), { epochs: 60, lr: 0.01 })
       expect(await trainOn(doc)).toBeGreaterThan(0.9)
     },
   )

@@ -6,13 +6,13 @@ import { serializeGraph, templates } from '@tensorloom/graph'
 import { decodeSafetensors } from '@tensorloom/layers'
 import { describe, expect, it } from 'vitest'
 import { hasFashionMnist, writeFashionFolder } from '../../../../scripts/testing/fashionFolder.js'
+import { IRIS, irisSteps } from '../../../../scripts/testing/iris.js'
 import { mnistDataDir } from '../../../../scripts/testing/mnistRoot.js'
 import type { CliIO } from '../io.js'
 import { main } from '../main.js'
 import { formatProgress, trainGraph } from './train.js'
 
 const mnistDir = mnistDataDir(import.meta.url)
-const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
 
 /** A document whose nodes form one chain through `steps` (defaults filled by the loader). */
 const chain = (steps: Array<[string, Record<string, unknown>?]>) => {
@@ -149,24 +149,7 @@ describe('tensorloom train', () => {
   it.skipIf(!existsSync(IRIS))(
     'trains a CSV table given with --data (scikit-learn’s iris)',
     async () => {
-      const doc = chain([
-        [
-          'CSVDataset',
-          {
-            features: ['0', '1', '2', '3'],
-            target: '4',
-            classes: ['0', '1', '2'],
-            header: false,
-            skipRows: 1,
-          },
-        ],
-        ['RandomSplit', { train: 0.8, seed: 1 }],
-        ['DataLoader', { batchSize: 16 }],
-        ['Linear', { inFeatures: 4, outFeatures: 32 }],
-        ['ReLU'],
-        ['Linear', { inFeatures: 32, outFeatures: 3 }],
-        ['CrossEntropyLoss'],
-      ])
+      const doc = chain(irisSteps())
       const { io, out, files } = memoryIO({ 'iris.json': JSON.stringify(doc) })
       const code = await trainGraph(io, 'iris.json', { backend: 'wasm', data: IRIS, epochs: 40 })
       expect(out.stderr).toContain('(120 training, 30 test rows)')

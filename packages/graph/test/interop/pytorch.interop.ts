@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasFashionMnist, writeFashionFolder } from '../../../../scripts/testing/fashionFolder.js'
+import { IRIS, irisSteps } from '../../../../scripts/testing/iris.js'
 import {
   mnistDataDir,
   type TempMnistRoot,
@@ -122,7 +123,6 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
   })
 
   describe('your own data', () => {
-    const IRIS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv'
     const trainScript = async (name: string, doc: GraphDocument, args: string[]) => {
       const script = await write(`${name}.py`, doc)
       const result = await run([script, '--log-interval', '1000', ...args], dir, 150_000)
@@ -134,28 +134,7 @@ describe.skipIf(!hasTorch)(`exported scripts on PyTorch ${probe.stdout.trim()}`,
     it.skipIf(!existsSync(IRIS))(
       'trains iris from its CSV file (a small Dataset class over the CSV, random_split)',
       async () => {
-        const doc = chainDoc(
-          [
-            [
-              'CSVDataset',
-              {
-                source: IRIS,
-                features: ['0', '1', '2', '3'],
-                target: '4',
-                classes: ['0', '1', '2'],
-                header: false,
-                skipRows: 1,
-              },
-            ],
-            ['RandomSplit', { train: 0.8, seed: 1 }],
-            ['DataLoader', { batchSize: 16 }],
-            ['Linear', { inFeatures: 4, outFeatures: 32 }],
-            ['ReLU'],
-            ['Linear', { inFeatures: 32, outFeatures: 3 }],
-            ['CrossEntropyLoss'],
-          ],
-          { epochs: 40, lr: 0.01 },
-        )
+        const doc = chainDoc(irisSteps(IRIS), { epochs: 40, lr: 0.01 })
         expect(inferShapes(doc).issues).toEqual([])
         expect(await trainScript('iris', doc, [])).toBeGreaterThan(85)
       },
