@@ -6,7 +6,7 @@
 // smallCnn's shapes (batch 64) ~2.8 ms against ~4.1 for 16 -> 32 on 14×14, ~0.65 against ~1.0
 // for 1 -> 16 on 28×28.
 import { forLoop, I, T, type WasmFunction } from './encoder'
-import { add, frame, mul, sub } from './loops'
+import { add, frame, mul, sub, TILE_LOCALS, tileAccumulators } from './loops'
 
 /**
  * `out[p, co] = bias[co] + Σ x[pixel p + tap, ci]·w[tap, ci, co]`, then max(·, 0) with `relu`.
@@ -56,23 +56,12 @@ export function convTiled(): WasmFunction {
     colSkip: T.i32,
     rowSkip: T.i32,
     floor: T.v128,
-    a0: T.v128,
-    a1: T.v128,
-    a2: T.v128,
-    a3: T.v128,
-    a4: T.v128,
-    a5: T.v128,
-    a6: T.v128,
-    a7: T.v128,
-    d0: T.v128,
-    d1: T.v128,
-    s: T.v128,
+    ...TILE_LOCALS,
   })
   const g = I.get
   const bases = [at.b0, at.b1, at.b2, at.b3]
   const ptrs = [at.p0, at.p1, at.p2, at.p3]
-  const accs = [at.a0, at.a1, at.a2, at.a3, at.a4, at.a5, at.a6, at.a7]
-  const acc = (r: number, half: number) => accs[r * 2 + half]!
+  const { accs, acc } = tileAccumulators(at)
   /** base_r = cur, then cur steps to the next output pixel's x[n, i, j, 0] (no divisions). */
   const base = (r: number) => [
     ...g(at.cur),

@@ -384,30 +384,7 @@ export function maxPoolArgmax(): WasmFunction {
     ...add(g(at.o), I.i32(16)),
     ...I.set(at.o),
   ]
-  const body = [
-    ...mul(g(at.c), I.i32(4)),
-    ...I.set(at.cb),
-    ...forLoop(at.n, I.i32(0), at.b, 1, [
-      ...forLoop(at.i, I.i32(0), at.ho, 1, [
-        ...forLoop(at.j, I.i32(0), at.wo, 1, [
-          // corner: byte address of x[n, i·k, j·k, 0]
-          ...add(
-            g(at.x),
-            mul(
-              add(
-                mul(add(mul(g(at.n), g(at.h)), mul(g(at.i), g(at.k))), g(at.w)),
-                mul(g(at.j), g(at.k)),
-              ),
-              g(at.cb),
-            ),
-          ),
-          ...I.set(at.corner),
-          ...forLoop(at.q, I.i32(0), at.cb, 16, quad),
-        ]),
-      ]),
-    ]),
-  ]
-  return { name: 'maxPoolArgmax', params: names.length, locals, body }
+  return { name: 'maxPoolArgmax', params: names.length, locals, body: windows(at, at.x, quad) }
 }
 
 /**
@@ -461,15 +438,35 @@ export function maxPoolArgmaxGrad(): WasmFunction {
     ...add(g(at.o), I.i32(16)),
     ...I.set(at.o),
   ]
-  const body = [
+  return {
+    name: 'maxPoolArgmaxGrad',
+    params: names.length,
+    locals,
+    body: windows(at, at.dx, quad),
+  }
+}
+
+/** The locals {@link windows} reads and sets. */
+type WindowLocals = Record<
+  'b' | 'h' | 'w' | 'c' | 'ho' | 'wo' | 'k' | 'n' | 'i' | 'j' | 'q' | 'cb' | 'corner',
+  number
+>
+
+/**
+ * The loops over the non-overlapping k×k windows of a channels-last `[b, h, w, c]` tensor at
+ * `base` (stride k): `cb` = c·4 bytes, then for each window its corner's byte address
+ * (`base`[n, i·k, j·k, 0]) in `corner` and `quad` for every 16 bytes `q` of its channels.
+ */
+function windows(at: WindowLocals, base: number, quad: number[]): number[] {
+  const g = I.get
+  return [
     ...mul(g(at.c), I.i32(4)),
     ...I.set(at.cb),
     ...forLoop(at.n, I.i32(0), at.b, 1, [
       ...forLoop(at.i, I.i32(0), at.ho, 1, [
         ...forLoop(at.j, I.i32(0), at.wo, 1, [
-          // corner: byte address of dx[n, i·k, j·k, 0]
           ...add(
-            g(at.dx),
+            g(base),
             mul(
               add(
                 mul(add(mul(g(at.n), g(at.h)), mul(g(at.i), g(at.k))), g(at.w)),
@@ -484,5 +481,4 @@ export function maxPoolArgmaxGrad(): WasmFunction {
       ]),
     ]),
   ]
-  return { name: 'maxPoolArgmaxGrad', params: names.length, locals, body }
 }

@@ -2,6 +2,33 @@
 // element addresses, SIMD loads and stores, and a pass over channels-last rows.
 import { forLoop, I, T, type ValType } from './encoder'
 
+/**
+ * The vector locals of a 4-row × 8-column accumulator tile (the tiled convolution and filter
+ * gradients): `a0`…`a7` (row r, columns half·4…half·4 + 3 in `a{2r + half}`), the operands `d0`
+ * and `d1`, and a scratch `s`. Spread into a {@link frame}'s locals.
+ */
+export const TILE_LOCALS = {
+  a0: T.v128,
+  a1: T.v128,
+  a2: T.v128,
+  a3: T.v128,
+  a4: T.v128,
+  a5: T.v128,
+  a6: T.v128,
+  a7: T.v128,
+  d0: T.v128,
+  d1: T.v128,
+  s: T.v128,
+} as const
+
+/** The accumulators `a0`…`a7` of a frame with {@link TILE_LOCALS}, in tile order. */
+export function tileAccumulators(
+  at: Record<'a0' | 'a1' | 'a2' | 'a3' | 'a4' | 'a5' | 'a6' | 'a7', number>,
+): { accs: number[]; acc: (r: number, half: number) => number } {
+  const accs = [at.a0, at.a1, at.a2, at.a3, at.a4, at.a5, at.a6, at.a7]
+  return { accs, acc: (r, half) => accs[r * 2 + half]! }
+}
+
 /** Names the parameters and locals of a function: `at.name` is the index of `name`. */
 export function frame<P extends string, L extends string>(
   params: readonly P[],
