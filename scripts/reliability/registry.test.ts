@@ -29,6 +29,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Browser } from '@playwright/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, type LocalRegistry, startRegistry } from '../testing/verdaccio.js'
 import { record } from './meta.js'
@@ -103,6 +104,48 @@ function npmInstall(dir: string, args: string[]) {
 
 function writeJson(file: string, value: unknown) {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`)
+}
+
+/** What an app of these tests (registry/vite-app, registry/webpack-app) writes into `#status`. */
+interface AppState {
+  status: string
+  error?: string
+  outcome?: {
+    backend: string
+    reason: string
+    steps: number
+    firstLoss: number
+    lastLoss: number
+    predicted: number
+    studioPredicted: number
+    leaked: number
+  }
+}
+
+/**
+ * Opens an app's page and waits for its `#status` to settle: what it reported, and every error
+ * the page showed (console errors, page errors, failed requests, HTTP errors).
+ */
+async function visitApp(
+  browser: Browser,
+  url: string,
+): Promise<{ state: AppState; problems: string[] }> {
+  const page = await browser.newPage()
+  const problems: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => problems.push(`page: ${e.message}`))
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`)
+  })
+  await page.goto(url)
+  const status = page.locator('#status:not([data-status="running"])')
+  await status.waitFor({ timeout: 180_000 })
+  const state = JSON.parse((await status.textContent()) ?? '{}') as AppState
+  await page.close()
+  return { state, problems }
 }
 
 /** The first fenced ```ts block of a Markdown file. */
@@ -409,35 +452,7 @@ describe('reliability: packages from a registry', () => {
               break
             await new Promise((r) => setTimeout(r, 200))
           }
-          const page = await browser.newPage()
-          const problems: string[] = []
-          page.on('console', (m) => {
-            if (m.type() === 'error') problems.push(`console: ${m.text()}`)
-          })
-          page.on('pageerror', (e) => problems.push(`page: ${e.message}`))
-          page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
-          page.on('response', (r) => {
-            if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`)
-          })
-          await page.goto(url)
-          const status = page.locator('#status:not([data-status="running"])')
-          await status.waitFor({ timeout: 180_000 })
-          const state = JSON.parse((await status.textContent()) ?? '{}') as {
-            status: string
-            error?: string
-            outcome?: {
-              backend: string
-              reason: string
-              steps: number
-              firstLoss: number
-              lastLoss: number
-              predicted: number
-              studioPredicted: number
-              leaked: number
-            }
-          }
-          await page.close()
-          return { state, problems }
+          return await visitApp(browser, url)
         } finally {
           server.kill()
         }
@@ -525,32 +540,7 @@ describe('reliability: packages from a registry', () => {
         args: ['--no-sandbox'],
       })
       try {
-        const page = await browser.newPage()
-        const problems: string[] = []
-        page.on('console', (m) => {
-          if (m.type() === 'error') problems.push(`console: ${m.text()}`)
-        })
-        page.on('pageerror', (e) => problems.push(`page: ${e.message}`))
-        page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
-        page.on('response', (r) => {
-          if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`)
-        })
-        await page.goto(`http://127.0.0.1:${port}/`)
-        const status = page.locator('#status:not([data-status="running"])')
-        await status.waitFor({ timeout: 180_000 })
-        const state = JSON.parse((await status.textContent()) ?? '{}') as {
-          status: string
-          error?: string
-          outcome?: {
-            backend: string
-            steps: number
-            firstLoss: number
-            lastLoss: number
-            predicted: number
-            studioPredicted: number
-            leaked: number
-          }
-        }
+        const { state, problems } = await visitApp(browser, `http://127.0.0.1:${port}/`)
         expect(state.error).toBeUndefined()
         expect(state.status).toBe('done')
         const outcome = state.outcome!
