@@ -1,23 +1,11 @@
 import { templates } from '@tensorloom/graph'
 import { act } from 'react'
-import { createRoot } from 'react-dom/client'
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createStudioStore } from '../store/createStudioStore'
-import { StudioContext } from '../store/useStudio'
 import type { PackageRequest } from '../worker/protocol'
 import type { TrainerPort } from '../worker/trainerClient'
 import { ExportPackageDialog } from './ExportPackageDialog'
-
-beforeAll(() => {
-  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
-})
-
-let unmount: (() => void) | null = null
-afterEach(() => {
-  unmount?.()
-  unmount = null
-  document.body.innerHTML = ''
-})
+import { mount } from './mountForTest'
 
 function render() {
   const requests: PackageRequest[] = []
@@ -34,17 +22,7 @@ function render() {
     },
   } as unknown as TrainerPort
   const store = createStudioStore({ initialDoc: structuredClone(templates.lesson), trainer })
-  const container = document.createElement('div')
-  document.body.append(container)
-  const root = createRoot(container)
-  act(() =>
-    root.render(
-      <StudioContext.Provider value={store}>
-        <ExportPackageDialog onClose={() => {}} />
-      </StudioContext.Provider>,
-    ),
-  )
-  unmount = () => act(() => root.unmount())
+  const container = mount(<ExportPackageDialog onClose={() => {}} />, store)
   const input = (testId: string) =>
     container.querySelector<HTMLInputElement>(`[data-testid="${testId}"]`)!
   const type = (testId: string, text: string) => {

@@ -1,23 +1,11 @@
 import { type GraphDocument, parseGraph, templates } from '@tensorloom/graph'
 import { act } from 'react'
-import { createRoot } from 'react-dom/client'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createStudioStore } from '../store/createStudioStore'
 import type { TrainedModel } from '../store/trainingSlice'
-import { StudioContext } from '../store/useStudio'
 import type { TrainerPort } from '../worker/trainerClient'
 import { FileMenu } from './FileMenu'
-
-beforeAll(() => {
-  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
-})
-
-let unmount: (() => void) | null = null
-afterEach(() => {
-  unmount?.()
-  unmount = null
-  document.body.innerHTML = ''
-})
+import { mount } from './mountForTest'
 
 /** A table classifier: CSVDataset → RandomSplit → DataLoader → Linear → CrossEntropyLoss. */
 function tableDoc(): GraphDocument {
@@ -51,17 +39,7 @@ function packageItem(doc: GraphDocument) {
   const trainer = { subscribe: () => () => {} } as unknown as TrainerPort
   const store = createStudioStore({ initialDoc: structuredClone(doc), trainer })
   store.setState({ model: { doc, steps: 10 } as unknown as TrainedModel })
-  const container = document.createElement('div')
-  document.body.append(container)
-  const root = createRoot(container)
-  act(() =>
-    root.render(
-      <StudioContext.Provider value={store}>
-        <FileMenu />
-      </StudioContext.Provider>,
-    ),
-  )
-  unmount = () => act(() => root.unmount())
+  const container = mount(<FileMenu />, store)
   act(() => container.querySelector<HTMLButtonElement>('[data-testid="file-menu"]')!.click())
   return [...container.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')].find((b) =>
     b.textContent?.includes('as npm package'),

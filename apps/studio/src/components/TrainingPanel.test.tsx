@@ -1,36 +1,13 @@
 import { templates, validateTrainingSetting } from '@tensorloom/graph'
 import { act } from 'react'
-import { createRoot } from 'react-dom/client'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createStudioStore } from '../store/createStudioStore'
-import { StudioContext } from '../store/useStudio'
+import { mount } from './mountForTest'
 import { TrainingPanel } from './TrainingPanel'
-
-beforeAll(() => {
-  // Tells React that this test drives updates through act().
-  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
-})
-
-let unmount: (() => void) | null = null
-afterEach(() => {
-  unmount?.()
-  unmount = null
-  document.body.innerHTML = ''
-})
 
 function renderPanel() {
   const store = createStudioStore({ initialDoc: structuredClone(templates.lesson) })
-  const container = document.createElement('div')
-  document.body.append(container)
-  const root = createRoot(container)
-  act(() =>
-    root.render(
-      <StudioContext.Provider value={store}>
-        <TrainingPanel />
-      </StudioContext.Provider>,
-    ),
-  )
-  unmount = () => act(() => root.unmount())
+  const container = mount(<TrainingPanel />, store)
   /** Types `text` into a setting's box as a user would; returns the error shown, or null. */
   const type = (name: string, text: string): string | null => {
     const input = container.querySelector<HTMLInputElement>(`#setting-${name}`)!

@@ -3,38 +3,18 @@
 // normalized_shape is a list of integers).
 import { nodeSpecs, templates } from '@tensorloom/graph'
 import { ReactFlowProvider } from '@xyflow/react'
-import { act, type ReactNode } from 'react'
-import { createRoot } from 'react-dom/client'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { act } from 'react'
+import { describe, expect, it } from 'vitest'
 import { createStudioStore } from '../store/createStudioStore'
 import { StudioContext } from '../store/useStudio'
+import { mount } from './mountForTest'
 import { Palette } from './Palette'
 import { ParamField } from './ParamField'
-
-beforeAll(() => {
-  ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true
-})
-
-let unmount: (() => void) | null = null
-afterEach(() => {
-  unmount?.()
-  unmount = null
-  document.body.innerHTML = ''
-})
-
-function render(element: ReactNode): HTMLElement {
-  const container = document.createElement('div')
-  document.body.append(container)
-  const root = createRoot(container)
-  act(() => root.render(element))
-  unmount = () => act(() => root.unmount())
-  return container
-}
 
 describe('the added blocks in the studio', () => {
   it('are in the palette, in their categories and order', () => {
     const store = createStudioStore({ initialDoc: structuredClone(templates.lesson) })
-    const container = render(
+    const container = mount(
       <StudioContext.Provider value={store}>
         <ReactFlowProvider>
           <Palette />
@@ -63,7 +43,7 @@ describe('the added blocks in the studio', () => {
     const spec = nodeSpecs.LayerNorm.params.find((p) => p.name === 'normalizedShape')!
     const commits: unknown[] = []
     const store = createStudioStore({ initialDoc: structuredClone(templates.lesson) })
-    const container = render(
+    const container = mount(
       <StudioContext.Provider value={store}>
         <ParamField
           nodeId="n1"
