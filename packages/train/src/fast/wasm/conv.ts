@@ -6,7 +6,7 @@
 // smallCnn's shapes (batch 64) ~2.8 ms against ~4.1 for 16 -> 32 on 14×14, ~0.65 against ~1.0
 // for 1 -> 16 on 28×28.
 import { forLoop, I, T, type WasmFunction } from './encoder'
-import { add, frame, mul, sub, TILE_LOCALS, tileAccumulators } from './loops'
+import { add, frame, mul, sub, TILE_LOCALS, tileAccumulators, tileStep } from './loops'
 
 /**
  * `out[p, co] = bias[co] + Σ x[pixel p + tap, ci]·w[tap, ci, co]`, then max(·, 0) with `relu`.
@@ -95,25 +95,7 @@ export function convTiled(): WasmFunction {
   // One pointer per pixel, stepped every iteration: loading at `base + offset` instead ran ~4× slower
   // here (Node 20's V8).
   const step = [
-    ...g(at.wq),
-    ...I.v128Load(0),
-    ...I.set(at.d0),
-    ...g(at.wq),
-    ...I.v128Load(16),
-    ...I.set(at.d1),
-    ...[0, 1, 2, 3].flatMap((r) => [
-      ...g(ptrs[r]!),
-      ...I.v128Load32Splat(),
-      ...I.set(at.s),
-      ...[0, 1].flatMap((half) => [
-        ...g(acc(r, half)),
-        ...g(at.s),
-        ...g(half ? at.d1 : at.d0),
-        ...I.f32x4Mul,
-        ...I.f32x4Add,
-        ...I.set(acc(r, half)),
-      ]),
-    ]),
+    ...tileStep(at, at.wq, (r) => [...g(ptrs[r]!), ...I.v128Load32Splat()]),
     ...add(g(at.wq), g(at.coutB)),
     ...I.set(at.wq),
     ...[0, 1, 2, 3].flatMap((r) => [...add(g(ptrs[r]!), I.i32(4)), ...I.set(ptrs[r]!)]),

@@ -21,12 +21,45 @@ export const TILE_LOCALS = {
   s: T.v128,
 } as const
 
+/** The indices of a frame's {@link TILE_LOCALS}. */
+type TileAt = Record<keyof typeof TILE_LOCALS, number>
+
 /** The accumulators `a0`…`a7` of a frame with {@link TILE_LOCALS}, in tile order. */
-export function tileAccumulators(
-  at: Record<'a0' | 'a1' | 'a2' | 'a3' | 'a4' | 'a5' | 'a6' | 'a7', number>,
-): { accs: number[]; acc: (r: number, half: number) => number } {
+export function tileAccumulators(at: Omit<TileAt, 'd0' | 'd1' | 's'>): {
+  accs: number[]
+  acc: (r: number, half: number) => number
+} {
   const accs = [at.a0, at.a1, at.a2, at.a3, at.a4, at.a5, at.a6, at.a7]
   return { accs, acc: (r, half) => accs[r * 2 + half]! }
+}
+
+/**
+ * One rank-1 update of the tile: `d0`, `d1` = the 8 floats at the address in local `operand`;
+ * then for each row r, `s` = the float `row(r)` loads, splatted (its code ends with the load),
+ * and a{2r + half} += s·d{half}.
+ */
+export function tileStep(at: TileAt, operand: number, row: (r: number) => number[]): number[] {
+  const { acc } = tileAccumulators(at)
+  return [
+    ...I.get(operand),
+    ...I.v128Load(0),
+    ...I.set(at.d0),
+    ...I.get(operand),
+    ...I.v128Load(16),
+    ...I.set(at.d1),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...row(r),
+      ...I.set(at.s),
+      ...[0, 1].flatMap((half) => [
+        ...I.get(acc(r, half)),
+        ...I.get(at.s),
+        ...I.get(half ? at.d1 : at.d0),
+        ...I.f32x4Mul,
+        ...I.f32x4Add,
+        ...I.set(acc(r, half)),
+      ]),
+    ]),
+  ]
 }
 
 /** Names the parameters and locals of a function: `at.name` is the index of `name`. */
